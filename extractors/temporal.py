@@ -1,0 +1,370 @@
+"""Transform stage: find time expressions in a parsed Doc and normalize them to TIMEX3.
+
+Detection starts from spaCy's DATE/TIME entities and repairs them the way TimeML draws
+extents (drop ages and bare numbers, strip leading prepositions and possessives, split
+"the quarter ended Sept. 30", merge "Wednesday" + "night"), then adds what the NER never
+tags ("now", "recently", "daily", "the future").  Normalization is `temporal_rules.read`,
+fed with the publication date, the tense of the governing verb and the last date the
+document mentioned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from extractors.temporal_rules import (
+    Context,
+    Reading,
+    Reference,
+    granularity_of,
+    normalize_surface,
+    read,
+    value_interval,
+)
+
+__all__ = ["Timex", "timexes", "normalize_timex", "TENSES"]
+
+TENSES = ("past", "present", "future")
+
+
+@dataclass(frozen=True, slots=True)
+class Timex:
+    """One normalized time expression; offsets are characters into doc.text."""
+
+    start: int
+    end: int
+    text: str
+    type: str  # DATE | TIME | DURATION | SET
+    value: str | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+    granularity: str | None
+    anchor: str  # publication | previous | none
+    rule: str
+    resolved: bool
+
+
+def _make(start: int, end: int, text: str, reading: Reading | None, fallback_type: str) -> Timex:
+    if reading is None:
+        return Timex(start, end, text, fallback_type, None, None, None, None, "none", "unparsed", True)
+    first, last, gran = (None, None, None)
+    if reading.type in ("DATE", "TIME"):
+        first, last, gran = value_interval(reading.value)
+    return Timex(
+        start=start,
+        end=end,
+        text=text,
+        type=reading.type,
+        value=reading.value,
+        start_date=first,
+        end_date=last,
+        granularity=gran,
+        anchor=reading.anchor,
+        rule=reading.rule,
+        resolved=reading.resolved,
+    )
+
+
+def normalize_timex(
+    text: str,
+    *,
+    anchor: dt.date | None,
+    tense: str = "past",
+    reference: str | None = None,
+) -> Timex:
+    """Normalize one time expression without a Doc.
+
+    Args:
+        text: the expression ("on Thursday" is fine; so is "the 1990s").
+        anchor: publication date; None leaves relative values underspecified (XXXX...).
+        tense: tense of the governing verb: "past" | "present" | "future".
+        reference: optional earlier resolved value in the same document ("1998-08-07"),
+            used by "that day", "a year earlier", "the following week".
+    Returns:
+        A Timex spanning the whole string (start=0, end=len(text)); value None and
+        rule "unparsed" when the text is not a time expression we understand.
+    Raises:
+        ValueError: tense is not one of TENSES.
+    """
+    if tense not in TENSES:
+        raise ValueError(f"tense must be one of {TENSES}, got {tense!r}")
+    ref = None
+    if reference:
+        first, _, _ = value_interval(reference)
+        if first is not None:
+            ref = Reference(reference, first)
+    quarter = _quarter_from(reference) if reference else None
+    reading = read(text, Context(anchor, tense, ref, quarter))
+    return _make(0, len(text), text, reading, "DATE")
+
+
+# --------------------------------------------------------------------------- tense
+
+_FUTURE_AUX = {"will", "shall", "'ll", "wo", "ll"}
+# Verbs whose infinitive complement or passive participle points forward in time.
+_FUTURE_GOVERNORS = {
+    "plan", "expect", "schedule", "intend", "hope", "aim", "prepare", "set", "due", "likely",
+    "want", "seek", "propose", "promise", "threaten", "vow", "slate", "poise", "go", "need",
+    "try", "wish", "anticipate", "project", "forecast", "predict", "must", "should", "may",
+    "might", "could", "can", "would", "will", "to", "begin", "start", "resume",
+}  # fmt: skip
+
+
+def tense_of(span: Span) -> str:
+    """Tense of the verb that governs a time expression ("past" by default in news)."""
+    tok: Token = span.root
+    for _ in range(8):
+        if tok.pos_ in ("VERB", "AUX") and tok.tag_ != "MD":
+            return _verb_tense(tok)
+        if tok.head.i == tok.i:
+            break
+        tok = tok.head
+    return "past"
+
+
+def _verb_tense(verb: Token, depth: int = 0) -> str:
+    auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    lowered = [a.lower_ for a in auxes]
+    if any(a in _FUTURE_AUX for a in lowered):
+        return "future"
+    if any(a in ("would",) for a in lowered):
+        return "future"
+    if any(a.lemma_ in ("may", "might", "could", "should", "must", "can") for a in auxes):
+        return "future"
+    if any(a.lower_ == "to" for a in auxes):
+        # "plans to meet Friday" / "met to discuss": the governing verb decides.
+        head = verb.head
+        if head.i != verb.i and depth < 4 and (head.lemma_ in _FUTURE_GOVERNORS or head.lower_ in ("due", "likely", "set", "scheduled", "expected")):
+            return "future"
+        if head.i != verb.i and depth < 4 and head.pos_ in ("VERB", "AUX"):
+            return _verb_tense(head, depth + 1)
+        return "future"
+    if verb.lower_ in ("going", "gonna") and any(c.dep_ == "xcomp" for c in verb.children):
+        return "future"
+    tag = verb.tag_
+    if tag == "VBD":
+        return "past"
+    if tag == "VBN":
+        if any(a.tag_ == "VBD" or a.lower_ in ("had", "was", "were", "been") for a in auxes):
+            return "past"
+        if any(a.lower_ in ("has", "have", "'ve") for a in auxes):
+            return "past"
+        if verb.lemma_ in ("schedule", "expect", "set", "slate", "plan", "due"):
+            return "future"
+        return "past"
+    if tag == "VBG":
+        if any(a.lower_ in ("was", "were") for a in auxes):
+            return "past"
+        if any(a.lower_ in ("is", "are", "am", "'s", "'re") for a in auxes):
+            return "future"
+        head = verb.head
+        if head.i != verb.i and depth < 4 and head.pos_ in ("VERB", "AUX"):
+            return _verb_tense(head, depth + 1)
+        return "past"
+    if tag in ("VBZ", "VBP"):
+        return "present"
+    if tag == "VB":
+        head = verb.head
+        if head.i != verb.i and depth < 4 and head.pos_ in ("VERB", "AUX"):
+            return _verb_tense(head, depth + 1)
+        return "present"
+    return "past"
+
+
+# --------------------------------------------------------------------------- detection
+
+_LEXICON = re.compile(
+    r"\b(?:right now|now|currently|recently|previously|the (?:near |distant |foreseeable )?future"
+    r"|future|soon|the past|nowadays|these days|at present|presently|lately|daily|weekly"
+    r"|hourly|every (?:day|week|month|year|quarter)|each (?:day|week|month|year)"
+    r"|today|tonight|yesterday|tomorrow)\b",
+    re.IGNORECASE,
+)
+_AGE = re.compile(
+    r"^\d+(?:\s|-)(?:years?|months?|weeks?|days?)(?:\s|-)old$|^aged?\s+\d+|^\d{1,3}$|^\d+s$"
+    r"|^(?:ages?|aged)\b|^\d+[½¼¾]?$",
+    re.IGNORECASE,
+)
+_AGE_WORDS = re.compile(r"(?:\s|-)(?:years?|months?)(?:\s|-)old$", re.IGNORECASE)
+_LEADING_JUNK = re.compile(
+    r"^(?:(?:in|on|at|by|since|until|till|from|during|for|between|of|as of|as early as"
+    r"|as late as|as recently as|as far back as|through|throughout|over|before|after|around"
+    r"|within|starting|beginning|ending|effective|dated|just|only|barely|even|also|and|or"
+    r"|but|to|that|which)\s+)+",
+    re.IGNORECASE,
+)
+_TRAILING_JUNK = re.compile(r"(?:'s|’s|\s+of|\s+and|\s+or|\s+to|,|\.(?<![ap]\.m\.)(?<!\b[A-Z][a-z]{2}\.))+$")
+_SPLIT = re.compile(
+    r"\s+(?:ended|ending|ends|that ended|which ended|through|to|until|and|-|–)\s+", re.IGNORECASE
+)
+_NOT_TIME = re.compile(r"^(?:annual|quarterly|seasonally|semiannual|olympic|the night of|ages?)$", re.IGNORECASE)
+_TIME_OF_DAY = re.compile(
+    r"\b(?:morning|afternoon|evening|night|noon|midday|midnight|overnight|a\.?m\.?|p\.?m\.?|\d:\d\d)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(slots=True)
+class _Cand:
+    start: int
+    end: int
+    label: str
+    source: str
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) to a TimeML extent: no leading preposition or trailing junk."""
+    while True:
+        chunk = text[start:end]
+        m = _LEADING_JUNK.match(chunk)
+        if m and m.end() < len(chunk):
+            start += m.end()
+            continue
+        m = _TRAILING_JUNK.search(chunk)
+        if m and m.start() > 0 and not re.search(r"(?:a|p)\.m\.$|\b(?:[Jj]an|[Ff]eb|[Aa]ug|[Ss]ept?|[Oo]ct|[Nn]ov|[Dd]ec|[Aa]pr|[Mm]ar|[Jj]un|[Jj]ul)\.$", chunk):
+            end = start + m.start()
+            continue
+        break
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while start < end and text[start].isspace():
+        start += 1
+    return start, end
+
+
+def _candidates(doc: Doc) -> list[_Cand]:
+    text = doc.text
+    cands = [_Cand(e.start_char, e.end_char, e.label_, "ner") for e in doc.ents if e.label_ in ("DATE", "TIME")]
+    taken = [(c.start, c.end) for c in cands]
+    for m in _LEXICON.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        if not _lexical_ok(doc, m.start(), m.end()):
+            continue
+        cands.append(_Cand(m.start(), m.end(), "DATE", "lexicon"))
+    cands.sort(key=lambda c: (c.start, -c.end))
+    return cands
+
+
+def _lexical_ok(doc: Doc, start: int, end: int) -> bool:
+    """Filter lexicon hits whose word is not temporal here ("now that", "future growth")."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    word = span.text.lower()
+    nxt = doc[span.end] if span.end < len(doc) else None
+    if word == "now" and nxt is not None and nxt.lower_ == "that":
+        return False
+    if word == "future" and nxt is not None and nxt.pos_ in ("NOUN", "PROPN"):
+        return False
+    if word in ("today", "yesterday", "tomorrow") and span[0].ent_type_ not in ("", "DATE", "TIME"):
+        return False
+    return True
+
+
+def _refine(doc: Doc, cands: Iterable[_Cand]) -> Iterator[_Cand]:
+    """Trim, split and filter candidates; merge a date with an adjacent time of day."""
+    text = doc.text
+    out: list[_Cand] = []
+    for c in cands:
+        s, e = _trim(text, c.start, c.end)
+        if e <= s:
+            continue
+        chunk = text[s:e]
+        if _AGE.search(chunk) or _AGE_WORDS.search(chunk) or _NOT_TIME.match(chunk):
+            continue
+        if e < len(text) and re.match(r"[-\s]?(?:years?|months?)?[-\s]?old\b", text[e : e + 12]) and re.search(r"\d|year", chunk):
+            continue
+        parts = list(_split(text, s, e))
+        for ps, pe in parts:
+            out.append(_Cand(ps, pe, c.label, c.source))
+    out.sort(key=lambda c: (c.start, -c.end))
+    merged: list[_Cand] = []
+    for c in out:
+        if merged and c.start < merged[-1].end:
+            if c.end > merged[-1].end:
+                merged[-1].end = c.end
+            continue
+        if merged and _adjacent_time(text, merged[-1], c):
+            merged[-1].end = c.end
+            merged[-1].label = "TIME"
+            continue
+        merged.append(c)
+    yield from merged
+
+
+def _adjacent_time(text: str, a: _Cand, b: _Cand) -> bool:
+    gap = text[a.end : b.start]
+    if not re.fullmatch(r",?\s{1,2}|\s(?:on|of)\s", gap):
+        return False
+    left, right = text[a.start : a.end], text[b.start : b.end]
+    return bool(_TIME_OF_DAY.search(left) or _TIME_OF_DAY.search(right)) and not (
+        _TIME_OF_DAY.search(left) and _TIME_OF_DAY.search(right)
+    )
+
+
+def _split(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Split ranges and "the quarter ended Sept. 30" into their TIMEX3 parts."""
+    chunk = text[start:end]
+    for m in _SPLIT.finditer(chunk):
+        left, right = chunk[: m.start()], chunk[m.end() :]
+        lr, rr = read(left, Context(dt.date(2000, 6, 15))), read(right, Context(dt.date(2000, 6, 15)))
+        if lr is None or rr is None:
+            continue
+        if m.group(0).strip().lower() in ("and", "to", "through", "until", "-", "–") and not (
+            lr.type == rr.type == "DATE" or (lr.type == "DURATION" and rr.type == "DURATION" and False)
+        ):
+            continue
+        yield from _split(text, start, start + len(left.rstrip(" ,")))
+        yield from _split(text, start + m.end(), end)
+        return
+    m = re.search(r"\s+of\s+(?=(?:\d{4}|the year|this year|last year)\b)", chunk, re.IGNORECASE)
+    if m:
+        left = chunk[: m.start()]
+        lr = read(left, Context(dt.date(2000, 6, 15)))
+        if lr is not None and lr.type == "DURATION":
+            yield start, start + m.start()
+            yield start + m.end(), end
+            return
+    yield start, end
+
+
+# --------------------------------------------------------------------------- discourse
+
+
+def _quarter_from(value: str | None) -> tuple[int, int] | None:
+    m = re.fullmatch(r"(\d{4})-Q(\d)", value or "")
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
+    """Find every time expression in doc and normalize it, sorted by start.
+
+    Args:
+        doc: a parsed Doc (tagger, parser and ner are needed).
+        published: publication date; None leaves relative expressions unresolved.
+    Returns:
+        Timex records sorted by start offset.
+    """
+    text = doc.text
+    out: list[Timex] = []
+    reference: Reference | None = None
+    quarter: tuple[int, int] | None = None
+    for c in _refine(doc, _candidates(doc)):
+        span = doc.char_span(c.start, c.end, alignment_mode="expand")
+        tense = tense_of(span) if span is not None else "past"
+        surface = text[c.start : c.end]
+        reading = read(surface, Context(published, tense, reference, quarter))
+        if reading is None and c.source == "lexicon":
+            continue
+        timex = _make(c.start, c.end, surface, reading, c.label)
+        out.append(timex)
+        if timex.type == "DATE" and timex.start_date is not None and granularity_of(timex.value) in ("day", "month", "quarter", "year", "week"):
+            reference = Reference(timex.value, timex.start_date)  # type: ignore[arg-type]
+            quarter = _quarter_from(timex.value) or quarter
+    return out

@@ -1,0 +1,1468 @@
+"""Transform stage: pure rules that turn one time-expression string into a TIMEX3 value.
+
+Nothing here needs spaCy.  `read` takes the surface text of a time expression plus a
+`Context` (publication date, tense of the governing verb, the last date mentioned in the
+document) and returns a `Reading` (type, value, rule name, what it was anchored on).
+`value_interval` maps any TIMEX3 value we produce to the calendar interval it covers.
+
+The rules are tried in a fixed order; the first that matches wins.  dateparser is the last
+resort for explicit calendar dates written in a shape the rules do not know.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = [
+    "Context",
+    "Reading",
+    "Reference",
+    "read",
+    "value_interval",
+    "granularity_of",
+    "normalize_surface",
+]
+
+Date = dt.date
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """An earlier resolved expression in the document ("previous" anchoring)."""
+
+    value: str  # a resolved DATE value, e.g. 1998-08-07, 1989-Q3, 1998
+    start: Date
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a relative expression is resolved against.
+
+    Attributes:
+        anchor: publication date, or None when unknown (relative values stay XXXX).
+        tense: "past" | "present" | "future" of the governing verb.
+        reference: the last resolved date in the document, for "that day", "a year earlier".
+        quarter: the fiscal quarter the document is talking about, as (year, q), for
+            "the quarter", "the year-ago period"; None = last completed quarter.
+    """
+
+    anchor: Date | None
+    tense: str = "past"
+    reference: Reference | None = None
+    quarter: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One normalization result."""
+
+    type: str  # DATE | TIME | DURATION | SET
+    value: str | None
+    rule: str
+    anchor: str = "none"  # publication | previous | none
+
+    @property
+    def resolved(self) -> bool:
+        """False when a relative expression could not be anchored (XXXX left in it)."""
+        return self.value is not None and not self.value.startswith("XXXX")
+
+
+# --------------------------------------------------------------------------- lexicon
+
+MONTHS: dict[str, int] = {}
+for _i, _name in enumerate(calendar.month_name):
+    if _name:
+        MONTHS[_name.lower()] = _i
+        MONTHS[_name[:3].lower()] = _i
+MONTHS["sept"] = 9
+WEEKDAYS = {
+    "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,
+    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "friday": 4, "fri": 4,
+    "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
+}  # fmt: skip
+SEASONS = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
+# Season intervals (northern hemisphere, meteorological); winter spans the year boundary.
+SEASON_MONTHS = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 2)}
+DAYPARTS = {
+    "morning": "MO", "afternoon": "AF", "mid afternoon": "AF", "midafternoon": "AF",
+    "evening": "EV", "night": "NI", "overnight": "NI", "tonight": "NI",
+}  # fmt: skip
+CLOCK_WORDS = {"noon": "12:00", "midday": "12:00", "midnight": "24:00"}
+
+UNITS = {
+    "second": "S", "sec": "S", "minute": "MIN", "min": "MIN", "hour": "H", "hr": "H",
+    "day": "D", "night": "D", "week": "W", "fortnight": "FN", "month": "M", "quarter": "Q",
+    "year": "Y", "yr": "Y", "decade": "E", "century": "C", "millennium": "L",
+}  # fmt: skip
+_UNIT_RE = (
+    r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|fortnights?|months?"
+    r"|quarters?|years?|yrs?|decades?|centuries|century|millenni(?:a|um))"
+)
+
+SMALL = {
+    "zero": 0, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "couple": 2, "dozen": 12,
+    "a couple of": 2, "a couple": 2, "a dozen": 12, "half a": 0.5, "a half": 0.5,
+}  # fmt: skip
+VAGUE = {"few", "a few", "several", "some", "many", "a number of", "numerous", "various",
+         "a handful of", "the", "countless", "a couple of", "recent", "coming"}  # fmt: skip
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+    "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "last": -1, "final": -1,
+}  # fmt: skip
+
+_MONTH_RE = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november"
+    r"|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+)
+_WD_RE = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|mon|tues|tue|wed|thurs|thur|thu|fri|sat|sun)\.?"
+)
+_NUMWORD = (
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty"
+    r"|sixty|seventy|eighty|ninety|hundred|thousand|and)"
+)
+_NUM_RE = (
+    r"(?:\d+(?:[.,]\d+)?(?: \d/\d)?|(?:" + _NUMWORD + r")(?: " + _NUMWORD + r")*"
+    r"(?: and a half)?|a couple of|a couple|a dozen|a half|half an?|an?(?: and a half)?"
+    r"|a few|few|several|some|many|a number of|numerous|a handful of|dozens of|hundreds of"
+    r"|thousands of)"
+)
+_ORD_RE = r"(?:\d{1,2}(?:st|nd|rd|th)?|" + "|".join(k for k in ORDINALS if k not in ("last", "final")) + r")"
+_MOD_RE = (
+    r"(?:(?:about|around|approximately|nearly|almost|roughly|some|more than|less than|fewer than"
+    r"|at least|at most|up to|no more than|no less than|not quite|just over|just under"
+    r"|well over|over|under|only|just|barely|fully|within|for|in|an additional|another"
+    r"|additional|a further|each of|all|the|a|an|its|their|his|her|our|this|that|these|those"
+    r"|mid|early|late|first|last|past|next|previous|coming|following|latest|final|same"
+    r"|entire|whole|full|remaining|ensuing|preceding|intervening|succeeding|subsequent"
+    r"|prior|recent|initial|upcoming|trading|business|calendar|straight|consecutive"
+    r"|long|short|more|other|few|several|further) )*"
+)
+
+# --------------------------------------------------------------------------- helpers
+
+
+def normalize_surface(text: str) -> str:
+    """Lower-case, join hyphens, drop possessives and edge punctuation."""
+    s = text.lower().replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-")
+    s = re.sub(r"(?<=\w)'s\b", "", s)
+    s = re.sub(r"(?<=\w)s'(?=\s|$)", "s", s)
+    s = re.sub(r"(?<=[a-z])-(?=[a-z0-9])|(?<=[0-9])-(?=[a-z])", " ", s)
+    s = re.sub(r"[\s\u00a0]+", " ", s)
+    s = s.strip(" ,;:!?\"()[]{}")
+    # A final "." ends the sentence unless it closes a.m./p.m. or a month abbreviation.
+    if s.endswith(".") and not re.search(r"(?:[ap]\.m|\b(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec))\.$", s):
+        s = s[:-1].rstrip()
+    return s
+
+
+def parse_number(s: str) -> float | None:
+    """A cardinal in digits or words ("twenty four", "2 1/2", "a couple of"); None = vague."""
+    s = s.strip().replace(",", "")
+    if not s or s in VAGUE:
+        return None
+    if s in SMALL:
+        return SMALL[s]
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(?: (\d)/(\d))?", s)
+    if m:
+        n = float(m.group(1))
+        if m.group(2):
+            n += int(m.group(2)) / int(m.group(3))
+        return n
+    if s.endswith(" and a half"):
+        base = parse_number(s[: -len(" and a half")])
+        return None if base is None else base + 0.5
+    if s in ("half an", "half a"):
+        return 0.5
+    total, current = 0, 0
+    for word in s.split():
+        if word == "and":
+            continue
+        if word == "hundred":
+            current = max(current, 1) * 100
+        elif word == "thousand":
+            total += max(current, 1) * 1000
+            current = 0
+        elif word in SMALL and isinstance(SMALL[word], int):
+            current += SMALL[word]
+        else:
+            return None
+    return float(total + current)
+
+
+def _year_words(s: str) -> int | None:
+    """Spoken years: "nineteen ninety-six", "two thousand one", "the year two thousand"."""
+    s = s.replace("-", " ")
+    m = re.fullmatch(r"(?:the year )?(ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+                     r"|seventeen|eighteen|nineteen|twenty) (.+)", s)  # fmt: skip
+    if m and not m.group(2).startswith(("thousand", "hundred")):
+        century = SMALL[m.group(1)]
+        rest = m.group(2)
+        rest = re.sub(r"^(?:oh|o) ", "", rest)
+        tail = parse_number(rest)
+        if tail is not None and 0 <= tail < 100 and float(tail).is_integer():
+            return century * 100 + int(tail)
+        return None
+    m = re.fullmatch(r"(?:the year )?two thousand(?: and)?(?: (.+))?", s)
+    if m:
+        tail = parse_number(m.group(1)) if m.group(1) else 0
+        if tail is not None and 0 <= tail < 100:
+            return 2000 + int(tail)
+    return None
+
+
+def _parse_year(s: str) -> int | None:
+    """A year in digits (4 digits, or '98 style) or words."""
+    s = s.strip()
+    m = re.fullmatch(r"(1[0-9]{3}|20[0-9]{2}|2100)", s)
+    if m:
+        return int(s)
+    m = re.fullmatch(r"'(\d\d)", s)
+    if m:
+        two = int(m.group(1))
+        return 1900 + two if two >= 30 else 2000 + two
+    return _year_words(s)
+
+
+def _parse_day(s: str) -> int | None:
+    s = s.strip().rstrip(".")
+    m = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?", s)
+    if m:
+        d = int(m.group(1))
+        return d if 1 <= d <= 31 else None
+    if s in ORDINALS and ORDINALS[s] > 0:
+        return ORDINALS[s]
+    m = re.fullmatch(r"(twenty|thirty) (\w+)", s)
+    if m and m.group(2) in ORDINALS:
+        d = SMALL[m.group(1)] + ORDINALS[m.group(2)]
+        return d if d <= 31 else None
+    return None
+
+
+def _month(s: str) -> int:
+    return MONTHS[s.rstrip(".")]
+
+
+def _weekday(s: str) -> int:
+    return WEEKDAYS[s.rstrip(".")]
+
+
+def _valid(y: int, m: int, d: int) -> bool:
+    return 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1]
+
+
+def _add_months(y: int, m: int, n: int) -> tuple[int, int]:
+    k = y * 12 + (m - 1) + n
+    return k // 12, k % 12 + 1
+
+
+def _iso_week(d: Date) -> str:
+    y, w, _ = d.isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+def _quarter_of(d: Date) -> tuple[int, int]:
+    return d.year, (d.month - 1) // 3 + 1
+
+
+def _shift_quarter(y: int, q: int, n: int) -> tuple[int, int]:
+    k = y * 4 + (q - 1) + n
+    return k // 4, k % 4 + 1
+
+
+def _last_completed_quarter(d: Date) -> tuple[int, int]:
+    y, q = _quarter_of(d)
+    return _shift_quarter(y, q, -1)
+
+
+def _day(d: Date) -> str:
+    return d.isoformat()
+
+
+def _weekday_date(anchor: Date, wd: int, direction: str) -> Date:
+    """The weekday nearest the anchor in a direction.
+
+    direction: "past" (on or before), "future" (on or after), "before" / "after" (strictly).
+    """
+    delta = (anchor.weekday() - wd) % 7
+    if direction == "past":
+        return anchor - dt.timedelta(days=delta)
+    if direction == "before":
+        return anchor - dt.timedelta(days=delta or 7)
+    ahead = (wd - anchor.weekday()) % 7
+    if direction == "future":
+        return anchor + dt.timedelta(days=ahead)
+    return anchor + dt.timedelta(days=ahead or 7)
+
+
+def _year_for(month: int, day: int | None, ctx: Context) -> int | None:
+    """Year of a month (and day) written without one, from the anchor and tense."""
+    a = ctx.anchor
+    if a is None:
+        return None
+    if ctx.tense == "past":
+        if (month, day or 1) > (a.month, a.day):
+            return a.year - 1
+    elif ctx.tense == "future" and (month, day or 31) < (a.month, a.day):
+        return a.year + 1
+    return a.year
+
+
+def _season_value(year: int, code: str) -> str:
+    return f"{year}-{code}"
+
+
+def _season_for(code: str, ctx: Context, *, relation: str) -> str:
+    """A season written without a year ("last fall", "this summer", "the winter")."""
+    a = ctx.anchor
+    if a is None:
+        return f"XXXX-{code}"
+    if relation == "last":
+        return _season_value(a.year - 1, code)
+    if relation == "next":
+        return _season_value(a.year + 1, code)
+    first_month = SEASON_MONTHS[code][0]
+    year = a.year
+    if relation == "bare":
+        if ctx.tense == "past" and first_month > a.month and code != "WI":
+            year -= 1
+        elif ctx.tense == "future" and SEASON_MONTHS[code][1] < a.month and code != "WI":
+            year += 1
+    return _season_value(year, code)
+
+
+def duration_value(n: float | None, unit: str) -> str:
+    """ISO-8601 duration for n units; None -> X (unspecified count)."""
+    time_unit = unit in ("H", "MIN", "S")
+    if unit == "FN":
+        unit, n = "W", (None if n is None else n * 2)
+    if n is None:
+        sym = {"MIN": "M"}.get(unit, unit)
+        return f"PTX{sym}" if time_unit else f"PX{sym}"
+    if unit == "E":
+        unit, n = "Y", n * 10
+    elif unit == "C":
+        unit, n = "Y", n * 100
+    elif unit == "L":
+        unit, n = "Y", n * 1000
+    whole = int(n)
+    frac = n - whole
+    sym = {"MIN": "M"}.get(unit, unit)
+    if frac == 0:
+        return f"PT{whole}{sym}" if time_unit else f"P{whole}{sym}"
+    # Fractions are spelled out in the next unit down, as TIMEX3 annotators do.
+    down = {"Y": (12, "M", False), "M": (30, "D", False), "W": (7, "D", False),
+            "D": (24, "H", True), "H": (60, "M", True), "MIN": (60, "S", True), "Q": (3, "M", False)}  # fmt: skip
+    if unit in down:
+        mult, sub, sub_time = down[unit]
+        sub_n = round(frac * mult)
+        head = f"{whole}{sym}" if whole else ""
+        if time_unit:
+            return f"PT{head}{sub_n}{sub}"
+        if sub_time:
+            return f"P{head}T{sub_n}{sub}"
+        return f"P{head}{sub_n}{sub}"
+    return f"P{n:g}{sym}"
+
+
+def _unit_of(word: str) -> str | None:
+    w = word.rstrip(".")
+    if w in ("centuries",):
+        return "C"
+    if w.startswith("millenni"):
+        return "L"
+    if w.endswith("s") and w[:-1] in UNITS:
+        w = w[:-1]
+    return UNITS.get(w)
+
+
+def _shift(anchor: Date, n: int, unit: str) -> tuple[str, Date] | None:
+    """anchor moved by n units, rendered at that unit's granularity."""
+    if unit == "D":
+        d = anchor + dt.timedelta(days=n)
+        return _day(d), d
+    if unit in ("W", "FN"):
+        d = anchor + dt.timedelta(weeks=n * (2 if unit == "FN" else 1))
+        return _iso_week(d), d
+    if unit == "M":
+        y, m = _add_months(anchor.year, anchor.month, n)
+        return f"{y:04d}-{m:02d}", Date(y, m, 1)
+    if unit == "Q":
+        y, q = _shift_quarter(*_quarter_of(anchor), n)
+        return f"{y:04d}-Q{q}", Date(y, 3 * q - 2, 1)
+    if unit == "Y":
+        y = anchor.year + n
+        return (f"{y:04d}", Date(y, 1, 1)) if 1 <= y <= 9999 else None
+    if unit == "E":
+        y = anchor.year + 10 * n
+        return (f"{y // 10:03d}X", Date(y // 10 * 10, 1, 1)) if 10 <= y <= 9999 else None
+    if unit == "C":
+        y = anchor.year + 100 * n
+        return (f"{y // 100:02d}", Date(max(y // 100 * 100, 1), 1, 1)) if 100 <= y <= 9999 else None
+    return None
+
+
+def _unresolved_shape(unit: str) -> str:
+    return {"D": "XXXX-XX-XX", "W": "XXXX-WXX", "FN": "XXXX-WXX", "M": "XXXX-XX",
+            "Q": "XXXX-QX", "Y": "XXXX", "E": "XXXX", "C": "XXXX"}.get(unit, "XXXX-XX-XX")  # fmt: skip
+
+
+# --------------------------------------------------------------------------- rules
+
+Rule = Callable[[re.Match[str], Context], Reading | None]
+_RULES: list[tuple[re.Pattern[str], Rule]] = []
+
+
+def rule(pattern: str) -> Callable[[Rule], Rule]:
+    """Register a rule: `pattern` must match the whole normalized surface."""
+
+    def deco(fn: Rule) -> Rule:
+        _RULES.append((re.compile(pattern), fn))
+        return fn
+
+    return deco
+
+
+def _pub(value: str, rule_name: str, type_: str = "DATE") -> Reading:
+    return Reading(type_, value, rule_name, "publication")
+
+
+def _none(value: str, rule_name: str, type_: str = "DATE") -> Reading:
+    return Reading(type_, value, rule_name, "none")
+
+
+# -- references to the present / past / future --------------------------------------
+
+_PRESENT = {
+    "now", "right now", "just now", "currently", "current", "presently", "at present",
+    "the present", "present", "nowadays", "these days", "at the moment", "the moment",
+    "this time", "at this time", "at this point", "this point", "the current period",
+    "this stage", "at this stage", "today's", "for now", "by now", "until now", "so far",
+    "the present time", "right now", "as of now", "the time being", "for the time being",
+}  # fmt: skip
+_PAST = {
+    "recently", "recent", "lately", "previously", "earlier", "formerly", "once", "the past",
+    "in the past", "past", "the recent past", "not long ago", "a while ago", "long ago",
+    "some time ago", "some years ago", "years ago", "several years ago", "many years ago",
+    "more recently", "most recently", "until recently", "then current", "the old days",
+    "former", "earlier this decade", "in recent times", "recent times", "years earlier",
+}  # fmt: skip
+_FUTURE = {
+    "future", "the future", "the near future", "the distant future", "the foreseeable future",
+    "soon", "shortly", "a later date", "as soon as possible", "the near term", "near term",
+    "the short term", "short term", "the long term", "long term", "the longer term",
+    "the medium term", "later", "in the future", "one of these days", "sooner or later",
+    "down the road", "the years ahead", "the days ahead", "the months ahead", "eventually",
+    "the coming years", "the coming months", "coming months", "coming years", "future quarters",
+    "coming quarters", "the coming decades", "coming decades", "in the coming years",
+}  # fmt: skip
+
+
+@rule(r"(.+)")
+def _refs(m: re.Match[str], ctx: Context) -> Reading | None:
+    s = m.group(1)
+    if s in _PRESENT:
+        return _none("PRESENT_REF", "present_ref")
+    if s in _PAST:
+        return _none("PAST_REF", "past_ref")
+    if s in _FUTURE:
+        return _none("FUTURE_REF", "future_ref")
+    return None
+
+
+# -- today / yesterday / tomorrow ----------------------------------------------------
+
+_REL_DAY = {"today": 0, "this day": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1,
+            "the day before yesterday": -2, "the day after tomorrow": 2, "last night": -1,
+            "the previous night": -1, "overnight": 0}  # fmt: skip
+_PART_RE = r"(?:(morning|afternoon|mid afternoon|midafternoon|evening|night|overnight)|(noon|midday|midnight))"
+
+
+def _rel_day(word: str, ctx: Context) -> Date | None:
+    return None if ctx.anchor is None else ctx.anchor + dt.timedelta(days=_REL_DAY[word])
+
+
+@rule(r"(?:(?:early|late|earlier|later|mid|just|since|until|by|as of|as late as|from) )?"
+      r"(today|this day|tonight|yesterday|tomorrow|the day before yesterday|the day after tomorrow"
+      r"|last night|the previous night|overnight)")  # fmt: skip
+def _today(m: re.Match[str], ctx: Context) -> Reading | None:
+    word = m.group(1)
+    d = _rel_day(word, ctx)
+    part = "NI" if word in ("tonight", "last night", "the previous night", "overnight") else ""
+    if d is None:
+        return _none("XXXX-XX-XX" + (f"T{part}" if part else ""), "relative_day")
+    if part:
+        return _pub(f"{_day(d)}T{part}", "relative_day", "TIME")
+    return _pub(_day(d), "relative_day")
+
+
+@rule(r"(?:(?:early|late|earlier|later|mid|just) )?(this|yesterday|tomorrow|today) " + _PART_RE)
+def _this_morning(m: re.Match[str], ctx: Context) -> Reading | None:
+    word = {"this": "today"}.get(m.group(1), m.group(1))
+    d = _rel_day(word, ctx)
+    return _with_part(d, m.group(2), m.group(3), "relative_daypart")
+
+
+@rule(r"(?:(?:early|late|earlier|later|mid|just) )?" + _PART_RE + r",? (yesterday|tomorrow|today)")
+def _morning_yesterday(m: re.Match[str], ctx: Context) -> Reading | None:
+    return _with_part(_rel_day(m.group(3), ctx), m.group(1), m.group(2), "relative_daypart")
+
+
+def _with_part(d: Date | None, part: str | None, clock: str | None, rule_name: str) -> Reading:
+    base = "XXXX-XX-XX" if d is None else _day(d)
+    suffix = f"T{DAYPARTS[part]}" if part else f"T{CLOCK_WORDS[clock or 'noon']}"
+    mk = _none if d is None else _pub
+    return mk(base + suffix, rule_name, "TIME")
+
+
+# -- sets ----------------------------------------------------------------------------
+
+_ADVERB_SETS = {"daily": "P1D", "nightly": "P1D", "weekly": "P1W", "biweekly": "P2W",
+                "monthly": "P1M", "quarterly": "P3M", "yearly": "P1Y", "annually": "P1Y",
+                "annual": "P1Y", "hourly": "PT1H", "semiannually": "P6M", "every day": "P1D",
+                "each day": "P1D", "day after day": "P1D", "year after year": "P1Y",
+                "every other day": "P2D", "every other week": "P2W", "every other year": "P2Y"}  # fmt: skip
+
+
+@rule(r"(daily|nightly|weekly|biweekly|monthly|quarterly|yearly|annually|hourly|semiannually"
+      r"|every day|each day|day after day|year after year|every other (?:day|week|year))")  # fmt: skip
+def _set_adverb(m: re.Match[str], ctx: Context) -> Reading | None:
+    return _none(_ADVERB_SETS[m.group(1)], "set", "SET")
+
+
+@rule(r"(?:(?:once|twice|\w+ times) (?:a|an|per|every|each)|every|each|per) (?:(" + _NUM_RE + r") )?(" + _UNIT_RE + ")")
+def _set_unit(m: re.Match[str], ctx: Context) -> Reading | None:
+    unit = _unit_of(m.group(2))
+    if unit is None:
+        return None
+    n = parse_number(m.group(1)) if m.group(1) else 1.0
+    return _none(duration_value(n or 1.0, unit), "set", "SET")
+
+
+@rule(r"(?:every|each) (" + _WD_RE + r")(?: " + _PART_RE + r")?")
+def _set_weekday(m: re.Match[str], ctx: Context) -> Reading | None:
+    part = f"T{DAYPARTS[m.group(2)]}" if m.group(2) else ""
+    return _none(f"XXXX-WXX-{_weekday(m.group(1)) + 1}{part}", "set", "SET")
+
+
+@rule(r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s(?: " + _PART_RE + r")?")
+def _set_weekday_plural(m: re.Match[str], ctx: Context) -> Reading | None:
+    part = f"T{DAYPARTS[m.group(2)]}" if m.group(2) else ""
+    return _none(f"XXXX-WXX-{_weekday(m.group(1)) + 1}{part}", "set", "SET")
+
+
+@rule(r"(" + _WD_RE + r") (morning|afternoon|evening|night)s")
+def _set_weekday_parts(m: re.Match[str], ctx: Context) -> Reading | None:
+    return _none(f"XXXX-WXX-{_weekday(m.group(1)) + 1}T{DAYPARTS[m.group(2)]}", "set", "SET")
+
+
+@rule(r"(?:every|each) (" + _MONTH_RE + r")")
+def _set_month(m: re.Match[str], ctx: Context) -> Reading | None:
+    return _none(f"XXXX-{_month(m.group(1)):02d}", "set", "SET")
+
+
+@rule(r"(?:every|each) (spring|summer|fall|autumn|winter)|(?:the )?past (?:\w+ )?(spring|summer|fall|autumn|winter)s")
+def _set_season(m: re.Match[str], ctx: Context) -> Reading | None:
+    return _none(f"XXXX-{SEASONS[m.group(1) or m.group(2)]}", "set", "SET")
+
+
+# -- clock times ----------------------------------------------------------------------
+
+_CLOCK_RE = (
+    r"(?:(?:at|around|about|approximately|shortly after|shortly before|just after|just before"
+    r"|after|before|until|by|since|from) )?"
+    r"(?:(\d{1,2})(?:[:.](\d\d))? ?(a\.?m\.?|p\.?m\.?|o'clock)|(\d{1,2}):(\d\d)|(noon|midday|midnight)"
+    r"|(\d{1,2}) in the (morning|afternoon|evening))"
+    r"(?: (?:[a-z]{1,2}[sd]t|gmt|utc|local time|et|pt|ct))?"
+)
+
+
+def _clock(m: re.Match[str], base: int = 0) -> str | None:
+    g = m.groups()[base : base + 8]
+    if g[0]:
+        h = int(g[0])
+        mins = int(g[1]) if g[1] else 0
+        ampm = g[2].replace(".", "")
+        if h > 12 or mins > 59:
+            return None
+        if ampm == "pm" and h != 12:
+            h += 12
+        elif ampm == "am" and h == 12:
+            h = 0
+        return f"{h:02d}:{mins:02d}"
+    if g[3]:
+        h, mins = int(g[3]), int(g[4])
+        return f"{h:02d}:{mins:02d}" if h <= 24 and mins <= 59 else None
+    if g[5]:
+        return CLOCK_WORDS[g[5]]
+    if g[6]:
+        h = int(g[6])
+        if g[7] in ("afternoon", "evening") and h < 12:
+            h += 12
+        return f"{h:02d}:00" if h <= 24 else None
+    return None
+
+
+@rule(_CLOCK_RE + r"(?:,? (?:on |of )?(.+))?")
+def _clock_time(m: re.Match[str], ctx: Context) -> Reading | None:
+    hhmm = _clock(m)
+    if hhmm is None:
+        return None
+    rest = m.group(9)
+    if rest:
+        inner = read(rest, ctx)
+        if inner is None or inner.value is None or not re.fullmatch(r"(\d{4}|XXXX)-\d\d-\d\d|XXXX-XX-XX|XXXX-WXX-\d", inner.value):
+            return None
+        return Reading("TIME", f"{inner.value}T{hhmm}", "clock+" + inner.rule, inner.anchor)
+    if ctx.anchor is None:
+        return _none(f"XXXX-XX-XXT{hhmm}", "clock", "TIME")
+    return _pub(f"{_day(ctx.anchor)}T{hhmm}", "clock", "TIME")
+
+
+@rule(r"(.+?),? (?:at )?" + _CLOCK_RE)
+def _date_then_clock(m: re.Match[str], ctx: Context) -> Reading | None:
+    hhmm = _clock(m, 1)
+    inner = read(m.group(1), ctx)
+    if hhmm is None or inner is None or inner.value is None:
+        return None
+    if not re.fullmatch(r"(\d{4}|XXXX)-\d\d-\d\d|XXXX-XX-XX|XXXX-WXX-\d", inner.value):
+        return None
+    return Reading("TIME", f"{inner.value}T{hhmm}", inner.rule + "+clock", inner.anchor)
+
+
+# -- weekdays ---------------------------------------------------------------------------
+
+_WD_PREFIX = (r"(?:(this coming|this past|this|last|next|coming|the previous|the following"
+              r"|the next|past|previous|following|early|late|earlier|later|by|until|since|on|from"
+              r"|as of|before|after) )?")  # fmt: skip
+
+
+def _weekday_reading(prefix: str | None, wd: int, ctx: Context, rule_name: str) -> tuple[str, str] | None:
+    """(value, anchor kind) for a weekday with an optional relation word."""
+    prefix = (prefix or "").strip()
+    if prefix in ("the previous", "the following", "the next") and ctx.reference is not None:
+        ref = ctx.reference.start
+        d = _weekday_date(ref, wd, "before" if prefix == "the previous" else "after")
+        return _day(d), "previous"
+    a = ctx.anchor
+    if a is None:
+        return f"XXXX-WXX-{wd + 1}", "none"
+    if prefix in ("last", "this past", "past", "previous", "the previous"):
+        d = _weekday_date(a, wd, "before")
+    elif prefix in ("next", "this coming", "coming", "the following", "the next"):
+        d = _weekday_date(a, wd, "after")
+    elif prefix in ("since", "after") or ctx.tense == "past":
+        d = _weekday_date(a, wd, "past")
+    elif prefix in ("until", "by", "before") or ctx.tense == "future":
+        d = _weekday_date(a, wd, "future")
+    else:
+        d = _weekday_date(a, wd, "future" if ctx.tense == "future" else "past")
+    return _day(d), "publication"
+
+
+@rule(_WD_PREFIX + r"(" + _WD_RE + r")")
+def _weekday_rule(m: re.Match[str], ctx: Context) -> Reading | None:
+    wd = _weekday(m.group(2))
+    value, anchor = _weekday_reading(m.group(1), wd, ctx, "weekday")  # type: ignore[misc]
+    return Reading("DATE", value, f"weekday_{ctx.tense}", anchor)
+
+
+@rule(_WD_PREFIX + r"(" + _WD_RE + r"),? (?:in the )?" + _PART_RE)
+def _weekday_part(m: re.Match[str], ctx: Context) -> Reading | None:
+    value, anchor = _weekday_reading(m.group(1), _weekday(m.group(2)), ctx, "weekday")  # type: ignore[misc]
+    suffix = f"T{DAYPARTS[m.group(3)]}" if m.group(3) else f"T{CLOCK_WORDS[m.group(4)]}"
+    return Reading("TIME", value + suffix, f"weekday_{ctx.tense}+part", anchor)
+
+
+@rule(r"(?:(?:early|late|mid) )?" + _PART_RE + r",? (?:on |of )?" + _WD_PREFIX + r"(" + _WD_RE + r")")
+def _part_weekday(m: re.Match[str], ctx: Context) -> Reading | None:
+    value, anchor = _weekday_reading(m.group(3), _weekday(m.group(4)), ctx, "weekday")  # type: ignore[misc]
+    suffix = f"T{DAYPARTS[m.group(1)]}" if m.group(1) else f"T{CLOCK_WORDS[m.group(2)]}"
+    return Reading("TIME", value + suffix, f"weekday_{ctx.tense}+part", anchor)
+
+
+# -- calendar dates -------------------------------------------------------------------
+
+_YEAR_RE = r"(?:\d{4}|'\d\d|(?:the year )?(?:(?:nineteen|twenty|eighteen) [a-z ]+|two thousand(?: and)?(?: [a-z]+)*))"
+
+
+def _date_reading(y: int | None, mo: int, d: int | None, ctx: Context, rule_name: str,
+                  weekday: int | None = None) -> Reading | None:
+    """A month(-day) with an explicit or inferred year."""
+    if d is not None and not _valid(y or 2000, mo, d):
+        return None
+    anchor = "none"
+    if y is None:
+        if weekday is not None and d is not None and ctx.anchor is not None:
+            # "Friday, Oct. 23": the weekday picks the year among the nearby ones.
+            for cand in (ctx.anchor.year, ctx.anchor.year - 1, ctx.anchor.year + 1):
+                if _valid(cand, mo, d) and Date(cand, mo, d).weekday() == weekday:
+                    y = cand
+                    break
+        if y is None:
+            y = _year_for(mo, d, ctx)
+        if y is None:
+            return _none(f"XXXX-{mo:02d}" + (f"-{d:02d}" if d else ""), rule_name)
+        anchor = "publication"
+        rule_name += f"_{ctx.tense}"
+    if d is None:
+        return Reading("DATE", f"{y:04d}-{mo:02d}", rule_name, anchor)
+    if not _valid(y, mo, d):
+        return None
+    return Reading("DATE", f"{y:04d}-{mo:02d}-{d:02d}", rule_name, anchor)
+
+
+_DATE_PREFIX = r"(?:(?:on|by|until|till|through|since|from|as of|before|after|around|about|early|late|mid|the end of|the beginning of|the start of|the middle of|the first days of) )?"
+
+
+@rule(_DATE_PREFIX + r"(?:(" + _WD_RE + r"),? )?(?:the )?(" + _MONTH_RE + r") (\d{1,2}(?:st|nd|rd|th)?|[a-z]+(?: [a-z]+)?),?(?: (?:of )?(" + _YEAR_RE + r"))?")
+def _month_day(m: re.Match[str], ctx: Context) -> Reading | None:
+    day = _parse_day(m.group(3))
+    if day is None:
+        return None
+    y = _parse_year(m.group(4)) if m.group(4) else None
+    if m.group(4) and y is None:
+        return None
+    wd = _weekday(m.group(1)) if m.group(1) else None
+    return _date_reading(y, _month(m.group(2)), day, ctx, "month_day" if y is None else "calendar_date", wd)
+
+
+@rule(_DATE_PREFIX + r"(?:(" + _WD_RE + r"),? )?(?:the )?(\d{1,2}(?:st|nd|rd|th)?|[a-z]+(?: [a-z]+)?) (?:of )?(" + _MONTH_RE + r"),?(?: (" + _YEAR_RE + r"))?")
+def _day_month(m: re.Match[str], ctx: Context) -> Reading | None:
+    day = _parse_day(m.group(2))
+    if day is None:
+        return None
+    y = _parse_year(m.group(4)) if m.group(4) else None
+    if m.group(4) and y is None:
+        return None
+    wd = _weekday(m.group(1)) if m.group(1) else None
+    return _date_reading(y, _month(m.group(3)), day, ctx, "month_day" if y is None else "calendar_date", wd)
+
+
+@rule(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{1,2})/(\d{1,2})/(\d{4}|\d\d)")
+def _numeric_date(m: re.Match[str], ctx: Context) -> Reading | None:
+    if m.group(1):
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        # US newswire convention: month first.
+        mo, d, y = int(m.group(4)), int(m.group(5)), int(m.group(6))
+        if y < 100:
+            y += 1900 if y >= 30 else 2000
+        if mo > 12 >= d:
+            mo, d = d, mo
+    if not _valid(y, mo, d):
+        return None
+    return _none(f"{y:04d}-{mo:02d}-{d:02d}", "numeric_date")
+
+
+_PART_OF = (r"(?:(?:(?:the )?(?:early|mid|middle|late|end|start|beginning|first half|second half"
+            r"|latter half|last half|first part|latter part|remainder|rest|balance|course|close)"
+            r"(?: part)? (?:of )?(?:the )?|(?:earlier|later|early|late|mid|through|throughout) (?:in )?"
+            r"(?:the )?|(?:in|during|by|until|since|from|before|after|as of|as early as|as late as|around|about) ))?")  # fmt: skip
+
+
+@rule(_PART_OF + r"(" + _MONTH_RE + r"),? (?:of )?(" + _YEAR_RE + r")")
+def _month_year(m: re.Match[str], ctx: Context) -> Reading | None:
+    y = _parse_year(m.group(2))
+    if y is None:
+        return None
+    return _none(f"{y:04d}-{_month(m.group(1)):02d}", "month_year")
+
+
+@rule(_PART_OF + r"(" + _MONTH_RE + r"),? (?:of )?(this|last|next) year")
+def _month_rel_year(m: re.Match[str], ctx: Context) -> Reading | None:
+    mo = _month(m.group(1))
+    if ctx.anchor is None:
+        return _none(f"XXXX-{mo:02d}", "month_rel_year")
+    y = ctx.anchor.year + {"this": 0, "last": -1, "next": 1}[m.group(2)]
+    return _pub(f"{y:04d}-{mo:02d}", "month_rel_year")
+
+
+@rule(_PART_OF + r"(?:(this|last|next|this past|this coming|the previous|the following|that) )?(" + _MONTH_RE + r")")
+def _month_alone(m: re.Match[str], ctx: Context) -> Reading | None:
+    rel, mo = m.group(1), _month(m.group(2))
+    if rel in ("the previous", "the following", "that") and ctx.reference is not None:
+        ref = ctx.reference.start
+        y = ref.year
+        if rel == "the previous" and mo >= ref.month:
+            y -= 1
+        elif rel == "the following" and mo <= ref.month:
+            y += 1
+        return Reading("DATE", f"{y:04d}-{mo:02d}", "month_previous", "previous")
+    a = ctx.anchor
+    if a is None:
+        return _none(f"XXXX-{mo:02d}", "month")
+    if rel in ("last", "this past", "the previous"):
+        y = a.year if mo < a.month else a.year - 1
+    elif rel in ("next", "this coming", "the following"):
+        y = a.year if mo > a.month else a.year + 1
+    elif rel == "this":
+        y = a.year
+    else:
+        y = _year_for(mo, None, ctx) or a.year
+    return _pub(f"{y:04d}-{mo:02d}", f"month_{rel or ctx.tense}")
+
+
+# -- holidays ---------------------------------------------------------------------------
+
+
+def _nth_weekday(y: int, mo: int, wd: int, n: int) -> Date:
+    if n > 0:
+        first = Date(y, mo, 1)
+        return first + dt.timedelta(days=(wd - first.weekday()) % 7 + 7 * (n - 1))
+    last = Date(y, mo, calendar.monthrange(y, mo)[1])
+    return last - dt.timedelta(days=(last.weekday() - wd) % 7)
+
+
+def _easter(y: int) -> Date:
+    a, b, c = y % 19, y // 100, y % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month = (h + l_ - 7 * m + 114) // 31
+    day = (h + l_ - 7 * m + 114) % 31 + 1
+    return Date(y, month, day)
+
+
+HOLIDAYS: dict[str, Callable[[int], Date]] = {
+    "christmas": lambda y: Date(y, 12, 25), "christmas day": lambda y: Date(y, 12, 25),
+    "christmas eve": lambda y: Date(y, 12, 24), "new year day": lambda y: Date(y, 1, 1),
+    "new years day": lambda y: Date(y, 1, 1), "new year eve": lambda y: Date(y, 12, 31),
+    "new years eve": lambda y: Date(y, 12, 31), "independence day": lambda y: Date(y, 7, 4),
+    "the fourth of july": lambda y: Date(y, 7, 4), "halloween": lambda y: Date(y, 10, 31),
+    "valentine day": lambda y: Date(y, 2, 14), "valentines day": lambda y: Date(y, 2, 14),
+    "veterans day": lambda y: Date(y, 11, 11), "armistice day": lambda y: Date(y, 11, 11),
+    "thanksgiving": lambda y: _nth_weekday(y, 11, 3, 4),
+    "thanksgiving day": lambda y: _nth_weekday(y, 11, 3, 4),
+    "labor day": lambda y: _nth_weekday(y, 9, 0, 1),
+    "memorial day": lambda y: _nth_weekday(y, 5, 0, -1),
+    "martin luther king day": lambda y: _nth_weekday(y, 1, 0, 3),
+    "presidents day": lambda y: _nth_weekday(y, 2, 0, 3),
+    "election day": lambda y: _nth_weekday(y, 11, 0, 1) + dt.timedelta(days=1),
+    "easter": _easter, "easter sunday": _easter,
+    "good friday": lambda y: _easter(y) - dt.timedelta(days=2),
+    "easter monday": lambda y: _easter(y) + dt.timedelta(days=1),
+    "boxing day": lambda y: Date(y, 12, 26), "may day": lambda y: Date(y, 5, 1),
+}  # fmt: skip
+_HOLIDAY_RE = "|".join(sorted((re.escape(k) for k in HOLIDAYS), key=len, reverse=True))
+
+
+@rule(r"(?:(last|next|this|this past|this coming) )?(" + _HOLIDAY_RE + r")(?:,? (" + _YEAR_RE + r"))?")
+def _holiday(m: re.Match[str], ctx: Context) -> Reading | None:
+    fn = HOLIDAYS[m.group(2)]
+    if m.group(3):
+        y = _parse_year(m.group(3))
+        return None if y is None else _none(_day(fn(y)), "holiday")
+    a = ctx.anchor
+    if a is None:
+        return _none("XXXX-XX-XX", "holiday")
+    rel = m.group(1)
+    this_year = fn(a.year)
+    if rel in ("last", "this past") or (rel is None and ctx.tense == "past"):
+        d = this_year if this_year <= a and rel is None or this_year < a else fn(a.year - 1)
+    elif rel in ("next", "this coming") or ctx.tense == "future":
+        d = this_year if this_year >= a else fn(a.year + 1)
+    else:
+        d = this_year
+    return _pub(_day(d), "holiday")
+
+
+@rule(r"(easter|christmas|thanksgiving) week")
+def _holiday_week(m: re.Match[str], ctx: Context) -> Reading | None:
+    if ctx.anchor is None:
+        return _none("XXXX-WXX", "holiday")
+    fn = HOLIDAYS[m.group(1)]
+    d = fn(ctx.anchor.year)
+    if ctx.tense == "past" and d > ctx.anchor + dt.timedelta(days=7):
+        d = fn(ctx.anchor.year - 1)
+    return _pub(_iso_week(d), "holiday")
+
+
+# -- decades, centuries, years ---------------------------------------------------------
+
+
+@rule(_PART_OF + r"(?:the )?(?:(\d{3})0s|'(\d)0s|(?:mid |early |late )?(\d\d)(\d)0s)")
+def _decade(m: re.Match[str], ctx: Context) -> Reading | None:
+    if m.group(1):
+        return _none(f"{m.group(1)}X", "decade")
+    if m.group(2):
+        # "the '80s": the century of the publication date, or the 1900s when unknown.
+        century = 19 if ctx.anchor is None else ctx.anchor.year // 100
+        if ctx.anchor is not None and int(m.group(2)) * 10 > ctx.anchor.year % 100:
+            century -= 1
+        return _none(f"{century}{m.group(2)}X", "decade")
+    return _none(f"{m.group(3)}{m.group(4)}X", "decade")
+
+
+_DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6,
+                 "seventies": 7, "eighties": 8, "nineties": 9}  # fmt: skip
+
+
+@rule(_PART_OF + r"(?:the )?(?:(nineteen|eighteen) )?(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)")
+def _decade_words(m: re.Match[str], ctx: Context) -> Reading | None:
+    century = {"nineteen": 19, "eighteen": 18}.get(m.group(1) or "", 19)
+    return _none(f"{century}{_DECADE_WORDS[m.group(2)]}X", "decade")
+
+
+@rule(_PART_OF + r"(?:the )?(\d{1,2})(?:st|nd|rd|th) century|" + _PART_OF + r"(?:the )?(" + "|".join(k for k in ORDINALS if ORDINALS[k] > 0) + r") century")
+def _century(m: re.Match[str], ctx: Context) -> Reading | None:
+    n = int(m.group(1)) if m.group(1) else ORDINALS[m.group(2)]
+    return _none(f"{n - 1:02d}", "century") if 1 <= n <= 30 else None
+
+
+@rule(r"(?:(?:the|this|last|next|the last|the next|the past|the previous) )(century|decade|millennium)")
+def _rel_century(m: re.Match[str], ctx: Context) -> Reading | None:
+    word = m.group(0).split()[-2]
+    n = {"this": 0, "the": 0, "last": -1, "past": -1, "previous": -1, "next": 1}[word]
+    unit = {"century": "C", "decade": "E", "millennium": "L"}[m.group(1)]
+    if unit == "L":
+        return None
+    if ctx.anchor is None:
+        return _none("XXXX", "relative_unit")
+    shifted = _shift(ctx.anchor, n, unit)
+    return None if shifted is None else _pub(shifted[0], "relative_unit")
+
+
+_FISCAL = r"(?:(?:fiscal|fiscal year|calendar|calendar year|the year|year|fy|model year|the fiscal year|the calendar year|the season) ?)?"
+
+
+@rule(_PART_OF + _FISCAL + r"(" + _YEAR_RE + r")(?: (?:and beyond|or later|or earlier|or so|and later|onward|onwards))?")
+def _year(m: re.Match[str], ctx: Context) -> Reading | None:
+    y = _parse_year(m.group(1))
+    if y is None:
+        return None
+    return _none(f"{y:04d}", "year")
+
+
+@rule(r"(?:pre|post|mid|early|late) ?(\d{4})")
+def _year_prefixed(m: re.Match[str], ctx: Context) -> Reading | None:
+    return _none(m.group(1), "year")
+
+
+@rule(r"(?:the )?(\d{4}) ?(?:-|to|through|and) ?(\d{2,4})(?: period| season| fiscal year)?")
+def _year_range(m: re.Match[str], ctx: Context) -> Reading | None:
+    # "the 1998-99 season": TIMEX3 marks the first year; ranges are split by the detector.
+    return _none(m.group(1), "year")
+
+
+# -- seasons ---------------------------------------------------------------------------
+
+
+@rule(_PART_OF + r"(?:(this|last|next|this past|this coming|the past|the coming|that) )?(spring|summer|fall|autumn|winter)(?:,? (?:of )?(" + _YEAR_RE + r"))?")
+def _season(m: re.Match[str], ctx: Context) -> Reading | None:
+    code = SEASONS[m.group(2)]
+    if m.group(3):
+        y = _parse_year(m.group(3))
+        return None if y is None else _none(f"{y:04d}-{code}", "season")
+    rel = {"last": "last", "this past": "last", "the past": "last", "next": "next",
+           "this coming": "next", "the coming": "next", "this": "this"}.get(m.group(1) or "", "bare")  # fmt: skip
+    value = _season_for(code, ctx, relation=rel)
+    return Reading("DATE", value, "season", "none" if ctx.anchor is None else "publication")
+
+
+@rule(r"(?:the )?(spring|summer|fall|autumn|winter) (?:of )?(" + _YEAR_RE + r")")
+def _season_year(m: re.Match[str], ctx: Context) -> Reading | None:
+    y = _parse_year(m.group(2))
+    return None if y is None else _none(f"{y:04d}-{SEASONS[m.group(1)]}", "season")
+
+
+# -- quarters and halves ----------------------------------------------------------------
+
+_QORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+         "final": 4, "last": 4}  # fmt: skip
+_QWORD = r"(first|second|third|fourth|1st|2nd|3rd|4th|final|last)"
+
+
+def _quarter_year(q: int, ctx: Context) -> int | None:
+    a = ctx.anchor
+    if a is None:
+        return None
+    cur = _quarter_of(a)[1]
+    if q > cur and ctx.tense != "future":
+        # Results for a quarter later in the year than today are last year's.
+        return a.year - 1
+    return a.year
+
+
+@rule(r"(?:(?:the|its|a|an|their|his|this year|this|last year|next year|that) )?"
+      r"(?:(\d{4}) )?(?:(?:fiscal|calendar|flat|strong|weak|latest|current|year earlier|year ago|comparable|same|corresponding) )*"
+      r"(?:(\d{4}) )?" + _QWORD + r" (?:fiscal )?(quarter|half|quarters)"
+      r"(?:,? (?:of )?(?:(?:fiscal|calendar|the fiscal year|the year|fiscal year|the calendar year) )?(" + _YEAR_RE + r"|this year|last year|next year|the year|the year before|the previous year))?")  # fmt: skip
+def _quarter(m: re.Match[str], ctx: Context) -> Reading | None:
+    s = m.group(0)
+    n = _QORD[m.group(3)]
+    unit = m.group(4)
+    if unit == "quarters":
+        if "fourth" in s or n == 4:
+            return _none(f"XXXX-Q{n}", "set", "SET")
+        return None
+    year_text = m.group(5) or m.group(1) or m.group(2)
+    if unit == "half" and n > 2:
+        n = 2
+    y: int | None
+    anchor = "none"
+    if year_text and year_text[0].isdigit() or (year_text and _parse_year(year_text)):
+        y = _parse_year(year_text)
+    elif ctx.anchor is None:
+        y = None
+    else:
+        anchor = "publication"
+        rel = year_text or ""
+        if s.startswith("last year") or "year ago" in s or "year earlier" in s or rel in ("last year", "the year before", "the previous year"):
+            y = ctx.anchor.year - 1
+            if ctx.quarter and unit == "quarter":
+                y = ctx.quarter[0] - 1
+        elif s.startswith("next year") or rel == "next year":
+            y = ctx.anchor.year + 1
+        elif s.startswith("this year") or rel in ("this year",) or unit == "half":
+            y = ctx.anchor.year
+        elif ctx.quarter is not None and ctx.quarter[1] == n:
+            y = ctx.quarter[0]
+        else:
+            y = _quarter_year(n, ctx)
+    prefix = "XXXX" if y is None else f"{y:04d}"
+    return Reading("DATE", f"{prefix}-{'Q' if unit == 'quarter' else 'H'}{n}", "quarter", anchor)
+
+
+@rule(r"(?:the )?(first|last|second|final) (two|three) quarters(?: of)?(?: (" + _YEAR_RE + r"))?")
+def _two_quarters(m: re.Match[str], ctx: Context) -> Reading | None:
+    if m.group(2) != "two":
+        return None
+    half = 1 if m.group(1) == "first" else 2
+    y = _parse_year(m.group(3)) if m.group(3) else (ctx.anchor.year if ctx.anchor else None)
+    return _none(f"{'XXXX' if y is None else y}-H{half}", "quarter")
+
+
+def _context_quarter(ctx: Context) -> tuple[int, int] | None:
+    if ctx.quarter is not None:
+        return ctx.quarter
+    if ctx.anchor is None:
+        return None
+    return _last_completed_quarter(ctx.anchor)
+
+
+@rule(r"(?:the |its |their |a )?(?:(latest|last|most recent|current|same|recent|past|previous|next|coming|fiscal|just ended|just completed|latest fiscal) )*(quarter|period)")
+def _the_quarter(m: re.Match[str], ctx: Context) -> Reading | None:
+    s = m.group(0)
+    if m.group(2) == "period" and not re.search(r"latest|current|same|just", s):
+        return None
+    if ctx.anchor is None:
+        return _none("XXXX-QX", "quarter_context")
+    if "current" in s:
+        y, q = _quarter_of(ctx.anchor)
+    elif "next" in s or "coming" in s:
+        y, q = _shift_quarter(*_quarter_of(ctx.anchor), 1)
+    elif re.search(r"\b(last|past|previous)\b", s) and "latest" not in s:
+        y, q = _last_completed_quarter(ctx.anchor)
+    else:
+        y, q = _context_quarter(ctx)  # type: ignore[misc]
+    return _pub(f"{y:04d}-Q{q}", "quarter_context")
+
+
+@rule(r"(?:the |its |a )?(?:(\d{4}) |(comparable|corresponding|same) )*(?:year ago|year earlier|prior year|previous year|last year|year before)(?: (\w+))?(?: (quarter|period|fiscal quarter|fiscal period))?(?: a year (?:ago|earlier))?|(?:the )?(?:(comparable|corresponding|same) )?(quarter|period) (?:a year (?:ago|earlier|before)|last year|of last year|the previous year|of the previous year|of the prior year)")
+def _year_ago_quarter(m: re.Match[str], ctx: Context) -> Reading | None:
+    s = m.group(0)
+    if not re.search(r"quarter|period", s) and m.group(3) not in _QORD:
+        return None
+    q_ctx = _context_quarter(ctx)
+    if q_ctx is None:
+        return _none("XXXX-QX", "year_ago_quarter")
+    y, q = q_ctx
+    if m.group(3) in _QORD:
+        q = _QORD[m.group(3)]
+    return _pub(f"{y - 1:04d}-Q{q}", "year_ago_quarter")
+
+
+@rule(r"(?:the )?(\d{4}) (?:(\w+) )?(quarter|period)")
+def _year_period(m: re.Match[str], ctx: Context) -> Reading | None:
+    q_ctx = _context_quarter(ctx)
+    q = _QORD.get(m.group(2) or "", q_ctx[1] if q_ctx else 0)
+    if not q:
+        return _none(m.group(1), "year_period")
+    return _none(f"{m.group(1)}-Q{q}", "year_period")
+
+
+# -- relative units: this/last/next week, N days ago -----------------------------------
+
+_REL_WORDS = {
+    "this": 0, "the current": 0, "current": 0, "the present": 0, "this current": 0,
+    "last": -1, "past": -1, "previous": -1, "the previous": -1, "the past": -1,
+    "the last": -1, "the prior": -1, "prior": -1, "this past": -1, "the preceding": -1,
+    "next": 1, "the next": 1, "coming": 1, "the coming": 1, "the following": 1, "following": 1,
+    "this coming": 1, "the upcoming": 1, "upcoming": 1, "the same": 0, "that": 0, "the": 0,
+}  # fmt: skip
+_REL_RE = "|".join(sorted((re.escape(k) for k in _REL_WORDS), key=len, reverse=True))
+
+
+@rule(r"(?:(?:early|late|earlier|later|mid|the end of|the beginning of|the start of|the middle of|the rest of|the remainder of|the balance of|the first half of|the second half of|the last half of|by the end of|at the end of|the close of|so far|until the end of|through the end of)(?: in)? )?(" + _REL_RE + r") (?:fiscal |calendar |business |trading |school )?(day|week|weekend|month|year|quarter)(?: (?:so far|to date|or so|ahead))?")
+def _relative_unit(m: re.Match[str], ctx: Context) -> Reading | None:
+    rel, unit_word = m.group(1), m.group(2)
+    s = m.group(0)
+    n = _REL_WORDS[rel]
+    full_phrase = s == f"{rel} {unit_word}"
+    if rel == "the":
+        # "the week", "the year": TimeBank reads a bare "the year" as a duration.
+        if unit_word == "year" and full_phrase:
+            return _none("P1Y", "the_unit", "DURATION")
+        if unit_word == "quarter":
+            return None  # handled by the quarter-context rule
+        if unit_word == "day" and ctx.reference is not None:
+            return Reading("DATE", ctx.reference.value if len(ctx.reference.value) == 10 else _day(ctx.anchor) if ctx.anchor else "XXXX-XX-XX", "the_day", "previous")
+    if rel in ("the following", "following", "the previous", "the prior", "prior", "the preceding", "that", "the same") and ctx.reference is not None:
+        base, kind = ctx.reference.start, "previous"
+        if rel in ("the previous", "the prior", "prior", "the preceding"):
+            n = -1
+    elif rel == "the next" and unit_word == "day" and ctx.reference is not None:
+        base, kind = ctx.reference.start, "previous"
+    elif rel in ("the past", "the last") and unit_word == "week":
+        base, kind, n = ctx.anchor, "publication", 0  # type: ignore[assignment]
+    else:
+        base, kind = ctx.anchor, "publication"  # type: ignore[assignment]
+    if base is None:
+        shape = "XXXX-WXX-WE" if unit_word == "weekend" else _unresolved_shape(_unit_of(unit_word) or "D")
+        return _none(shape, "relative_unit")
+    if unit_word == "weekend":
+        sat = _weekday_date(base, 5, "past" if n == 0 and ctx.tense == "past" else "future")
+        if n == 0 and ctx.tense != "past" and base.weekday() == 6:
+            sat = base - dt.timedelta(days=1)
+        if n == -1:
+            sat = _weekday_date(base, 5, "before") if base.weekday() not in (5, 6) else base - dt.timedelta(days=base.weekday() - 5 + 7)
+        elif n == 1:
+            sat = _weekday_date(base, 5, "after")
+        return Reading("DATE", f"{_iso_week(sat)}-WE", "weekend", kind)
+    unit = _unit_of(unit_word)
+    shifted = _shift(base, n, unit or "D")
+    if shifted is None:
+        return None
+    value = shifted[0]
+    if re.search(r"\bend of\b|\bclose of\b", s) and unit_word == "year" and False:
+        value = f"{value}"
+    return Reading("DATE", value, "relative_unit", kind)
+
+
+@rule(r"(?:the )?(?:year end|year ending|end of year|year's end|the end of the year|the turn of the year|yearend)")
+def _year_end(m: re.Match[str], ctx: Context) -> Reading | None:
+    if ctx.anchor is None:
+        return _none("XXXX", "year_end")
+    return _pub(f"{ctx.anchor.year:04d}", "year_end")
+
+
+@rule(r"(?:(?:earlier|later|early|late) )?(?:in |during )?(?:the )?(?:same |current )?(day|week|month|year)")
+def _in_the_unit(m: re.Match[str], ctx: Context) -> Reading | None:
+    s = m.group(0)
+    if not re.match(r"(earlier|later|early|late) ", s):
+        return None
+    unit = _unit_of(m.group(1)) or "D"
+    if ctx.reference is not None and m.group(1) == "day":
+        return Reading("DATE", _shift(ctx.reference.start, 0, unit)[0], "in_the_unit", "previous")  # type: ignore[index]
+    if ctx.anchor is None:
+        return _none(_unresolved_shape(unit), "in_the_unit")
+    return _pub(_shift(ctx.anchor, 0, unit)[0], "in_the_unit")  # type: ignore[index]
+
+
+@rule(r"(?:earlier|later|the same|that same|that|the very same|the previous|the next|the following) (day|week|month|year|morning|afternoon|evening|night)")
+def _that_day(m: re.Match[str], ctx: Context) -> Reading | None:
+    word = m.group(1)
+    s = m.group(0)
+    shift = -1 if s.startswith("the previous") else 1 if s.startswith(("the next", "the following")) else 0
+    ref = ctx.reference
+    if ref is None:
+        if ctx.anchor is None or shift or s.startswith("that"):
+            return _none("XXXX-XX-XX" if word not in ("year", "month", "week") else _unresolved_shape(_unit_of(word) or "D"), "that_unit")
+        base, kind = ctx.anchor, "publication"
+    else:
+        base, kind = ref.start, "previous"
+    if word in ("morning", "afternoon", "evening", "night"):
+        d = base + dt.timedelta(days=shift)
+        return Reading("TIME", f"{_day(d)}T{DAYPARTS[word]}", "that_daypart", kind)
+    shifted = _shift(base, shift, _unit_of(word) or "D")
+    return None if shifted is None else Reading("DATE", shifted[0], "that_unit", kind)
+
+
+_AGO = r"(ago|earlier|before|later|after|from now|hence|back|before that|after that|since|previously|prior)"
+
+
+@rule(r"(?:(?:about|around|approximately|nearly|almost|roughly|some|more than|less than|at least|just|only|barely|fully|over|under|just over|well over|a little more than|a little over|little more than) )*"
+      r"(" + _NUM_RE + r") (?:(?:more|long|short|full|brief) )?(" + _UNIT_RE + r")(?: or (?:so|two|three|more))? " + _AGO + r"(?: (today|yesterday|this week|this month|this year))?")  # fmt: skip
+def _ago(m: re.Match[str], ctx: Context) -> Reading | None:
+    n = parse_number(m.group(1))
+    unit = _unit_of(m.group(2))
+    if unit is None:
+        return None
+    direction = m.group(3)
+    sign = -1 if direction in ("ago", "earlier", "before", "back", "before that", "previously", "prior") else 1
+    if direction in ("ago", "from now", "hence", "back"):
+        base, kind = ctx.anchor, "publication"
+    else:
+        base, kind = (ctx.reference.start, "previous") if ctx.reference else (ctx.anchor, "publication")
+    if n is None:
+        if direction == "ago":
+            return _none("PAST_REF", "vague_ago")
+        return _none(duration_value(None, unit), "vague_ago", "DURATION")
+    if base is None:
+        return _none(_unresolved_shape(unit), "ago")
+    if not float(n).is_integer():
+        n = round(n)
+    if unit in ("H", "MIN", "S"):
+        return Reading("DATE", _day(base), "ago", kind)
+    if unit == "E":
+        unit, n = "Y", n * 10
+    if unit == "C":
+        unit, n = "Y", n * 100
+    if unit == "W" and n >= 2 and direction == "ago":
+        # "two weeks ago" points at a day, "six weeks ago" at a week: annotators go by size.
+        unit_out = "D" if n <= 3 else "W"
+        shifted = _shift(base, int(-7 * n) if unit_out == "D" else int(sign * n), unit_out)
+    else:
+        shifted = _shift(base, int(sign * n), unit)
+    if shifted is None:
+        return None
+    if ctx.quarter and unit == "Y" and n == 1 and kind == "previous" and "-Q" in (ctx.reference.value if ctx.reference else ""):
+        y, q = ctx.quarter
+        return Reading("DATE", f"{y - 1:04d}-Q{q}", "year_ago_quarter", kind)
+    return Reading("DATE", shifted[0], "ago", kind)
+
+
+@rule(r"(?:in|within) (" + _NUM_RE + r") (" + _UNIT_RE + r")(?: time)?")
+def _in_n_units(m: re.Match[str], ctx: Context) -> Reading | None:
+    n = parse_number(m.group(1))
+    unit = _unit_of(m.group(2))
+    if unit is None:
+        return None
+    if m.group(0).startswith("within") or n is None:
+        return _none(duration_value(n, unit), "duration", "DURATION")
+    return _none(duration_value(n, unit), "duration", "DURATION")
+
+
+# -- durations -----------------------------------------------------------------------------
+
+
+@rule(r"(?:the |a |an |these |those |its |their |each of the )?(?:(?:past|last|next|first|coming|previous|following|latest|final|initial|remaining|preceding|ensuing|same|prior|recent|few|additional|further|entire|whole|full|other|intervening|succeeding|subsequent) )*"
+      r"(" + _NUM_RE + r") (?:(?:more|additional|straight|consecutive|full|long|short|trading|business|calendar|working|school|fiscal|previous|difficult|tough|hard|good|bad|lean|turbulent|long hard|remaining|such) )*(" + _UNIT_RE + r")(?: (?:long|old|period|term|time|span|stretch|run|or so|ahead|to come|running|in a row|straight|later|or more|or longer|or less|plus|apart|of age))*")  # fmt: skip
+def _duration(m: re.Match[str], ctx: Context) -> Reading | None:
+    n = parse_number(m.group(1))
+    unit = _unit_of(m.group(2))
+    if unit is None:
+        return None
+    if n is not None and n == 0:
+        return None
+    return _none(duration_value(n, unit), "duration", "DURATION")
+
+
+@rule(r"(?:(?:about|around|approximately|nearly|almost|roughly|more than|less than|fewer than|at least|at most|up to|no more than|no less than|over|under|only|just|barely|fully|within|for|an additional|another|additional|a further|each of|some|just over|just under|well over|well under|a little over|a little more than|little more than|not quite) )+(.+)")  # fmt: skip
+def _hedge(m: re.Match[str], ctx: Context) -> Reading | None:
+    inner = read(m.group(1), ctx)
+    if inner is None or inner.type not in ("DURATION", "TIME", "DATE"):
+        return None
+    return inner
+
+
+@rule(r"(?:the |a |an )?(?:(?:full|entire|whole|fiscal|calendar|single|long|brief|short) )*(?:(\d{4}) )?(second|minute|hour|day|night|week|fortnight|month|year|decade|century)(?: long| old)?")
+def _unit_alone(m: re.Match[str], ctx: Context) -> Reading | None:
+    s = m.group(0)
+    word = m.group(2)
+    if s in ("the day", "day", "the night"):
+        if ctx.anchor is None:
+            return _none("XXXX-XX-XX", "the_day")
+        if ctx.reference is not None and len(ctx.reference.value) == 10:
+            return Reading("DATE", ctx.reference.value, "the_day", "previous")
+        return _pub(_day(ctx.anchor), "the_day")
+    if s in ("the week",) and ctx.anchor is not None:
+        return _pub(_iso_week(ctx.anchor), "the_week")
+    if s in ("the month",) and ctx.anchor is not None:
+        return _pub(f"{ctx.anchor.year:04d}-{ctx.anchor.month:02d}", "the_month")
+    if re.search(r"full|entire|whole|fiscal|calendar", s) and word == "year" and ctx.anchor is not None and not m.group(1):
+        return _pub(f"{ctx.anchor.year:04d}", "the_year")
+    unit = _unit_of(word)
+    if unit is None:
+        return None
+    return _none(duration_value(1, unit), "duration", "DURATION")
+
+
+@rule(r"(?:the |these |those |many |more |recent |coming |past |last |next |ensuing |following |for |the past |the coming |the next |the last |the first |the early |the later |the final |early |final |first |later |the recent |the ensuing |the following )*(seconds|minutes|hours|days|nights|weeks|months|quarters|years|decades|centuries|millennia)(?: (?:on end|to come|ahead|or months|or years|or weeks|or days|long|old|later|earlier|and months|and years))?")
+def _plural_unit(m: re.Match[str], ctx: Context) -> Reading | None:
+    unit = _unit_of(m.group(1))
+    if unit is None:
+        return None
+    return _none(duration_value(None, unit), "vague_duration", "DURATION")
+
+
+@rule(r"(?:a |an )?(?:very |fairly |relatively |rather |quite )?(?:long|short|brief|lengthy|extended|prolonged|limited|certain|considerable|indefinite|unspecified) (?:period|time|while|spell|stretch)(?: of time)?|a while|some time|(?:a|the) period of time|a long time|quite some time")
+def _vague_period(m: re.Match[str], ctx: Context) -> Reading | None:
+    return _none("PXX", "vague_duration", "DURATION")
+
+
+# --------------------------------------------------------------------------- dateparser
+
+
+@functools.lru_cache(maxsize=64)
+def _parser(anchor: Date | None, prefer: str):  # type: ignore[no-untyped-def]
+    """One dateparser per (anchor, preference): building one costs far more than a parse."""
+    from dateparser.date import DateDataParser  # slow import, only when needed
+
+    settings: dict[str, object] = {
+        "PREFER_DATES_FROM": prefer,
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "STRICT_PARSING": False,
+        "PARSERS": ["absolute-time", "relative-time"],
+    }
+    if anchor is not None:
+        settings["RELATIVE_BASE"] = dt.datetime(anchor.year, anchor.month, anchor.day, 12, 0)
+    return DateDataParser(languages=["en"], settings=settings)
+
+
+@functools.lru_cache(maxsize=8192)
+def _dateparser_value(text: str, anchor: Date | None, prefer: str) -> str | None:
+    # dateparser invents missing parts from the base date; we only trust it when the text
+    # carries at least a month name or digits, and never when no anchor is known unless
+    # the text spells out a full year.
+    if not re.search(r"\d|" + _MONTH_RE.replace(r"\.?", ""), text):
+        return None
+    if anchor is None and not re.search(r"\b\d{4}\b", text):
+        return None
+    if re.fullmatch(r"\d{1,3}|[\d.,]+ ?(?:%|percent)?", text):
+        return None
+    try:
+        data = _parser(anchor, prefer).get_date_data(text)
+    except (ValueError, OverflowError, TypeError, KeyError, IndexError):
+        return None
+    if data is None or data.date_obj is None:
+        return None
+    d = data.date_obj
+    period = data.period
+    if not 1000 <= d.year <= 2200:
+        return None
+    if period == "year":
+        return f"{d.year:04d}"
+    if period == "month":
+        return f"{d.year:04d}-{d.month:02d}"
+    if period == "week":
+        return _iso_week(d.date())
+    if period == "time" and (d.hour or d.minute):
+        return f"{d.date().isoformat()}T{d.hour:02d}:{d.minute:02d}"
+    return d.date().isoformat()
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def read(text: str, ctx: Context) -> Reading | None:
+    """Normalize one time-expression surface string; None when nothing matches.
+
+    Args:
+        text: the expression as written ("last Thursday", "the 1990s").
+        ctx: anchor date, tense, previous reference.
+    Returns:
+        A Reading, or None when neither the rules nor dateparser understand the text.
+    """
+    s = normalize_surface(text)
+    if not s or len(s) > 80:
+        return None
+    return _read_normalized(s, ctx)
+
+
+def _read_normalized(s: str, ctx: Context) -> Reading | None:
+    for pattern, fn in _RULES:
+        m = pattern.fullmatch(s)
+        if m is None:
+            continue
+        out = fn(m, ctx)
+        if out is not None:
+            return out
+    prefer = "future" if ctx.tense == "future" else "past"
+    value = _dateparser_value(s, ctx.anchor, prefer)
+    if value is None:
+        return None
+    kind = "none" if re.search(r"\b\d{4}\b", s) else "publication"
+    return Reading("TIME" if "T" in value else "DATE", value, "dateparser", kind)
+
+
+# --------------------------------------------------------------------------- intervals
+
+_GRAN_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\d{4}-\d\d-\d\dT.+"), "time"),
+    (re.compile(r"\d{4}-\d\d-\d\d"), "day"),
+    (re.compile(r"\d{4}-W\d\d(-WE)?"), "week"),
+    (re.compile(r"\d{4}-\d\d"), "month"),
+    (re.compile(r"\d{4}-[QH]\d"), "quarter"),
+    (re.compile(r"\d{4}-(SP|SU|FA|WI)"), "season"),
+    (re.compile(r"\d{4}"), "year"),
+    (re.compile(r"\d{3}X?"), "decade"),
+    (re.compile(r"\d{2}(XX)?"), "century"),
+]
+
+
+def granularity_of(value: str | None) -> str | None:
+    """Granularity implied by the shape of a resolved TIMEX3 value (None if unresolved)."""
+    if not value:
+        return None
+    for pattern, gran in _GRAN_PATTERNS:
+        if pattern.fullmatch(value):
+            return gran
+    return None
+
+
+def value_interval(value: str | None) -> tuple[Date | None, Date | None, str | None]:
+    """(first day, last day, granularity) covered by a resolved DATE/TIME value."""
+    gran = granularity_of(value)
+    if gran is None or value is None:
+        return None, None, None
+    try:
+        if gran in ("day", "time"):
+            d = Date.fromisoformat(value[:10])
+            return d, d, gran
+        if gran == "week":
+            y, w = int(value[:4]), int(value[6:8])
+            mon = Date.fromisocalendar(y, w, 1)
+            if value.endswith("-WE"):
+                return mon + dt.timedelta(days=5), mon + dt.timedelta(days=6), gran
+            return mon, mon + dt.timedelta(days=6), gran
+        if gran == "month":
+            y, m = int(value[:4]), int(value[5:7])
+            if not 1 <= m <= 12:
+                return None, None, None
+            return Date(y, m, 1), Date(y, m, calendar.monthrange(y, m)[1]), gran
+        if gran == "quarter":
+            y, n = int(value[:4]), int(value[6])
+            months = 3 if value[5] == "Q" else 6
+            if not 1 <= n <= 12 // months:
+                return None, None, None
+            first = (n - 1) * months + 1
+            last = first + months - 1
+            return Date(y, first, 1), Date(y, last, calendar.monthrange(y, last)[1]), gran
+        if gran == "season":
+            y = int(value[:4])
+            a, b = SEASON_MONTHS[value[5:]]
+            end_year = y + 1 if b < a else y
+            return Date(y, a, 1), Date(end_year, b, calendar.monthrange(end_year, b)[1]), gran
+        if gran == "year":
+            y = int(value)
+            return Date(y, 1, 1), Date(y, 12, 31), gran
+        if gran == "decade":
+            y = int(value[:3]) * 10
+            return Date(max(y, 1), 1, 1), Date(y + 9, 12, 31), gran
+        if gran == "century":
+            y = int(value[:2]) * 100
+            return Date(max(y, 1), 1, 1), Date(y + 99, 12, 31), gran
+    except ValueError:
+        return None, None, None
+    return None, None, None

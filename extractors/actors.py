@@ -60,6 +60,14 @@ def load_actor_lexicon() -> dict[str, LexiconEntry]:
     return entries
 
 
+def strip_possessive(text: str) -> str:
+    """"North Korea’s" -> "North Korea"."""
+    for suffix in ("’s", "'s", "’", "'"):
+        if text.endswith(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
 def strip_titles(name: str) -> str:
     """'Mr. Blinken' -> 'Blinken'; 'former President Donald J. Trump' -> 'Donald J. Trump'."""
     words = name.replace("’s", "").replace("'s", "").split()
@@ -127,8 +135,8 @@ class ActorResolver:
             entry = self._lexicon_entry([name])
             return ActorInfo(name, "person", entry.country if entry else None)
         if head_ent is not None and head_ent.label_ in {"GPE", "NORP"}:
-            country = self.country_of(head_ent.text)
-            name = strip_titles(head_ent.text)
+            name = strip_possessive(head_ent.text)
+            country = self.country_of(name)
             return ActorInfo(name, "government" if country else "group", country)
         entry = self._lexicon_entry([e.text for e in ents] + [span.text])
         if head_ent is not None and head_ent.label_ == "ORG":
@@ -144,7 +152,7 @@ class ActorResolver:
     def _country_in(self, ents: Sequence[Span]) -> str | None:
         for ent in ents:
             if ent.label_ in {"GPE", "NORP"}:
-                country = self.country_of(ent.text)
+                country = self.country_of(strip_possessive(ent.text))
                 if country:
                     return country
         return None

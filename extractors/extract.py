@@ -138,15 +138,19 @@ class Extractor:
                 continue
             span = doc.char_span(toponym.start, toponym.end, alignment_mode="expand")
             head = span.root if span is not None else None
-            locative = head is not None and head.dep_ == "pobj" and head.head.lower_ in LOCATIVE_PREPS
-            in_clause = clause_start <= toponym.start < clause_end
-            relative_head = head is not None and doc[frame.predicate].head == head and doc[
-                frame.predicate
-            ].dep_ in {"relcl", "acl"}
-            if not (locative or in_clause or relative_head):
+            if head is None:
                 continue
-            score = 2.0 * in_clause + 2.0 * locative + 3.0 * relative_head
-            score -= abs(toponym.start - doc[frame.predicate].idx) / 1000.0
+            # "in Anchorage, Alaska": the appositive/compound rides on its anchor's preposition.
+            anchor = head.head if head.dep_ in {"appos", "conj", "compound"} else head
+            locative = anchor.dep_ == "pobj" and anchor.head.lower_ in LOCATIVE_PREPS
+            predicate = doc[frame.predicate]
+            # "Anchorage, when X meet Y": a clause attached to the place noun happens there.
+            relative_head = predicate.dep_ in {"relcl", "acl"} and predicate.head.i in (head.i, anchor.i)
+            if not (locative or relative_head):
+                continue  # a place named as a participant ("North Korea's missiles") is no setting
+            in_clause = clause_start <= toponym.start < clause_end
+            score = 2.0 * in_clause + 3.0 * relative_head
+            score -= abs(toponym.start - predicate.idx) / 1000.0
             if best is None or score > best[0]:
                 best = (score, toponym)
         if best is not None:

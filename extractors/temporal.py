@@ -179,8 +179,8 @@ def _verb_tense(verb: Token, depth: int = 0) -> str:
 # --------------------------------------------------------------------------- detection
 
 _LEXICON = re.compile(
-    r"\b(?:right now|now|currently|recently|previously|the (?:near |distant |foreseeable )?future"
-    r"|future|soon|the past|nowadays|these days|at present|presently|lately|daily|weekly"
+    r"\b(?:right now|now|currently|recently|the (?:near |distant |foreseeable )?future"
+    r"|future|as soon as possible|the past|nowadays|these days|at present|presently|lately|daily|weekly"
     r"|hourly|every (?:day|week|month|year|quarter)|each (?:day|week|month|year)"
     r"|today|tonight|yesterday|tomorrow)\b",
     re.IGNORECASE,
@@ -192,9 +192,9 @@ _AGE = re.compile(
 )
 _AGE_WORDS = re.compile(r"(?:\s|-)(?:years?|months?)(?:\s|-)old$", re.IGNORECASE)
 _LEADING_JUNK = re.compile(
-    r"^(?:(?:in|on|at|by|since|until|till|from|during|for|between|of|as of|as early as"
+    r"^(?:(?:in|on|at(?!\s+(?:least|most))|by|since|until|till|from|during|for|between|of|as of|as early as"
     r"|as late as|as recently as|as far back as|through|throughout|over|before|after|around"
-    r"|within|starting|beginning|ending|effective|dated|just|only|barely|even|also|and|or"
+    r"|within|starting|beginning|ending|effective|dated|just|only|barely|even|also|and|or|both"
     r"|but|to|that|which)\s+)+",
     re.IGNORECASE,
 )
@@ -202,7 +202,10 @@ _TRAILING_JUNK = re.compile(r"(?:'s|’s|\s+of|\s+and|\s+or|\s+to|,|\.(?<![ap]\.
 _SPLIT = re.compile(
     r"\s+(?:ended|ending|ends|that ended|which ended|through|to|until|and|-|–)\s+", re.IGNORECASE
 )
-_NOT_TIME = re.compile(r"^(?:annual|quarterly|seasonally|semiannual|olympic|the night of|ages?)$", re.IGNORECASE)
+_NOT_TIME = re.compile(
+    r"^(?:annual|annually|quarterly|seasonally|semiannual|olympic|the night of|ages?|previously|soon)$",
+    re.IGNORECASE,
+)
 _TIME_OF_DAY = re.compile(
     r"\b(?:morning|afternoon|evening|night|noon|midday|midnight|overnight|a\.?m\.?|p\.?m\.?|\d:\d\d)",
     re.IGNORECASE,
@@ -260,7 +263,10 @@ def _lexical_ok(doc: Doc, start: int, end: int) -> bool:
     nxt = doc[span.end] if span.end < len(doc) else None
     if word == "now" and nxt is not None and nxt.lower_ == "that":
         return False
-    if word == "future" and nxt is not None and nxt.pos_ in ("NOUN", "PROPN"):
+    if word in ("future", "daily", "weekly", "hourly") and nxt is not None and nxt.pos_ in ("NOUN", "PROPN", "ADJ"):
+        return False
+    prev = doc[span.start - 1] if span.start > 0 else None
+    if word == "daily" and prev is not None and prev.pos_ in ("PROPN", "DET", "ADJ"):
         return False
     if word in ("today", "yesterday", "tomorrow") and span[0].ent_type_ not in ("", "DATE", "TIME"):
         return False
@@ -342,6 +348,43 @@ def _quarter_from(value: str | None) -> tuple[int, int] | None:
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
+_EXTENDERS = {"this", "last", "next", "that", "early", "late", "mid", "the", "past", "coming", "previous"}
+
+
+def _extend_left(doc: Doc, start: int, end: int, ctx: Context) -> tuple[int, int]:
+    """Pull in a determiner the NER left out ("this" + "year's results")."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or span.start == 0:
+        return start, end
+    prev = doc[span.start - 1]
+    if prev.lower_ not in _EXTENDERS or prev.lower_ == "the":
+        return start, end
+    own = read(doc.text[start:end], ctx)
+    extended = read(doc.text[prev.idx : end], ctx)
+    if extended is not None and (own is None or own.type == "DURATION" and extended.type == "DATE"):
+        return prev.idx, end
+    return start, end
+
+
+def _read_span(text: str, start: int, end: int, ctx: Context) -> tuple[int, int, Reading | None]:
+    """Read a span; if that fails, drop up to three leading or two trailing words."""
+    reading = read(text[start:end], ctx)
+    if reading is not None:
+        return start, end, reading
+    words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
+    for k in range(1, min(4, len(words))):
+        s = words[k][0]
+        reading = read(text[s:end], ctx)
+        if reading is not None:
+            return s, end, reading
+    for k in range(1, min(3, len(words))):
+        e = words[-1 - k][1]
+        reading = read(text[start:e], ctx)
+        if reading is not None:
+            return start, _trim(text, start, e)[1], reading
+    return start, end, None
+
+
 def timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
     """Find every time expression in doc and normalize it, sorted by start.
 
@@ -358,13 +401,19 @@ def timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
     for c in _refine(doc, _candidates(doc)):
         span = doc.char_span(c.start, c.end, alignment_mode="expand")
         tense = tense_of(span) if span is not None else "past"
-        surface = text[c.start : c.end]
-        reading = read(surface, Context(published, tense, reference, quarter))
+        ctx = Context(published, tense, reference, quarter)
+        start, end = _extend_left(doc, c.start, c.end, ctx)
+        start, end, reading = _read_span(text, start, end, ctx)
         if reading is None and c.source == "lexicon":
             continue
-        timex = _make(c.start, c.end, surface, reading, c.label)
+        timex = _make(start, end, text[start:end], reading, c.label)
         out.append(timex)
-        if timex.type == "DATE" and timex.start_date is not None and granularity_of(timex.value) in ("day", "month", "quarter", "year", "week"):
+        if timex.anchor == "previous" or timex.type != "DATE" or timex.start_date is None:
+            continue
+        # Only expressions anchored outside the chain may anchor later ones ("a year earlier"
+        # after "a year earlier" must not drift another year back).
+        if granularity_of(timex.value) in ("day", "month", "quarter", "year", "week"):
             reference = Reference(timex.value, timex.start_date)  # type: ignore[arg-type]
+        if timex.rule in ("quarter", "quarter_context", "year_period"):
             quarter = _quarter_from(timex.value) or quarter
     return out

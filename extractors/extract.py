@@ -145,7 +145,7 @@ class Extractor:
             locative = anchor.dep_ == "pobj" and anchor.head.lower_ in LOCATIVE_PREPS
             predicate = doc[frame.predicate]
             # "Anchorage, when X meet Y": a clause attached to the place noun happens there.
-            relative_head = predicate.dep_ in {"relcl", "acl"} and predicate.head.i in (head.i, anchor.i)
+            relative_head = predicate.dep_ in {"relcl", "acl"} and predicate.head.i == head.i
             if not (locative or relative_head):
                 continue  # a place named as a participant ("North Korea's missiles") is no setting
             in_clause = clause_start <= toponym.start < clause_end

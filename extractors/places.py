@@ -97,6 +97,7 @@ _DATELINE = re.compile(
     r"\s*(?:—|–|--|-|:)\s"
 )
 _AFTER_COMMA = re.compile(r"^\s*,\s*((?:the )?[A-Z][A-Za-z.'’-]*\.?(?: [A-Z][A-Za-z.'’-]*\.?){0,3})")
+_POSSESSIVE = re.compile(r"['’]s?$")
 _METONYMY_VERBS = frozenset(
     "say tell warn announce accuse deny claim threaten agree reject urge condemn insist demand "
     "sanction impose respond retaliate vow pledge refuse decide support oppose call argue "
@@ -151,7 +152,15 @@ class PlaceResolver:
         rows, kinds, prior = self._candidates(text)
         if not len(rows):
             return None
-        row = int(rows[int(np.argmax(prior))])
+        j = int(np.argmax(prior))
+        row = int(rows[j])
+        if kinds[j] == NAME_ALTERNATE and self.gaz.fcode[row] not in COUNTRY_CODES:
+            return None  # an alias of some town is too weak to name a country
+        fcode = self.gaz.fcode[row]
+        if fcode not in AREA_CODES and fcode not in ("ADM1", "PPLC") and (
+            self.gaz.fclass[row] != "P" or self.gaz.population[row] < 100_000
+        ):
+            return None  # a small town or county says little about a country
         return self.gaz.country[row] or None
 
     def resolve_spans(
@@ -206,7 +215,7 @@ class PlaceResolver:
 
     def _candidates(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, name kinds, prior scores) for a surface string, best prior first."""
-        norm = normalize_name(text)
+        norm = normalize_name(_POSSESSIVE.sub("", text))
         hit = self._cand_cache.get(norm)
         if hit is not None:
             return hit
@@ -248,13 +257,12 @@ class PlaceResolver:
         if norm.endswith(" s") and len(norm) > 3:  # "China's" -> "china s"
             norm = norm[:-2]
         pairs = lookup(norm, normalized=True)
+        for a, b in _VARIANTS:
+            # "Mt. Pleasant" and "Mount Pleasant" are one name: pool both spellings.
+            if norm.startswith(a):
+                pairs = pairs + lookup(b + norm[len(a):], normalized=True)
         if pairs:
             return pairs, 0.0
-        for a, b in _VARIANTS:
-            if norm.startswith(a):
-                pairs = lookup(b + norm[len(a):], normalized=True)
-                if pairs:
-                    return pairs, 0.3
         m = _DIRECTIONS.match(norm)
         if m:
             pairs, pen = self._lookup_norm(m.group(1))
@@ -446,6 +454,10 @@ class PlaceResolver:
             if len(span) > 1 and span[0].lower_ == "the":
                 span = span[1:]
             start, end = span.start_char, span.end_char
+            if len(span) > 1 and span[-1].tag_ == "POS":
+                end = span[-2].idx + len(span[-2])
+            elif span.text.endswith(("'s", "’s")):
+                end -= 2
             if ent.label_ in ("GPE", "LOC", "FAC"):
                 found.append((start, end, ent.label_))
             elif ent.label_ in ("NORP", "ORG", "PERSON"):

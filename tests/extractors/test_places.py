@@ -1,0 +1,194 @@
+"""Tests for toponym recognition and resolution against the real gazetteer and model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extractors.gazetteer import load_gazetteer
+from extractors.places import Place, PlaceResolver, Toponym
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = REPO / "seeds" / "000_aa8ef520a8eafdd0.txt"
+SHARED_PLACES = REPO.parent / "shared" / "eval" / "places"
+
+
+@pytest.fixture(scope="session")
+def resolver() -> PlaceResolver:
+    return PlaceResolver(load_gazetteer())
+
+
+def _resolve(resolver: PlaceResolver, text: str, *names: str) -> list[Place | None]:
+    spans = []
+    for name in names:
+        start = text.index(name)
+        spans.append((start, start + len(name)))
+    return resolver.resolve_spans(text, spans)
+
+
+# --------------------------------------------------------------------------- seed article
+
+SEED_PLACES = {
+    "Seoul": 1835848,
+    "South Korea": 1835841,
+    "Japan": 1861060,
+    "North Korea": 1873107,
+    "Pyongyang": 1871859,
+    "China": 1814991,
+    "Beijing": 1816670,
+    "Anchorage": 5879400,
+    "Alaska": 5879092,
+    "United States": 6252001,
+    "Asia": 6255147,
+}
+
+
+@pytest.fixture(scope="module")
+def seed_toponyms(nlp, resolver: PlaceResolver) -> list[Toponym]:
+    return resolver.toponyms(nlp(SEED.read_text(encoding="utf-8")), dateline="SEOUL —")
+
+
+@pytest.mark.parametrize(("name", "geonameid"), sorted(SEED_PLACES.items()))
+def test_seed_places_resolve(seed_toponyms: list[Toponym], name: str, geonameid: int) -> None:
+    hits = [t for t in seed_toponyms if t.text.casefold() == name.casefold()]
+    assert hits, f"{name} not recognized"
+    assert {t.place.geonameid for t in hits if t.place} == {geonameid}
+
+
+def test_seed_toponyms_are_well_formed(seed_toponyms: list[Toponym]) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    for t in seed_toponyms:
+        assert text[t.start:t.end] == t.text
+        assert not t.text.endswith(("'s", "’s"))
+        assert 0.0 <= t.score <= 1.0
+        assert t.label in {"GPE", "LOC", "FAC", "GAZ"}
+
+
+# --------------------------------------------------------------------------- context
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country", "admin1"),
+    [
+        ("The fair opened in Paris, Texas, on Friday.", "Paris", "US", "Texas"),
+        ("The summit opened in Paris on Friday, hosted by France.", "Paris", "FR", None),
+        ("Fans drove from Athens, Ga., to the game.", "Athens", "US", "Georgia"),
+        ("He flew home to Athens after the talks in Greece.", "Athens", "GR", None),
+    ],
+)
+def test_city_state_pattern(resolver: PlaceResolver, text: str, name: str, country: str,
+                            admin1: str | None) -> None:
+    [place] = _resolve(resolver, text, name)
+    assert place is not None and place.country_code == country
+    if admin1:
+        assert place.admin1 == admin1
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "fcode"),
+    [
+        ("Georgia lawmakers met in Atlanta to debate the budget.", "US", "ADM1"),
+        ("Georgia accused Russia of shelling villages near Tbilisi.", "GE", "PCLI"),
+    ],
+)
+def test_georgia_by_context(resolver: PlaceResolver, text: str, country: str,
+                            fcode: str) -> None:
+    names = ["Georgia", "Atlanta"] if "Atlanta" in text else ["Georgia", "Tbilisi"]
+    georgia, _ = _resolve(resolver, text, *names)
+    assert georgia is not None
+    assert (georgia.country_code, georgia.feature_code) == (country, fcode)
+
+
+def test_dateline_disambiguates(resolver: PlaceResolver) -> None:
+    text = "SPRINGFIELD, Ill. — Lawmakers in Springfield passed the bill."
+    start = text.rindex("Springfield")
+    [place] = resolver.resolve_spans(text, [(start, start + 11)])
+    assert place is not None and place.admin1 == "Illinois"
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("American", "US"),
+        ("Americans", "US"),
+        ("Chinese", "CN"),
+        ("Israeli", "IL"),
+        ("Palestinian", "PS"),
+        ("British", "GB"),
+        ("Beijing", "CN"),
+        ("the United States", "US"),
+        ("U.S.", "US"),
+        ("UK", "GB"),
+        ("Tokyo", "JP"),
+        ("Nonexistentplaceville", None),
+        ("banana", None),
+    ],
+)
+def test_country_of(resolver: PlaceResolver, text: str, iso: str | None) -> None:
+    assert resolver.country_of(text) == iso
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ohioans", "Ohio"),
+        ("W.Va.", "West Virginia"),
+        ("Calif.", "California"),
+        ("the Middle East", "Middle East"),
+        ("Mt. Pleasant", "Mount Pleasant"),
+    ],
+)
+def test_name_forms(resolver: PlaceResolver, text: str, expected: str) -> None:
+    [place] = resolver.resolve_spans(text, [(0, len(text))])
+    assert place is not None and place.name == expected
+
+
+def test_place_by_id(resolver: PlaceResolver) -> None:
+    place = resolver.place_by_id(5879400)
+    assert place is not None and place.name == "Anchorage" and place.admin1 == "Alaska"
+    assert resolver.place_by_id(-999_999_999) is None
+
+
+# --------------------------------------------------------------------------- recognition
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "metonymy"),
+    [
+        ("Beijing said on Monday that it would retaliate.", "Beijing", True),
+        ("Russia warned Ukraine against joining the alliance.", "Russia", True),
+        ("Tourists flocked to Beijing for the holiday.", "Beijing", False),
+    ],
+)
+def test_metonymy(nlp, resolver: PlaceResolver, text: str, name: str, metonymy: bool) -> None:
+    tops = {t.text: t for t in resolver.toponyms(nlp(text))}
+    assert tops[name].place is not None
+    assert tops[name].metonymy is metonymy
+
+
+def test_demonyms_recognized(nlp, resolver: PlaceResolver) -> None:
+    tops = resolver.toponyms(nlp("Chinese officials met Canadian diplomats in Ottawa."))
+    by_text = {t.text: t for t in tops}
+    assert by_text["Chinese"].place.country_code == "CN"
+    assert by_text["Ottawa"].place.country_code == "CA"
+
+
+def test_empty_inputs(nlp, resolver: PlaceResolver) -> None:
+    assert resolver.toponyms(nlp("")) == []
+    assert resolver.resolve_spans("nothing here", []) == []
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+@pytest.mark.skipif(not SHARED_PLACES.exists(), reason="shared eval data not present")
+def test_evaluate_given_spans_smoke(tmp_path: Path, resolver: PlaceResolver) -> None:
+    from extractors.evaluation.places import evaluate, format_metrics
+
+    metrics = evaluate(SHARED_PLACES / "lgl.jsonl", tmp_path / "pred.jsonl", given_spans=True,
+                       metrics=tmp_path / "m.json", limit=40, resolver=resolver)
+    assert metrics["acc161"] > 70
+    assert json.loads((tmp_path / "m.json").read_text())["gold_toponyms"] > 0
+    assert "Acc@161km" in format_metrics(metrics)

@@ -134,6 +134,7 @@ class PlaceResolver:
         self.w = weights or Weights()
         self._cand_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._fuzzy_cache: dict[str, str | None] = {}
+        self._fuzzy_buckets: dict[tuple[str, int], list[str]] = {}
         self._place_cache: dict[int, Place] = {}
         g = gazetteer
         logpop = np.log10(np.maximum(g.population.astype(np.float64), 1.0) + 1.0)
@@ -294,12 +295,19 @@ class PlaceResolver:
         return [], 0.0
 
     def _fuzzy_match(self, norm: str) -> str | None:
+        """Closest gazetteer name with rapidfuzz ratio >= 90, among names that share the
+        first letter and have a similar length (a misspelling rarely changes either)."""
         if norm in self._fuzzy_cache:
             return self._fuzzy_cache[norm]
         from rapidfuzz import fuzz, process
 
-        vocab = self.gaz.fuzzy_vocabulary()
-        res = process.extractOne(norm, vocab, scorer=fuzz.ratio, score_cutoff=90)
+        if not self._fuzzy_buckets:
+            for name in self.gaz.fuzzy_vocabulary():
+                self._fuzzy_buckets.setdefault((name[0], len(name)), []).append(name)
+        pool: list[str] = []
+        for length in range(len(norm) - 2, len(norm) + 3):
+            pool.extend(self._fuzzy_buckets.get((norm[0], length), ()))
+        res = process.extractOne(norm, pool, scorer=fuzz.ratio, score_cutoff=90) if pool else None
         out = res[0] if res else None
         self._fuzzy_cache[norm] = out
         return out

@@ -11,20 +11,87 @@ from spacy.tokens import Doc, Span
 
 TITLES = frozenset(
     {
-        "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sir", "president", "vice",
-        "prime", "minister", "secretary", "former", "general", "gen.", "senator", "sen.",
-        "rep.", "gov.", "governor", "mayor", "king", "queen", "prince", "chancellor",
-        "premier", "chairman", "leader", "foreign", "defense", "defence", "state", "the",
-        "deputy", "chief", "lt.", "col.", "adm.", "judge", "justice", "pope", "ambassador",
+        "mr",
+        "mr.",
+        "mrs",
+        "mrs.",
+        "ms",
+        "ms.",
+        "dr",
+        "dr.",
+        "sir",
+        "president",
+        "vice",
+        "prime",
+        "minister",
+        "secretary",
+        "former",
+        "general",
+        "gen.",
+        "senator",
+        "sen.",
+        "rep.",
+        "gov.",
+        "governor",
+        "mayor",
+        "king",
+        "queen",
+        "prince",
+        "chancellor",
+        "premier",
+        "chairman",
+        "leader",
+        "foreign",
+        "defense",
+        "defence",
+        "state",
+        "the",
+        "deputy",
+        "chief",
+        "lt.",
+        "col.",
+        "adm.",
+        "judge",
+        "justice",
+        "pope",
+        "ambassador",
     }
 )
 GOVERNMENT_NOUNS = frozenset(
     {
-        "administration", "government", "ministry", "minister", "ministers", "official",
-        "officials", "diplomat", "diplomats", "president", "army", "military", "troops",
-        "police", "forces", "embassy", "cabinet", "parliament", "regime", "authorities",
-        "spokesman", "spokeswoman", "spokesperson", "negotiators", "envoy", "ambassador",
-        "navy", "leadership", "state", "senate", "legislature", "court", "prosecutors",
+        "administration",
+        "government",
+        "ministry",
+        "minister",
+        "ministers",
+        "official",
+        "officials",
+        "diplomat",
+        "diplomats",
+        "president",
+        "army",
+        "military",
+        "troops",
+        "police",
+        "forces",
+        "embassy",
+        "cabinet",
+        "parliament",
+        "regime",
+        "authorities",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "negotiators",
+        "envoy",
+        "ambassador",
+        "navy",
+        "leadership",
+        "state",
+        "senate",
+        "legislature",
+        "court",
+        "prosecutors",
     }
 )
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
@@ -61,7 +128,7 @@ def load_actor_lexicon() -> dict[str, LexiconEntry]:
 
 
 def strip_possessive(text: str) -> str:
-    """"North Korea’s" -> "North Korea"."""
+    """ "North Korea’s" -> "North Korea"."""
     for suffix in ("’s", "'s", "’", "'"):
         if text.endswith(suffix):
             return text[: -len(suffix)]
@@ -141,7 +208,9 @@ class ActorResolver:
         entry = self._lexicon_entry([e.text for e in ents] + [span.text])
         if head_ent is not None and head_ent.label_ == "ORG":
             country = entry.country if entry else self._country_in(ents)
-            return ActorInfo(strip_titles(head_ent.text), entry.type if entry else "organization", country)
+            return ActorInfo(
+                strip_titles(head_ent.text), entry.type if entry else "organization", country
+            )
         country = self._country_in(ents) or (entry.country if entry else None)
         if head_token.lower_ in GOVERNMENT_NOUNS and country:
             return ActorInfo(span.text, "government", country)

@@ -27,14 +27,54 @@ CLAUSE_DEPS = frozenset(
 SKIP_LEMMAS = frozenset({"be", "have", "do", "get", "seem", "become", "remain"})
 REPORTING_LEMMAS = frozenset(
     {
-        "say", "tell", "announce", "report", "claim", "state", "add", "note", "suggest",
-        "acknowledge", "insist", "argue", "confirm", "deny", "explain", "write", "declare",
-        "warn", "assert", "believe", "think", "predict", "allege", "indicate", "reveal",
+        "say",
+        "tell",
+        "announce",
+        "report",
+        "claim",
+        "state",
+        "add",
+        "note",
+        "suggest",
+        "acknowledge",
+        "insist",
+        "argue",
+        "confirm",
+        "deny",
+        "explain",
+        "write",
+        "declare",
+        "warn",
+        "assert",
+        "believe",
+        "think",
+        "predict",
+        "allege",
+        "indicate",
+        "reveal",
     }
 )
 PLANNING_LEMMAS = frozenset(
-    {"plan", "intend", "expect", "aim", "hope", "want", "seek", "schedule", "prepare", "vow",
-     "pledge", "promise", "agree", "decide", "threaten", "try", "attempt", "propose"}
+    {
+        "plan",
+        "intend",
+        "expect",
+        "aim",
+        "hope",
+        "want",
+        "seek",
+        "schedule",
+        "prepare",
+        "vow",
+        "pledge",
+        "promise",
+        "agree",
+        "decide",
+        "threaten",
+        "try",
+        "attempt",
+        "propose",
+    }
 )
 FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
 HYPOTHETICAL_AUX = frozenset({"would", "could", "might", "may", "should", "can", "ca"})
@@ -126,7 +166,9 @@ def _controller(verb: Token) -> Token | None:
     if verb.dep_ == "conj" and head.pos_ in {"VERB", "AUX"}:
         subject, _ = _own_subject(head)
         return subject if subject is not None else _controller(head)
-    if verb.dep_ in {"xcomp", "advcl"} and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+    if verb.dep_ in {"xcomp", "advcl"} and any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in verb.children
+    ):
         # Object control ("drove Trump to declare"), else subject control ("plans to visit").
         obj = next((c for c in head.children if c.dep_ in OBJECT_DEPS), None)
         if obj is not None and obj.pos_ in {"PROPN", "PRON"} or (obj is not None and obj.ent_type_):
@@ -195,7 +237,9 @@ def _tense(verb: Token) -> str:
     auxes = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
     if any(a.lower_ in FUTURE_AUX for a in auxes):
         return "future"
-    if any(a.lower_ == "going" for a in auxes) or (verb.dep_ == "xcomp" and verb.head.lower_ == "going"):
+    if any(a.lower_ == "going" for a in auxes) or (
+        verb.dep_ == "xcomp" and verb.head.lower_ == "going"
+    ):
         return "future"
     if verb.tag_ in {"VBD", "VBN"} or any(a.tag_ in {"VBD"} for a in auxes):
         return "past"
@@ -252,10 +296,11 @@ def frames(doc: Doc) -> Iterator[Frame]:
         if subject is None:
             subject = _controller(verb)
         is_passive = passive or _passive_subject(verb) is not None
-        actors = _conjuncts(subject) if subject is not None else [None]
-        targets = _targets(verb, is_passive) or [(None, None)]
-        if subject is None and targets == [(None, None)]:
+        actors: list[Token | None] = [*_conjuncts(subject)] if subject is not None else [None]
+        found = _targets(verb, is_passive)
+        if subject is None and not found:
             continue
+        targets: list[tuple[Token | None, Token | None]] = [*found] if found else [(None, None)]
         pred_tokens = _predicate_tokens(verb)
         lemma = verb.lemma_.lower()
         particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]

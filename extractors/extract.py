@@ -24,7 +24,9 @@ from extractors.places import Place, PlaceResolver, Toponym
 from extractors.records import Article, DocumentRow, EventRow, MentionRow, PlaceRow, stable_id
 from extractors.temporal import Timex, timexes
 
-LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout", "from"})
+LOCATIVE_PREPS = frozenset(
+    {"in", "at", "near", "outside", "inside", "across", "throughout", "from"}
+)
 POINT_TYPES = frozenset({"DATE", "TIME"})
 
 
@@ -71,7 +73,9 @@ class Extractor:
     def extract(self, articles: Iterable[Article], *, run_id: str) -> Iterator[Extraction]:
         """Parse Articles in batches and yield their rows, in input order."""
         pairs = ((a.text, a) for a in articles)
-        for doc, article in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.settings.nlp.batch_size):
+        for doc, article in self.nlp.pipe(
+            pairs, as_tuples=True, batch_size=self.settings.nlp.batch_size
+        ):
             yield self.extract_doc(doc, article, run_id=run_id)
 
     def extract_doc(self, doc: Doc, article: Article, *, run_id: str) -> Extraction:
@@ -165,7 +169,9 @@ class Extractor:
         clause_start = doc[frame.clause_start].idx
         clause_end = doc[frame.clause_end - 1].idx + len(doc[frame.clause_end - 1])
         pivot = doc[frame.predicate].idx
-        candidates = [t for t in times if t.type in POINT_TYPES and sent.start_char <= t.start < sent.end_char]
+        candidates = [
+            t for t in times if t.type in POINT_TYPES and sent.start_char <= t.start < sent.end_char
+        ]
         in_clause = [t for t in candidates if clause_start <= t.start < clause_end]
         pool = in_clause or candidates
         return min(pool, key=lambda t: abs(t.start - pivot), default=None)
@@ -188,7 +194,11 @@ class Extractor:
         actor = self._actor(actors, frame.actor)
         target = self._actor(actors, frame.target)
         toponym, place_source = self._place_for(doc, frame, toponyms, dateline)
-        place = toponym.place if toponym is not None else (dateline if place_source == "dateline" else None)
+        place = (
+            toponym.place
+            if toponym is not None
+            else (dateline if place_source == "dateline" else None)
+        )
         when = self._date_for(doc, frame, times)
         modality = frame.modality
         if (
@@ -203,12 +213,17 @@ class Extractor:
         lemma = frame.predicate_lemma
         event_type = self.event_types.get(lemma.removeprefix("not "), "other")
         confidence = 0.4 + 0.2 * (actor is not None and actor.type != "pronoun")
-        confidence += 0.15 * (target is not None) + 0.15 * (place is not None) + 0.1 * (when is not None)
+        confidence += (
+            0.15 * (target is not None) + 0.15 * (place is not None) + 0.1 * (when is not None)
+        )
         return EventRow(
-            event_id=stable_id(article.doc_id, frame.predicate_start_char,
-                                frame.actor.start_char if frame.actor else "",
-                                frame.target.start_char if frame.target else "",
-                                frame.object.start_char if frame.object else ""),
+            event_id=stable_id(
+                article.doc_id,
+                frame.predicate_start_char,
+                frame.actor.start_char if frame.actor else "",
+                frame.target.start_char if frame.target else "",
+                frame.object.start_char if frame.object else "",
+            ),
             doc_id=article.doc_id,
             sentence_index=frame.sentence_index,
             sentence_start_char=sent.start_char,
@@ -267,7 +282,9 @@ class Extractor:
         sentence_starts: list[int],
         run_id: str,
     ) -> list[MentionRow]:
-        def row(start: int, end: int, text: str, label: str, place: Place | None, value: str | None) -> MentionRow:
+        def row(
+            start: int, end: int, text: str, label: str, place: Place | None, value: str | None
+        ) -> MentionRow:
             return MentionRow(
                 mention_id=stable_id(article.doc_id, start, end, label),
                 doc_id=article.doc_id,
@@ -302,7 +319,16 @@ def place_rows(places: Iterable[Place]) -> list[PlaceRow]:
     """Gazetteer rows referenced by a batch, one per geonameid."""
     unique = {p.geonameid: p for p in places}
     return [
-        PlaceRow(p.geonameid, p.name, p.country_code, p.admin1, p.lat, p.lon,
-                 p.feature_class, p.feature_code, p.population)
+        PlaceRow(
+            p.geonameid,
+            p.name,
+            p.country_code,
+            p.admin1,
+            p.lat,
+            p.lon,
+            p.feature_class,
+            p.feature_code,
+            p.population,
+        )
         for p in unique.values()
     ]

@@ -60,7 +60,9 @@ REASONS = {
 }
 
 
-def _reject(uri: str, record_no: int | None, code: str, detail: str, doc_id: str | None = None) -> Rejection:
+def _reject(
+    uri: str, record_no: int | None, code: str, detail: str, doc_id: str | None = None
+) -> Rejection:
     return Rejection(uri, record_no, code, REASONS[code], detail, doc_id)
 
 
@@ -231,7 +233,9 @@ def jsonl_articles(path: Path, *, today: dt.date) -> Iterator[Article | Rejectio
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield _reject(uri, record_no, "E104", f"line {record_no}: {exc.msg} at column {exc.colno}")
+            yield _reject(
+                uri, record_no, "E104", f"line {record_no}: {exc.msg} at column {exc.colno}"
+            )
             continue
         if not isinstance(record, dict):
             yield _reject(uri, record_no, "E104", f"line {record_no}: not a JSON object")

@@ -27,7 +27,9 @@ def paragraph_boundaries(doc: Doc) -> Doc:
 
 
 @functools.lru_cache(maxsize=4)
-def load_pipeline(model: str = DEFAULT_MODEL, exclude: tuple[str, ...] = DEFAULT_EXCLUDE) -> Language:
+def load_pipeline(
+    model: str = DEFAULT_MODEL, exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+) -> Language:
     """Load an installed spaCy pipeline by package name; never downloads.
 
     Raises:

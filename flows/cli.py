@@ -46,7 +46,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     print(f"warehouse: {summary['database']}  (Parquet under {Path(summary['out']) / 'parquet'})")
     if summary["docs_rejected"]:
-        print("see rejects: event-etl query \"select source_uri, code, reason, detail from rejects\"")
+        print('see rejects: event-etl query "select source_uri, code, reason, detail from rejects"')
     return 0
 
 
@@ -96,7 +96,9 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     settings = _settings(args)
     out = Path(args.out or settings.run.out)
     loaded = rebuild(
-        out / settings.warehouse.database, ParquetStore(out), timeout_s=settings.warehouse.lock_timeout_s
+        out / settings.warehouse.database,
+        ParquetStore(out),
+        timeout_s=settings.warehouse.lock_timeout_s,
     )
     print(f"rebuilt {out / settings.warehouse.database} from {len(loaded)} Parquet runs")
     return 0
@@ -124,20 +126,26 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--out", help="warehouse directory (default: [run] out in the config, 'data')")
+        p.add_argument(
+            "--out", help="warehouse directory (default: [run] out in the config, 'data')"
+        )
         p.add_argument("--config", help="TOML file overriding configs/default.toml")
 
     run = sub.add_parser("run", help="ingest files/directories, extract events, load the warehouse")
     run.add_argument("paths", nargs="+", help=".txt files, .jsonl files or directories")
     common(run)
-    run.add_argument("-v", "--verbose", action="store_true", help="show Prefect's flow and task logs")
+    run.add_argument(
+        "-v", "--verbose", action="store_true", help="show Prefect's flow and task logs"
+    )
     run.set_defaults(func=cmd_run)
 
     query = sub.add_parser("query", help="run read-only SQL against the DuckDB warehouse")
     query.add_argument("sql")
     common(query)
     query.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    query.add_argument("--max-width", type=int, default=48, help="truncate table cells (table format)")
+    query.add_argument(
+        "--max-width", type=int, default=48, help="truncate table cells (table format)"
+    )
     query.set_defaults(func=cmd_query)
 
     rebuild = sub.add_parser("rebuild", help="recreate the DuckDB file from the Parquet store")
@@ -149,7 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--gold", required=True)
     evaluate.add_argument("--predictions", required=True, help="where to write predictions (JSONL)")
     evaluate.add_argument("--metrics", help="also write the metrics as JSON here")
-    evaluate.add_argument("--given-spans", action="store_true", help="places: resolve the gold spans")
+    evaluate.add_argument(
+        "--given-spans", action="store_true", help="places: resolve the gold spans"
+    )
     evaluate.add_argument("--limit", type=int, help="only the first N documents")
     evaluate.set_defaults(func=cmd_evaluate)
     return parser

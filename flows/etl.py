@@ -26,7 +26,9 @@ def start_run(paths: list[str], settings: Settings, out: str) -> RunState:
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
-def extract_batch(run_id: str, batch_no: int, batch: list[Any], settings: Settings, out: str) -> BatchResult:
+def extract_batch(
+    run_id: str, batch_no: int, batch: list[Any], settings: Settings, out: str
+) -> BatchResult:
     """Parse one batch of documents and stage its rows as Parquet."""
     return runs.extract_batch(run_id, batch_no, batch, settings, out=Path(out))
 

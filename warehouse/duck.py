@@ -81,7 +81,9 @@ def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(path), read_only=True)
     except duckdb.IOException as exc:
-        raise LoadError("E403", f"cannot open {path} read-only while a run is loading it: {exc}") from exc
+        raise LoadError(
+            "E403", f"cannot open {path} read-only while a run is loading it: {exc}"
+        ) from exc
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

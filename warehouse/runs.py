@@ -101,7 +101,9 @@ def article_batches(run: RunState, settings: Settings) -> Iterator[list[Article]
     in_run: set[str] = set()
     started = time.perf_counter()
     stream = articles(
-        [Path(p) for p in run.inputs], patterns=settings.ingest.patterns, today=run.started_at.date()
+        [Path(p) for p in run.inputs],
+        patterns=settings.ingest.patterns,
+        today=run.started_at.date(),
     )
     for item in stream:
         run.seen += 1
@@ -164,7 +166,9 @@ def extract_batch(
             "places": to_table(PlaceRow, places),
         },
     )
-    return BatchResult(batch_no, len(documents), len(events), len(mentions), time.perf_counter() - started)
+    return BatchResult(
+        batch_no, len(documents), len(events), len(mentions), time.perf_counter() - started
+    )
 
 
 def record_batch(run: RunState, result: BatchResult) -> None:
@@ -210,7 +214,9 @@ def commit_run(run: RunState, *, status: str = "completed") -> RunRow:
 
 def load_warehouse(out: Path, settings: Settings) -> list[str]:
     """Load all committed, not yet loaded runs into DuckDB; returns their run ids."""
-    con = connect_writer(out / settings.warehouse.database, timeout_s=settings.warehouse.lock_timeout_s)
+    con = connect_writer(
+        out / settings.warehouse.database, timeout_s=settings.warehouse.lock_timeout_s
+    )
     try:
         return load_pending(con, ParquetStore(out))
     finally:

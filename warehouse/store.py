@@ -67,7 +67,9 @@ class ParquetStore:
     def known_documents(self) -> dict[str, str]:
         """doc_id -> extractor_version of every committed document."""
         table = self.read("documents", ["doc_id", "extractor_version"])
-        return dict(zip(table["doc_id"].to_pylist(), table["extractor_version"].to_pylist(), strict=True))
+        return dict(
+            zip(table["doc_id"].to_pylist(), table["extractor_version"].to_pylist(), strict=True)
+        )
 
     def recover(self) -> list[str]:
         """Remove what runs that never committed left behind; returns their run ids."""
@@ -94,7 +96,9 @@ class ParquetStore:
         """Write one batch's tables into the run's staging directory."""
         for name, table in tables.items():
             if table.num_rows:
-                write_table_atomic(table, self.staging(run_id) / name / f"{run_id}-{batch:05d}.parquet")
+                write_table_atomic(
+                    table, self.staging(run_id) / name / f"{run_id}-{batch:05d}.parquet"
+                )
 
     def _remove_keys(self, table: str, keys: pa.Array, keep_run: str) -> int:
         """Rewrite older files of `table` without the rows whose key is in `keys`."""
@@ -125,7 +129,10 @@ class ParquetStore:
                 continue
             new_files = sorted(source.glob("*.parquet"))
             keys = pa.concat_arrays(
-                [pq.read_table(f, columns=[KEYS[table]])[KEYS[table]].combine_chunks() for f in new_files]
+                [
+                    pq.read_table(f, columns=[KEYS[table]])[KEYS[table]].combine_chunks()
+                    for f in new_files
+                ]
             ).unique()
             self._remove_keys(table, keys, keep_run=run_id)
             target = self.table_dir(table)

@@ -108,7 +108,12 @@ def test_jsonl_bad_line_rejected_others_load(tmp_path: Path):
 
 @pytest.mark.parametrize(
     ("content", "code"),
-    [(b"", "E101"), (b"  \n ", "E101"), (b"\x00\x01\x02binary", "E102"), (b"\x81\x8d\x8f\x90\x9d", "E103")],
+    [
+        (b"", "E101"),
+        (b"  \n ", "E101"),
+        (b"\x00\x01\x02binary", "E102"),
+        (b"\x81\x8d\x8f\x90\x9d", "E103"),
+    ],
 )
 def test_bad_files_are_rejected_with_a_reason(tmp_path: Path, content: bytes, code: str):
     (tmp_path / "bad.txt").write_bytes(content)

@@ -44,7 +44,19 @@ def test_query_without_warehouse_is_a_clear_error(tmp_path, capsys):
 
 
 def test_views_answer(warehouse, capsys):
-    assert main(["query", "select count(*) from events_resolved", "--out", str(warehouse), "--format", "csv"]) == 0
+    assert (
+        main(
+            [
+                "query",
+                "select count(*) from events_resolved",
+                "--out",
+                str(warehouse),
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )
     n = int(capsys.readouterr().out.split()[-1])
     assert n > 0
     sql = "select count(*) from events_near(30.04, 31.24, 50)"  # within 50 km of Cairo

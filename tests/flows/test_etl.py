@@ -41,7 +41,10 @@ def test_every_input_is_accounted_for(first_run):
     assert summary["docs_loaded"] == 7
     assert summary["docs_rejected"] == 1
     assert summary["docs_skipped"] == 1
-    assert summary["inputs_seen"] == summary["docs_loaded"] + summary["docs_skipped"] + summary["docs_rejected"]
+    assert (
+        summary["inputs_seen"]
+        == summary["docs_loaded"] + summary["docs_skipped"] + summary["docs_rejected"]
+    )
 
 
 def test_parquet_read_back_matches_duckdb(first_run):
@@ -72,10 +75,11 @@ def test_seed_article_golden_events(first_run):
     golden = json.loads((REPO / "tests" / "golden" / "seed_events.json").read_text())
     con = duckdb.connect(str(out / "events.duckdb"), read_only=True)
     cursor = con.execute(
-        "select e.* from events e join documents d using (doc_id) where d.published = date '2021-03-18'"
+        "select e.* from events e join documents d using (doc_id)"
+        " where d.published = date '2021-03-18'"
     )
     columns = [d[0] for d in cursor.description]
-    rows = [dict(zip(columns, r)) for r in cursor.fetchall()]
+    rows = [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
     con.close()
     for expected in golden["must_contain"]:
         assert any(_matches(r, expected) for r in rows), expected["what"]
@@ -90,5 +94,7 @@ def test_rerun_adds_no_rows(first_run):
     after = _counts(out)
     assert summary["docs_loaded"] == 0
     assert summary["docs_skipped"] == before["documents"] + 1  # + the repeated text
-    assert {t: after[t] for t in TABLES if t != "runs"} == {t: before[t] for t in TABLES if t != "runs"}
+    assert {t: after[t] for t in TABLES if t != "runs"} == {
+        t: before[t] for t in TABLES if t != "runs"
+    }
     assert after["runs"] == before["runs"] + 1

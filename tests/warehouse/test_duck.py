@@ -36,9 +36,14 @@ def test_writer_waits_then_fails_clearly_when_an_analyst_holds_the_file(tmp_path
     path = tmp_path / "w.duckdb"
     duckdb.connect(str(path)).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         f"import duckdb,time; c=duckdb.connect({str(path)!r}, read_only=True); print('ok', flush=True); time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(path)!r}, read_only=True); "
+            "print('ok', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ok"

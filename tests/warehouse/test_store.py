@@ -6,20 +6,43 @@ from warehouse.store import ParquetStore
 
 
 def _doc(doc_id: str, run_id: str, version: str = "v1") -> DocumentRow:
-    return DocumentRow(doc_id, "src", None, None, None, None, None, None, "none", None, None, None,
-                       1, 1, 1, 0, "x", run_id, version)
+    return DocumentRow(
+        doc_id,
+        "src",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "none",
+        None,
+        None,
+        None,
+        1,
+        1,
+        1,
+        0,
+        "x",
+        run_id,
+        version,
+    )
 
 
 def _run(run_id: str) -> pa.Table:
     import datetime as dt
 
     now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    return to_table(RunRow, [RunRow(run_id, now, now, "completed", "[]", 1, 1, 0, 0, 0, 0, "v1", "m", "{}")])
+    return to_table(
+        RunRow, [RunRow(run_id, now, now, "completed", "[]", 1, 1, 0, 0, 0, 0, "v1", "m", "{}")]
+    )
 
 
 def test_commit_moves_files_and_writes_runs_last(tmp_path):
     store = ParquetStore(tmp_path)
-    store.stage_batch("r1", 1, {"documents": to_table(DocumentRow, [_doc("a", "r1"), _doc("b", "r1")])})
+    store.stage_batch(
+        "r1", 1, {"documents": to_table(DocumentRow, [_doc("a", "r1"), _doc("b", "r1")])}
+    )
     assert store.committed_runs() == set()
     assert store.files("documents") == []
     store.commit("r1", _run("r1"), None)
@@ -31,7 +54,9 @@ def test_commit_moves_files_and_writes_runs_last(tmp_path):
 
 def test_reprocessed_documents_replace_older_rows(tmp_path):
     store = ParquetStore(tmp_path)
-    store.stage_batch("r1", 1, {"documents": to_table(DocumentRow, [_doc("a", "r1"), _doc("b", "r1")])})
+    store.stage_batch(
+        "r1", 1, {"documents": to_table(DocumentRow, [_doc("a", "r1"), _doc("b", "r1")])}
+    )
     store.commit("r1", _run("r1"), None)
     store.stage_batch("r2", 1, {"documents": to_table(DocumentRow, [_doc("a", "r2", "v2")])})
     store.commit("r2", _run("r2"), None)

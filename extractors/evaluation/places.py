@@ -35,11 +35,11 @@ def read_gold(path: Path, *, limit: int | None = None) -> Iterator[dict]:
             if not line.strip():
                 continue
             rec = json.loads(line)
-            rec["gold"] = [
-                t for t in rec.get("toponyms", [])
-                if t.get("lat") is not None and t.get("lon") is not None
-                and t.get("offset_ok") is not False
-            ]
+            rec["gold"], rec["unscored"] = [], []
+            for t in rec.get("toponyms", []):
+                ok = t.get("lat") is not None and t.get("lon") is not None \
+                    and t.get("offset_ok") is not False
+                rec["gold" if ok else "unscored"].append(t)
             yield rec
 
 
@@ -153,6 +153,10 @@ def evaluate(
                     exact += 1
                 per_doc.append((rec["doc_id"], t, p, err))
         else:
+            # A prediction on a gold toponym that has no coordinates is neither right nor
+            # wrong: leave it out of precision.
+            skip = [(t["start"], t["end"]) for t in rec["unscored"]]
+            ps = [p for p in ps if not any(p["start"] < e and s < p["end"] for s, e in skip)]
             n_pred += len(ps)
             exact_spans = {(p["start"], p["end"]) for p in ps}
             used: set[int] = set()

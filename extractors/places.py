@@ -67,8 +67,8 @@ class Weights:
     population: float = 1.0
     country_ctx: float = 0.5
     admin1_ctx: float = 2.0
-    admin2_ctx: float = 3.0
-    near_ctx: float = 2.5
+    admin2_ctx: float = 5.0
+    near_ctx: float = 4.0
     near_km: float = 50.0
     pattern: float = 6.0
     dateline: float = 2.0

@@ -105,75 +105,74 @@ def normalize_timex(
 
 # --------------------------------------------------------------------------- tense
 
-_FUTURE_AUX = {"will", "shall", "'ll", "wo", "ll"}
-# Verbs whose infinitive complement or passive participle points forward in time.
+_FUTURE_AUX = {"will", "shall", "'ll", "wo", "ll", "would", "may", "might", "should",
+               "must"}  # fmt: skip
+# Participles of planning verbs point forward: "the vote was scheduled for Friday".
 _FUTURE_GOVERNORS = {
     "plan", "expect", "schedule", "intend", "hope", "aim", "prepare", "set", "due", "likely",
-    "want", "seek", "propose", "promise", "threaten", "vow", "slate", "poise", "go", "need",
-    "try", "wish", "anticipate", "project", "forecast", "predict", "must", "should", "may",
-    "might", "could", "can", "would", "will", "to", "begin", "start", "resume",
+    "want", "seek", "propose", "promise", "threaten", "vow", "slate", "poise", "going", "need",
+    "wish", "anticipate", "agree", "decide", "ready", "able", "about", "try", "ask", "urge",
 }  # fmt: skip
+_PLAN_VERBS = {"schedule", "plan", "expect", "set", "slate", "due", "propose", "intend"}
 
 
 def tense_of(span: Span) -> str:
-    """Tense of the verb that governs a time expression ("past" by default in news)."""
+    """Tense of the finite verb that governs a time expression ("past" by default in news).
+
+    Climbs the dependency tree from the span's root; participles and gerunds without an
+    auxiliary ("including on Wednesday") defer to the verb above them.
+    """
     tok: Token = span.root
-    for _ in range(8):
+    for _ in range(10):
         if tok.pos_ in ("VERB", "AUX") and tok.tag_ != "MD":
-            return _verb_tense(tok)
+            tense = _verb_tense(tok)
+            if tense is not None:
+                return tense
         if tok.head.i == tok.i:
             break
         tok = tok.head
     return "past"
 
 
-def _verb_tense(verb: Token, depth: int = 0) -> str:
+def _verb_tense(verb: Token) -> str | None:
+    """past | present | future for one verb, or None when it has no tense of its own."""
     auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
-    lowered = [a.lower_ for a in auxes]
-    if any(a in _FUTURE_AUX for a in lowered):
+    lowered = {a.lower_ for a in auxes}
+    if lowered & _FUTURE_AUX:
         return "future"
-    if any(a in ("would",) for a in lowered):
-        return "future"
-    if any(a.lemma_ in ("may", "might", "could", "should", "must", "can") for a in auxes):
-        return "future"
-    if any(a.lower_ == "to" for a in auxes):
-        # "plans to meet Friday" / "met to discuss": the governing verb decides.
-        head = verb.head
-        if head.i != verb.i and depth < 4 and (head.lemma_ in _FUTURE_GOVERNORS or head.lower_ in ("due", "likely", "set", "scheduled", "expected")):
+    if "to" in lowered:
+        # "plans to meet Friday" looks forward; "the first to accede Friday" does not.
+        if verb.head.lemma_ in _FUTURE_GOVERNORS or verb.head.lower_ in _FUTURE_GOVERNORS:
             return "future"
-        if head.i != verb.i and depth < 4 and head.pos_ in ("VERB", "AUX"):
-            return _verb_tense(head, depth + 1)
-        return "future"
-    if verb.lower_ in ("going", "gonna") and any(c.dep_ == "xcomp" for c in verb.children):
+        return None
+    if verb.lower_ in ("going", "gon") and any(c.dep_ == "xcomp" for c in verb.children):
         return "future"
     tag = verb.tag_
     if tag == "VBD":
         return "past"
     if tag == "VBN":
-        if any(a.tag_ == "VBD" or a.lower_ in ("had", "was", "were", "been") for a in auxes):
-            return "past"
-        if any(a.lower_ in ("has", "have", "'ve") for a in auxes):
-            return "past"
-        if verb.lemma_ in ("schedule", "expect", "set", "slate", "plan", "due"):
+        if verb.lemma_ in _PLAN_VERBS and lowered:
             return "future"
-        return "past"
+        if lowered & {"had", "was", "were", "been", "has", "have", "'ve", "'d"}:
+            return "past"
+        if lowered & {"is", "are", "am", "'s", "'re", "be"}:
+            return "present"
+        return "past"  # "the decision, announced Wednesday"
     if tag == "VBG":
-        if any(a.lower_ in ("was", "were") for a in auxes):
+        if lowered & {"was", "were"}:
             return "past"
-        if any(a.lower_ in ("is", "are", "am", "'s", "'re") for a in auxes):
-            return "future"
-        head = verb.head
-        if head.i != verb.i and depth < 4 and head.pos_ in ("VERB", "AUX"):
-            return _verb_tense(head, depth + 1)
-        return "past"
+        if lowered & {"is", "are", "am", "'s", "'re"}:
+            return "future"  # present progressive in news is an arrangement
+        return None
     if tag in ("VBZ", "VBP"):
         return "present"
     if tag == "VB":
-        head = verb.head
-        if head.i != verb.i and depth < 4 and head.pos_ in ("VERB", "AUX"):
-            return _verb_tense(head, depth + 1)
-        return "present"
-    return "past"
+        if "did" in lowered:
+            return "past"
+        if lowered & {"do", "does"}:
+            return "present"
+        return None
+    return None
 
 
 # --------------------------------------------------------------------------- detection
@@ -182,12 +181,13 @@ _LEXICON = re.compile(
     r"\b(?:right now|now|currently|recently|the (?:near |distant |foreseeable )?future"
     r"|future|as soon as possible|the past|nowadays|these days|at present|presently|lately|daily|weekly"
     r"|hourly|every (?:day|week|month|year|quarter)|each (?:day|week|month|year)"
-    r"|today|tonight|yesterday|tomorrow)\b",
+    r"|today|tonight|yesterday|tomorrow|(?:last |this |next )?thanksgiving(?: day)?|christmas(?: day| eve)?"
+    r"|new year's (?:day|eve)|(?:pre|post|mid)-(?:1[5-9]|20)\d\d|(?<![$\d.,-])(?:1[5-9]|20)\d\d(?![\d%-]|,\d))\b",
     re.IGNORECASE,
 )
 _AGE = re.compile(
     r"^\d+(?:\s|-)(?:years?|months?|weeks?|days?)(?:\s|-)old$|^aged?\s+\d+|^\d{1,3}$|^\d+s$"
-    r"|^(?:ages?|aged)\b|^\d+[½¼¾]?$",
+    r"|^(?:ages?|aged)\b|^\d{5,}$",
     re.IGNORECASE,
 )
 _AGE_WORDS = re.compile(r"(?:\s|-)(?:years?|months?)(?:\s|-)old$", re.IGNORECASE)
@@ -270,6 +270,11 @@ def _lexical_ok(doc: Doc, start: int, end: int) -> bool:
         return False
     if word in ("today", "yesterday", "tomorrow") and span[0].ent_type_ not in ("", "DATE", "TIME"):
         return False
+    if word.isdigit():
+        # A bare year the NER missed: only after a preposition or determiner ("in 1995").
+        prev = doc[span.start - 1] if span.start > 0 else None
+        return prev is not None and prev.lower_ in ("in", "since", "from", "until", "by", "the", "of", "to", "and", "before", "after", "during", "through", "a")
+
     return True
 
 
@@ -348,6 +353,7 @@ def _quarter_from(value: str | None) -> tuple[int, int] | None:
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
+_DATELINE = re.compile(r"\s*[A-Z][A-Z .,'-]{2,40},\s+[A-Z][a-z]+\.?\s+\d{1,2}(?:,\s*\d{4})?\s*(?:\([^)]{1,30}\))?\s*(?:--|_|-)")
 _EXTENDERS = {"this", "last", "next", "that", "early", "late", "mid", "the", "past", "coming", "previous"}
 
 
@@ -398,7 +404,10 @@ def timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
     out: list[Timex] = []
     reference: Reference | None = None
     quarter: tuple[int, int] | None = None
+    dateline = _DATELINE.match(text)
     for c in _refine(doc, _candidates(doc)):
+        if dateline and c.start < dateline.end():
+            continue  # "WASHINGTON, Aug. 11 (Xinhua) --" dates the wire copy, not an event
         span = doc.char_span(c.start, c.end, alignment_mode="expand")
         tense = tense_of(span) if span is not None else "past"
         ctx = Context(published, tense, reference, quarter)

@@ -310,17 +310,35 @@ def _weekday_date(anchor: Date, wd: int, direction: str) -> Date:
     return anchor + dt.timedelta(days=ahead or 7)
 
 
+# A date on the "wrong" side of the publication date for the verb's tense is still chosen
+# when it is this many times closer: "payable Dec. 7" in a past-tense sentence is December
+# to come, not a year ago.
+_TENSE_BIAS = 3.0
+
+
 def _year_for(month: int, day: int | None, ctx: Context) -> int | None:
     """Year of a month (and day) written without one, from the anchor and tense."""
     a = ctx.anchor
     if a is None:
         return None
-    if ctx.tense == "past":
-        if (month, day or 1) > (a.month, a.day):
-            return a.year - 1
-    elif ctx.tense == "future" and (month, day or 31) < (a.month, a.day):
-        return a.year + 1
-    return a.year
+    best, best_cost = a.year, None
+    for y in (a.year - 1, a.year, a.year + 1):
+        if day is not None:
+            if not _valid(y, month, day):
+                continue
+            first = last = Date(y, month, day)
+        else:
+            first = Date(y, month, 1)
+            last = Date(y, month, calendar.monthrange(y, month)[1])
+        if first <= a <= last:
+            cost = 0.0
+        elif last < a:
+            cost = (a - last).days * (_TENSE_BIAS if ctx.tense == "future" else 1.0)
+        else:
+            cost = (first - a).days * (_TENSE_BIAS if ctx.tense == "past" else 1.0)
+        if best_cost is None or cost < best_cost:
+            best, best_cost = y, cost
+    return best
 
 
 def _season_value(year: int, code: str) -> str:

@@ -36,11 +36,21 @@ class WarehouseSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ScheduleSettings:
+    name: str = "inbox"
+    paths: tuple[str, ...] = ("inbox",)
+    out: str = "data"
+    cron: str = ""
+    interval_minutes: int = 15
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     nlp: NlpSettings = NlpSettings()
     ingest: IngestSettings = IngestSettings()
     run: RunSettings = RunSettings()
     warehouse: WarehouseSettings = WarehouseSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
 
 
 def _merge_section(current: Any, section: str, values: dict[str, Any], origin: str) -> Any:

@@ -33,11 +33,85 @@ def _settings(args: argparse.Namespace):  # noqa: ANN202 - Settings, imported la
     return load_settings(Path(args.config) if args.config else None)
 
 
+class _Progress:
+    """Documents/s and ETA on stderr: a live bar on a terminal, a line per batch otherwise."""
+
+    def __init__(self, total: int) -> None:
+        import time
+
+        self.total = total
+        self.started = time.monotonic()
+        self.bar = None
+        if sys.stderr.isatty():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("extracting"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]:.1f} docs/s"),
+                TimeRemainingColumn(),
+                transient=True,
+            )
+            self.task = self.bar.add_task("run", total=total, rate=0.0)
+            self.bar.start()
+
+    def __call__(self, done: int, _total: int | None) -> None:
+        import time
+
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        rate = done / elapsed
+        if self.bar is not None:
+            self.bar.update(self.task, completed=done, rate=rate)
+            return
+        eta = (self.total - done) / rate if rate > 0 else float("nan")
+        print(
+            f"progress: {done}/{self.total} inputs, {rate:.1f} docs/s, ETA {eta:.0f} s",
+            file=sys.stderr,
+        )
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _task_runner(args: argparse.Namespace):  # noqa: ANN202 - a Prefect TaskRunner
+    if args.task_runner == "local":
+        return None, 1
+    from prefect_dask import DaskTaskRunner
+
+    # Dask's own INFO chatter (nannies, comms) is not the operator's business.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    if args.dask_address:
+        return DaskTaskRunner(address=args.dask_address), max(args.workers, 1)
+    workers = max(args.workers, 1)
+    cluster = {"n_workers": workers, "threads_per_worker": 1, "processes": True}
+    return DaskTaskRunner(cluster_kwargs=cluster), workers
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     _prepare_prefect(args.verbose)
     from flows.etl import etl_run
+    from warehouse.runs import PROGRESS, count_inputs
 
-    summary = etl_run(paths=args.paths, out=args.out, config=args.config)
+    settings = _settings(args)
+    total = count_inputs([Path(p) for p in args.paths], patterns=settings.ingest.patterns)
+    progress = _Progress(total) if total > settings.run.docs_per_task else None
+    token = PROGRESS.set(progress)
+    runner, parallelism = _task_runner(args)
+    flow = etl_run if runner is None else etl_run.with_options(task_runner=runner)
+    try:
+        summary = flow(paths=args.paths, out=args.out, config=args.config, parallelism=parallelism)
+    finally:
+        PROGRESS.reset(token)
+        if progress is not None:
+            progress.close()
     print(
         f"run {summary['run_id']}: {summary['inputs_seen']} inputs -> "
         f"{summary['docs_loaded']} documents loaded, {summary['docs_skipped']} skipped "
@@ -47,6 +121,47 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"warehouse: {summary['database']}  (Parquet under {Path(summary['out']) / 'parquet'})")
     if summary["docs_rejected"]:
         print('see rejects: event-etl query "select source_uri, code, reason, detail from rejects"')
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _prepare_prefect(args.verbose)
+    if not os.environ.get("PREFECT_API_URL"):
+        from extractors.errors import ConfigError
+
+        raise ConfigError(
+            "E010",
+            "`serve` needs a Prefect server: run `prefect server start` and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api (the ephemeral server does not schedule)",
+        )
+    from flows.etl import etl_run
+
+    settings = _settings(args)
+    schedule = settings.schedule
+    parameters = {
+        "paths": list(schedule.paths),
+        "out": schedule.out,
+        "config": str(Path(args.config).resolve()) if args.config else None,
+    }
+    timing: dict[str, object] = (
+        {"cron": schedule.cron} if schedule.cron else {"interval": schedule.interval_minutes * 60}
+    )
+    print(
+        f"serving deployment event-etl-run/{schedule.name}: "
+        f"{'cron ' + schedule.cron if schedule.cron else f'every {schedule.interval_minutes} min'}"
+        f" over {', '.join(schedule.paths)} -> {schedule.out}; Ctrl-C stops",
+        flush=True,
+    )
+    from prefect.deployments.runner import EntrypointType
+
+    etl_run.serve(
+        name=schedule.name,
+        parameters=parameters,
+        print_starting_message=False,
+        # Runs import the flow by module name, so any working directory works.
+        entrypoint_type=EntrypointType.MODULE_PATH,
+        **timing,  # type: ignore[arg-type]
+    )
     return 0
 
 
@@ -137,7 +252,26 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "-v", "--verbose", action="store_true", help="show Prefect's flow and task logs"
     )
+    run.add_argument(
+        "--task-runner",
+        choices=["local", "dask"],
+        default="local",
+        help="where extraction batches run: this process, or a dask.distributed cluster",
+    )
+    run.add_argument(
+        "--dask-address", help="scheduler of an existing cluster (tcp://HOST:PORT); default: local"
+    )
+    run.add_argument(
+        "--workers", type=int, default=2, help="worker processes of the local Dask cluster"
+    )
     run.set_defaults(func=cmd_run)
+
+    serve = sub.add_parser(
+        "serve", help="register the scheduled deployment on a Prefect server and run it"
+    )
+    serve.add_argument("--config", help="TOML file overriding configs/default.toml ([schedule])")
+    serve.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+    serve.set_defaults(func=cmd_serve, out=None)
 
     query = sub.add_parser("query", help="run read-only SQL against the DuckDB warehouse")
     query.add_argument("sql")

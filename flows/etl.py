@@ -7,12 +7,14 @@ Prefect bookkeeping, so per-document tasks would cost more than the extraction i
 from __future__ import annotations
 
 import time
+from collections import Counter, deque
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 
 from extractors.config import Settings, load_settings
 from warehouse import runs
@@ -45,43 +47,80 @@ def load_warehouse(out: str, settings: Settings) -> list[str]:
     return runs.load_warehouse(Path(out), settings)
 
 
-def summary_rows(row: runs.RunRow, loaded_runs: list[str]) -> list[dict[str, Any]]:
-    return [
-        {"stage": "inputs seen", "count": row.inputs_seen},
-        {"stage": "documents loaded", "count": row.docs_loaded},
-        {"stage": "skipped (already loaded)", "count": row.docs_skipped},
-        {"stage": "rejected", "count": row.docs_rejected},
-        {"stage": "events", "count": row.n_events},
-        {"stage": "mentions", "count": row.n_mentions},
-        {"stage": "runs loaded into DuckDB", "count": len(loaded_runs)},
+def summary_rows(
+    row: runs.RunRow, run: RunState, loaded_runs: list[str], seconds: float
+) -> list[dict[str, Any]]:
+    """The run's table artifact: counts per stage, rejects by reason, timings, throughput."""
+    table: list[dict[str, Any]] = [
+        {"item": "inputs seen", "value": row.inputs_seen},
+        {"item": "documents loaded", "value": row.docs_loaded},
+        {"item": "skipped (already loaded)", "value": row.docs_skipped},
+        {"item": "rejected", "value": row.docs_rejected},
+        {"item": "events", "value": row.n_events},
+        {"item": "mentions", "value": row.n_mentions},
+        {"item": "runs loaded into DuckDB", "value": len(loaded_runs)},
     ]
+    reasons = Counter(f"{r.code} {r.reason}" for r in run.rejects)
+    table += [{"item": f"rejected: {reason}", "value": n} for reason, n in sorted(reasons.items())]
+    table += [{"item": f"seconds: {stage}", "value": t} for stage, t in sorted(run.timings.items())]
+    rate = row.docs_loaded / seconds if seconds > 0 else 0.0
+    table.append({"item": "documents/s", "value": round(rate, 2)})
+    return table
 
 
 @flow(name="event-etl-run", log_prints=False)
-def etl_run(paths: list[str], out: str | None = None, config: str | None = None) -> dict[str, Any]:
-    """Ingest, extract, write Parquet and load DuckDB for the given files and directories."""
+def etl_run(
+    paths: list[str],
+    out: str | None = None,
+    config: str | None = None,
+    parallelism: int = 1,
+) -> dict[str, Any]:
+    """Ingest, extract, write Parquet and load DuckDB for the given files and directories.
+
+    `parallelism` is how many extraction batches may run at once: 1 with the default task
+    runner (one model in this process), the number of workers with a Dask task runner.
+    """
     logger = get_run_logger()
     settings = load_settings(Path(config) if config else None)
     out = out or settings.run.out
     run = start_run(paths, settings, out)
     started = time.perf_counter()
-    for batch_no, batch in enumerate(runs.article_batches(run, settings), start=1):
-        result = extract_batch(run.run_id, batch_no, batch, settings, out)
+    in_flight: deque[PrefectFuture[BatchResult]] = deque()
+    # A bounded window keeps memory flat: batches are read only as workers free up.
+    window = 1 if parallelism <= 1 else 2 * parallelism
+
+    def finish_oldest() -> None:
+        result = in_flight.popleft().result()
         runs.record_batch(run, result)
-        logger.info("batch %d: %d documents, %d events", batch_no, result.documents, result.events)
+        logger.info(
+            "batch %d: %d documents, %d events", result.batch, result.documents, result.events
+        )
+
+    for batch_no, batch in enumerate(runs.article_batches(run, settings), start=1):
+        in_flight.append(extract_batch.submit(run.run_id, batch_no, batch, settings, out))
+        while len(in_flight) >= window:
+            finish_oldest()
+    while in_flight:
+        finish_oldest()
     row = commit_run(run)
     loaded = load_warehouse(out, settings)
     elapsed = time.perf_counter() - started
-    table = summary_rows(row, loaded)
-    create_table_artifact(table=table, key="run-summary", description=f"event-etl run {row.run_id}")
+    create_table_artifact(
+        table=summary_rows(row, run, loaded, elapsed),
+        key="run-summary",
+        description=f"event-etl run {row.run_id}",
+    )
     create_markdown_artifact(
         key="run-report",
         markdown=(
             f"# event-etl run `{row.run_id}`\n\n"
-            f"{row.docs_loaded} documents loaded, {row.docs_skipped} skipped, "
-            f"{row.docs_rejected} rejected; {row.n_events} events in {elapsed:.1f} s.\n"
+            f"{row.inputs_seen} inputs: {row.docs_loaded} documents loaded, "
+            f"{row.docs_skipped} skipped (already loaded), {row.docs_rejected} rejected; "
+            f"{row.n_events} events and {row.n_mentions} mentions in {elapsed:.1f} s.\n\n"
+            f"Warehouse: `{Path(out) / settings.warehouse.database}`\n"
         ),
     )
+    logger.info("run %s loaded %d documents in %.1f s", row.run_id, row.docs_loaded, elapsed)
     return {
         "run_id": row.run_id,
         "out": out,

@@ -6,12 +6,13 @@ already loaded), extracting and staging a batch, committing the run, loading Duc
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import functools
 import json
 import secrets
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pyarrow.parquet as pq
 
 from extractors.config import Settings
 from extractors.extract import Extractor, extractor_version, place_rows
-from extractors.ingest import Rejection, articles
+from extractors.ingest import Rejection, articles, discover
 from extractors.records import (
     Article,
     DocumentRow,
@@ -34,6 +35,25 @@ from extractors.records import (
 )
 from warehouse.duck import connect_writer, load_pending
 from warehouse.store import ParquetStore
+
+# Set by the CLI to draw a progress bar: called as progress(docs_done, docs_total_or_None).
+PROGRESS: contextvars.ContextVar[Callable[[int, int | None], None] | None] = contextvars.ContextVar(
+    "event_etl_progress", default=None
+)
+
+
+def count_inputs(paths: Iterable[Path], *, patterns: tuple[str, ...]) -> int:
+    """Cheap upper bound of the inputs a run will see (a line per JSONL record), for ETAs."""
+    total = 0
+    for item in discover(paths, patterns=patterns):
+        if isinstance(item, Rejection):
+            total += 1
+        elif item.suffix == ".jsonl":
+            with open(item, "rb") as handle:
+                total += sum(1 for line in handle if line.strip())
+        else:
+            total += 1
+    return total
 
 
 def new_run_id(now: dt.datetime) -> str:
@@ -176,6 +196,9 @@ def record_batch(run: RunState, result: BatchResult) -> None:
     run.n_events += result.events
     run.n_mentions += result.mentions
     run.add_time("extract", result.seconds)
+    report = PROGRESS.get()
+    if report is not None:
+        report(run.loaded + run.skipped + run.rejected, None)
 
 
 def commit_run(run: RunState, *, status: str = "completed") -> RunRow:

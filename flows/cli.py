@@ -84,10 +84,11 @@ class _Progress:
 def _task_runner(args: argparse.Namespace):  # noqa: ANN202 - a Prefect TaskRunner
     if args.task_runner == "local":
         return None, 1
+    # Dask's own INFO chatter (nannies, comms) is not the operator's business; dask reads
+    # this when it is first imported.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     from prefect_dask import DaskTaskRunner
 
-    # Dask's own INFO chatter (nannies, comms) is not the operator's business.
-    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     if args.dask_address:
         return DaskTaskRunner(address=args.dask_address), max(args.workers, 1)
     workers = max(args.workers, 1)

@@ -35,5 +35,9 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Needs ../shared/corpus/newswire.jsonl (or BENCH_ARGS="--corpus FILE"); writes BENCHMARKS.md.
+bench: install
+	$(BIN)/python bench/pipeline.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache .mypy_cache

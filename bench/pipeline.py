@@ -1,0 +1,226 @@
+"""Benchmark: the full pipeline against bare spaCy parsing, measured in one session.
+
+`make bench` runs this. Each measurement runs in its own subprocess (so peak RSS is its own),
+one after another on the same machine and the same documents:
+
+  bare-1   nlp.pipe over the texts, same model, components and batch size   (the floor)
+  full-1   the Prefect flow, ingest to DuckDB, local task runner
+  bare-2   nlp.pipe with n_process=2
+  full-2   the Prefect flow on a 2-worker Dask LocalCluster
+  full-1 at 500 documents and at all documents, for memory growth
+
+It prints and writes BENCHMARKS.md: documents/s, tokens/s, full/bare ratios, a per-stage
+breakdown, peak RSS and the 1 -> 2 process speed-up. The corpus is read from ../shared at
+benchmark time and copied only to a temporary directory, never into the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "newswire.jsonl"
+
+
+def _write_inputs(corpus: Path, n_docs: int, directory: Path) -> Path:
+    """First n_docs of the corpus as the pipeline's JSONL input (text, published, title)."""
+    path = directory / f"input-{n_docs}.jsonl"
+    with open(corpus, encoding="utf-8") as src, open(path, "w", encoding="utf-8") as dst:
+        for i, line in enumerate(src):
+            if i >= n_docs:
+                break
+            record = json.loads(line)
+            dst.write(
+                json.dumps(
+                    {
+                        "id": record["doc_id"],
+                        "text": record["text"],
+                        "published": record["dct"],
+                        "title": record.get("title"),
+                    }
+                )
+                + "\n"
+            )
+    return path
+
+
+def _peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def measure_bare(inputs: Path, procs: int) -> dict:
+    """Parse only: the floor the pipeline is measured against."""
+    from extractors.config import load_settings
+    from extractors.nlp import load_pipeline
+
+    settings = load_settings()
+    nlp = load_pipeline(settings.nlp.model)
+    lines = inputs.read_text(encoding="utf-8").splitlines()
+    texts = [json.loads(line)["text"].strip() for line in lines]
+    started = time.perf_counter()
+    tokens = 0
+    for doc in nlp.pipe(texts, batch_size=settings.nlp.batch_size, n_process=procs):
+        tokens += len(doc)
+    seconds = time.perf_counter() - started
+    return {"docs": len(texts), "tokens": tokens, "seconds": seconds, "rss_mb": _peak_rss_mb()}
+
+
+def measure_full(inputs: Path, procs: int) -> dict:
+    """The Prefect flow from JSONL to DuckDB; the ephemeral server is started beforehand."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    from prefect import flow
+
+    from flows.etl import etl_run
+
+    @flow
+    def warm_up() -> int:
+        return 1
+
+    warm_up()  # server start-up is a one-off cost, not pipeline time
+    from extractors.config import load_settings
+    from warehouse.runs import get_extractor
+
+    get_extractor(load_settings())  # model + gazetteer load, as a long-running worker has
+    out = Path(tempfile.mkdtemp(prefix="bench-out-"))
+    started = time.perf_counter()
+    if procs == 1:
+        summary = etl_run(paths=[str(inputs)], out=str(out))
+    else:
+        from prefect_dask import DaskTaskRunner
+
+        runner = DaskTaskRunner(
+            cluster_kwargs={"n_workers": procs, "threads_per_worker": 1, "processes": True}
+        )
+        summary = etl_run.with_options(task_runner=runner)(
+            paths=[str(inputs)], out=str(out), parallelism=procs
+        )
+    seconds = time.perf_counter() - started
+    import duckdb
+
+    con = duckdb.connect(str(out / "events.duckdb"), read_only=True)
+    tokens = con.execute("select sum(n_tokens) from documents").fetchone()[0]
+    con.close()
+    return {
+        "docs": summary["docs_loaded"],
+        "tokens": int(tokens or 0),
+        "events": summary["events"],
+        "seconds": seconds,
+        "timings": summary["timings"],
+        "rss_mb": _peak_rss_mb(),
+    }
+
+
+def _child(mode: str, inputs: Path, procs: int) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", mode, "--inputs", str(inputs), "--procs", str(procs)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{mode} x{procs} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _row(name: str, r: dict, floor: dict | None) -> str:
+    ratio = f"{r['seconds'] / floor['seconds']:.2f}" if floor else "1.00"
+    return (
+        f"| {name} | {r['docs']} | {r['tokens']:,} | {r['seconds']:.1f} | "
+        f"{r['docs'] / r['seconds']:.1f} | {r['tokens'] / r['seconds']:,.0f} | {ratio} | "
+        f"{r['rss_mb']:.0f} |"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--output", type=Path, default=REPO / "BENCHMARKS.md")
+    parser.add_argument("--skip-growth", action="store_true", help="skip the 500/all memory runs")
+    parser.add_argument("--child", choices=["bare", "full"], help=argparse.SUPPRESS)
+    parser.add_argument("--inputs", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--procs", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        measure = measure_bare if args.child == "bare" else measure_full
+        print(json.dumps(measure(args.inputs, args.procs)))
+        return 0
+    if not args.corpus.exists():
+        print(f"benchmark corpus not found: {args.corpus} (give --corpus FILE)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="event-etl-bench-") as tmp:
+        inputs = _write_inputs(args.corpus, args.docs, Path(tmp))
+        results = {}
+        for mode, procs in (("bare", 1), ("full", 1), ("bare", 2), ("full", 2)):
+            print(f"measuring {mode} x{procs} on {args.docs} documents ...", flush=True)
+            results[f"{mode}-{procs}"] = _child(mode, inputs, procs)
+        growth = {}
+        if not args.skip_growth:
+            total = len(args.corpus.read_text(encoding="utf-8").splitlines())
+            for n in (500, total):
+                print(f"measuring full x1 on {n} documents (memory) ...", flush=True)
+                growth[n] = _child("full", _write_inputs(args.corpus, n, Path(tmp)), 1)
+    report = render(args, results, growth)
+    print(report)
+    args.output.write_text(report, encoding="utf-8")
+    print(f"written to {args.output}")
+    return 0
+
+
+def render(args: argparse.Namespace, results: dict, growth: dict) -> str:
+    b1, f1, b2, f2 = (results[k] for k in ("bare-1", "full-1", "bare-2", "full-2"))
+    timings = f1["timings"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {dt.date.today()} by `make bench` on {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"first {args.docs} documents of `{args.corpus.name}`. All rows in one session.",
+        "",
+        "| run | docs | tokens | seconds | docs/s | tokens/s | time / bare spaCy (same procs) "
+        "| peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|",
+        _row("bare spaCy, 1 process", b1, None),
+        _row("full pipeline, 1 process", f1, b1),
+        _row("bare spaCy, 2 processes", b2, None),
+        _row("full pipeline, 2 Dask workers", f2, b2),
+        "",
+        f"- full pipeline / bare spaCy, 1 process: **{f1['seconds'] / b1['seconds']:.2f}x** "
+        "(goal <= 1.25)",
+        f"- full pipeline / bare spaCy, 2 processes: **{f2['seconds'] / b2['seconds']:.2f}x**",
+        f"- speed-up of the full pipeline from 1 to 2 processes: "
+        f"**{f1['seconds'] / f2['seconds']:.2f}x** (goal >= 1.6); bare spaCy: "
+        f"{b1['seconds'] / b2['seconds']:.2f}x",
+        "",
+        "Per-stage seconds of the 1-process full run (`runs.timings_json`): "
+        + ", ".join(f"{k} {v:.1f}" for k, v in sorted(timings.items())),
+    ]
+    if growth:
+        (n_small, small), (n_all, large) = sorted(growth.items())
+        change = (large["rss_mb"] - small["rss_mb"]) / small["rss_mb"] * 100
+        lines += [
+            "",
+            f"Peak RSS, full pipeline, 1 process: {small['rss_mb']:.0f} MB at {n_small} documents, "
+            f"{large['rss_mb']:.0f} MB at {n_all} documents ({change:+.1f}%; goal <= +10%, "
+            "<= 1,500 MB).",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -182,7 +182,7 @@ _LEXICON = re.compile(
     r"|future|as soon as possible|the past|nowadays|these days|at present|presently|lately|daily|weekly"
     r"|hourly|every (?:day|week|month|year|quarter)|each (?:day|week|month|year)"
     r"|today|tonight|yesterday|tomorrow|(?:last |this |next )?thanksgiving(?: day)?|christmas(?: day| eve)?"
-    r"|new year's (?:day|eve)|(?:pre|post|mid)-(?:1[5-9]|20)\d\d|(?<![$\d.,-])(?:1[5-9]|20)\d\d(?![\d%-]|,\d))\b",
+    r"|new year's (?:day|eve)|(?:pre|post|mid)-(?:1[5-9]|20)\d\d|(?<![$\d.,-])(?:1[5-9]|20)\d\d(?![\d%-]|,\d|\.\d))\b",
     re.IGNORECASE,
 )
 _AGE = re.compile(
@@ -203,7 +203,8 @@ _SPLIT = re.compile(
     r"\s+(?:ended|ending|ends|that ended|which ended|through|to|until|and|-|–)\s+", re.IGNORECASE
 )
 _NOT_TIME = re.compile(
-    r"^(?:annual|annually|quarterly|seasonally|semiannual|olympic|the night of|ages?|previously|soon)$",
+    r"^(?:annual|annually|quarterly|seasonally|semiannual|olympic|the night of|ages?|previously|soon"
+    r"|the day|the night|morning|evening|afternoon|night)$",
     re.IGNORECASE,
 )
 _TIME_OF_DAY = re.compile(
@@ -263,10 +264,7 @@ def _lexical_ok(doc: Doc, start: int, end: int) -> bool:
     nxt = doc[span.end] if span.end < len(doc) else None
     if word == "now" and nxt is not None and nxt.lower_ == "that":
         return False
-    if word in ("future", "daily", "weekly", "hourly") and nxt is not None and nxt.pos_ in ("NOUN", "PROPN", "ADJ"):
-        return False
-    prev = doc[span.start - 1] if span.start > 0 else None
-    if word == "daily" and prev is not None and prev.pos_ in ("PROPN", "DET", "ADJ"):
+    if word == "future" and nxt is not None and nxt.pos_ in ("NOUN", "PROPN", "ADJ"):
         return False
     if word in ("today", "yesterday", "tomorrow") and span[0].ent_type_ not in ("", "DATE", "TIME"):
         return False
@@ -319,9 +317,20 @@ def _adjacent_time(text: str, a: _Cand, b: _Cand) -> bool:
     )
 
 
+_DAY_PAIR = re.compile(
+    r"^((?:[A-Z][a-z]+\.?\s+)?[A-Z][a-z]+\.?\s+\d{1,2})(?:st|nd|rd|th)?\s*(?:and|to|through|-|–)\s*(\d{1,2})(?:st|nd|rd|th)?$"
+)
+
+
 def _split(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Split ranges and "the quarter ended Sept. 30" into their TIMEX3 parts."""
     chunk = text[start:end]
+    m = _DAY_PAIR.match(chunk)
+    if m:
+        # "April 24 and 25": two dates; the second borrows the month when it is read.
+        yield start, start + m.end(1)
+        yield start + m.start(2), start + m.end(2)
+        return
     for m in _SPLIT.finditer(chunk):
         left, right = chunk[: m.start()], chunk[m.end() :]
         lr, rr = read(left, Context(dt.date(2000, 6, 15))), read(right, Context(dt.date(2000, 6, 15)))
@@ -353,7 +362,7 @@ def _quarter_from(value: str | None) -> tuple[int, int] | None:
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
-_DATELINE = re.compile(r"\s*[A-Z][A-Z .,'-]{2,40},\s+[A-Z][a-z]+\.?\s+\d{1,2}(?:,\s*\d{4})?\s*(?:\([^)]{1,30}\))?\s*(?:--|_|-)")
+_FORWARD_CUES = {"effective", "until", "till", "starting", "pending"}
 _EXTENDERS = {"this", "last", "next", "that", "early", "late", "mid", "the", "past", "coming", "previous"}
 
 
@@ -404,12 +413,11 @@ def timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
     out: list[Timex] = []
     reference: Reference | None = None
     quarter: tuple[int, int] | None = None
-    dateline = _DATELINE.match(text)
     for c in _refine(doc, _candidates(doc)):
-        if dateline and c.start < dateline.end():
-            continue  # "WASHINGTON, Aug. 11 (Xinhua) --" dates the wire copy, not an event
         span = doc.char_span(c.start, c.end, alignment_mode="expand")
         tense = tense_of(span) if span is not None else "past"
+        if span is not None and span.start > 0 and doc[span.start - 1].lower_ in _FORWARD_CUES:
+            tense = "future"  # "effective Feb. 1", "until Tuesday": deadlines look ahead
         ctx = Context(published, tense, reference, quarter)
         start, end = _extend_left(doc, c.start, c.end, ctx)
         start, end, reading = _read_span(text, start, end, ctx)

@@ -843,6 +843,37 @@ def _month_alone(m: re.Match[str], ctx: Context) -> Reading | None:
     return _pub(f"{y:04d}-{mo:02d}", f"month_{rel or ctx.tense}")
 
 
+@rule(r"(?:the )?week (?:of|beginning|starting|ending) (.+)")
+def _week_of(m: re.Match[str], ctx: Context) -> Reading | None:
+    inner = read(m.group(1), ctx)
+    if inner is None or inner.value is None:
+        return None
+    first, _, gran = value_interval(inner.value)
+    if first is None or gran != "day":
+        return None
+    return Reading("DATE", _iso_week(first), "week_of", inner.anchor)
+
+
+@rule(r"(?:the )?(?:early|late|wee|small|first|last|closing|final|opening) (?:hours|minutes|moments|days|weeks|months|part|stages) of (.+)")
+def _part_of(m: re.Match[str], ctx: Context) -> Reading | None:
+    inner = read(m.group(1), ctx)
+    if inner is None or inner.type not in ("DATE", "TIME"):
+        return None
+    return inner
+
+
+@rule(r"(\d{1,2})(?:st|nd|rd|th)?")
+def _bare_day(m: re.Match[str], ctx: Context) -> Reading | None:
+    # Only the second half of "April 24 and 25": the month comes from the previous date.
+    ref = ctx.reference
+    if ref is None or granularity_of(ref.value) != "day":
+        return None
+    d = int(m.group(1))
+    if not _valid(ref.start.year, ref.start.month, d) or d <= ref.start.day:
+        return None
+    return Reading("DATE", f"{ref.value[:8]}{d:02d}", "day_of_previous_month", "previous")
+
+
 # -- holidays ---------------------------------------------------------------------------
 
 
@@ -965,6 +996,18 @@ def _rel_century(m: re.Match[str], ctx: Context) -> Reading | None:
         return _none("XXXX", "relative_unit")
     shifted = _shift(ctx.anchor, n, unit)
     return None if shifted is None else _pub(shifted[0], "relative_unit")
+
+
+@rule(r"(?:the )?(first|second|last|latter|final|back|front) half (?:of )?(?:(?:the )?(?:fiscal )?(?:year )?(" + _YEAR_RE + r")|(this|last|next|the) (?:fiscal )?year)")
+def _half_year(m: re.Match[str], ctx: Context) -> Reading | None:
+    half = 1 if m.group(1) in ("first", "front") else 2
+    if m.group(2):
+        y = _parse_year(m.group(2))
+        return None if y is None else _none(f"{y:04d}-H{half}", "half_year")
+    if ctx.anchor is None:
+        return _none(f"XXXX-H{half}", "half_year")
+    y = ctx.anchor.year + {"this": 0, "the": 0, "last": -1, "next": 1}[m.group(3)]
+    return _pub(f"{y:04d}-H{half}", "half_year")
 
 
 _FISCAL = r"(?:(?:fiscal|fiscal year|calendar|calendar year|the year|year|fy|model year|the fiscal year|the calendar year|the season) ?)?"
@@ -1090,6 +1133,8 @@ def _the_quarter(m: re.Match[str], ctx: Context) -> Reading | None:
         return _none("XXXX-QX", "quarter_context")
     if "current" in s:
         y, q = _quarter_of(ctx.anchor)
+    elif re.search(r"\b(?:latest|most recent|just ended|just completed)\b", s):
+        y, q = _last_completed_quarter(ctx.anchor)
     elif "next" in s or "coming" in s:
         y, q = _shift_quarter(*_quarter_of(ctx.anchor), 1)
     elif re.search(r"\b(last|past|previous)\b", s) and "latest" not in s:
@@ -1382,6 +1427,8 @@ def _dateparser_value(text: str, anchor: Date | None, prefer: str) -> str | None
     period = data.period
     if not 1000 <= d.year <= 2200:
         return None
+    if str(d.year) not in text and anchor is not None and abs(d.year - anchor.year) > 1:
+        return None  # a year dateparser made up (e.g. from a stray day number)
     if period == "year":
         return f"{d.year:04d}"
     if period == "month":

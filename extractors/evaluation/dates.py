@@ -88,9 +88,12 @@ def match(gold: Sequence[dict[str, Any]], system: Sequence[dict[str, Any]]) -> l
 
 
 def _canonical(value: str | None) -> str | None:
-    # TIMEX3 writes a decade as "199" or "199X" and a century as "19" or "19XX".
+    # Equivalent spellings of one TIMEX3 value: a decade is "199" or "199X", a century "19"
+    # or "19XX", an ISO week "2000-W07" or "2000-W7".
     if value and re.fullmatch(r"\d{2,3}X+", value):
         return value.rstrip("X")
+    if value:
+        return re.sub(r"-W0(\d)\b", r"-W\1", value)
     return value
 
 

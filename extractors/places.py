@@ -96,14 +96,19 @@ _DATELINE = re.compile(
     r"^\s*([A-Z][A-Z.'’ -]{1,40}[A-Z.](?:,\s*[A-Z][A-Za-z.'’ -]{1,30})?)\s*(?:\([A-Za-z. ]+\))?"
     r"\s*(?:—|–|--|-|:)\s"
 )
-_AFTER_COMMA = re.compile(r"^\s*,\s*((?:the )?[A-Z][A-Za-z.'’-]*\.?(?: [A-Z][A-Za-z.'’-]*\.?){0,3})")
+_AFTER_COMMA = re.compile(
+    r"^\s*,\s*((?:the )?[A-Z][A-Za-z.'’-]*\.?(?: [A-Z][A-Za-z.'’-]*\.?){0,3})"
+)
 _POSSESSIVE = re.compile(r"['’]s?$")
-_METONYMY_VERBS = frozenset(
-    "say tell warn announce accuse deny claim threaten agree reject urge condemn insist demand "
-    "sanction impose respond retaliate vow pledge refuse decide support oppose call argue "
-    "state declare confirm criticize criticise propose offer expel recall negotiate sign ban "
-    "block approve veto want seek push press hope plan ask blame welcome insist praise "
-    "protest request order launch allow dismiss vote recognize recognise".split()
+_METONYMY_VERBS = frozenset({
+    "say", "tell", "warn", "announce", "accuse", "deny", "claim", "threaten", "agree", "reject",
+    "urge", "condemn", "insist", "demand", "sanction", "impose", "respond", "retaliate", "vow",
+    "pledge", "refuse", "decide", "support", "oppose", "call", "argue", "state", "declare",
+    "confirm", "criticize", "criticise", "propose", "offer", "expel", "recall", "negotiate",
+    "sign", "ban", "block", "approve", "veto", "want", "seek", "push", "press", "hope", "plan",
+    "ask", "blame", "welcome", "praise", "protest", "request", "order", "launch", "allow",
+    "dismiss", "vote", "recognize", "recognise",
+})
 )
 _METONYMY_CODES = COUNTRY_CODES | {"PPLC", "ADM1"}
 
@@ -116,14 +121,16 @@ class PlaceResolver:
         gazetteer: Gazetteer,
         *,
         fuzzy: bool = True,
-        demonyms: bool = True,
+        demonyms: bool = False,
         max_candidates: int = 25,
         weights: Weights | None = None,
     ) -> None:
         """Args:
             gazetteer: from :func:`extractors.gazetteer.load_gazetteer`.
             fuzzy: match spelling variants with rapidfuzz when no exact name matches.
-            demonyms: report adjectival forms ("Chinese officials") as toponyms (label GAZ).
+            demonyms: also report adjectival forms ("Chinese officials") as toponyms (label
+                GAZ). Off by default: a demonym names an attribute, not where something
+                happened; :meth:`country_of` maps them to countries either way.
             max_candidates: candidates kept per mention, by prior.
             weights: scoring weights (defaults tuned on development data).
         """
@@ -186,8 +193,8 @@ class PlaceResolver:
                                  dateline)
         out = []
         for (start, end, label), (place, score) in zip(found, resolved, strict=True):
-            if label == "GAZ" and place is None:
-                continue
+            if label in ("GAZ", "FAC") and place is None:
+                continue  # a facility or gazetteer guess that resolves to nothing
             out.append(Toponym(start, end, doc.text[start:end], label, place,
                                self._metonymy(doc, start, end, place), score))
         return out
@@ -468,21 +475,27 @@ class PlaceResolver:
                 end -= 2
             if ent.label_ in ("GPE", "LOC", "FAC"):
                 found.append((start, end, ent.label_))
-            elif ent.label_ in ("NORP", "ORG", "PERSON"):
-                rows, kinds, _ = self._candidates(span.text)
-                ok = False
-                for r, k in zip(rows.tolist(), kinds.tolist(), strict=True):
-                    fc = g.fcode[r]
-                    if k == NAME_DEMONYM:
-                        ok = ent.label_ == "NORP" and self.demonyms
-                    elif k in (NAME_PRIMARY, NAME_SHORT) and (
-                        fc in AREA_CODES or fc == "ADM1" or g.population[r] >= 1_000_000
-                    ):
-                        ok = True
-                    if ok:
-                        break
-                if ok:
-                    found.append((start, end, "GAZ"))
+                continue
+            if ent.label_ not in ("NORP", "ORG", "PERSON"):
+                continue
+            if self._gazetteer_name(span.text, allow_demonym=ent.label_ == "NORP"):
+                found.append((start, end, "GAZ"))
+            elif ent.label_ == "ORG" and len(span) > 1:
+                # A place that names an organisation: "Gainesville Police Department",
+                # "Texas Department of Transportation", "University of Georgia".
+                inner = self._place_in_org(span)
+                if inner is not None:
+                    found.append((inner.start_char, inner.end_char, "GAZ"))
+        # A dateline in capitals ("COLUMBUS, Ohio —") is seldom tagged by NER.
+        m = _DATELINE.match(doc.text[:120])
+        if m:
+            head = m.group(1).split(",")[0].strip()
+            at = doc.text.find(head)
+            span = doc.char_span(at, at + len(head)) if at >= 0 else None
+            if span is not None and not covered[span.start:span.end].any() and \
+                    len(self._candidates(head.title())[0]):
+                found.append((span.start_char, span.end_char, "GAZ"))
+                covered[span.start:span.end] = True
         # Names of countries and states that NER missed altogether.
         i = 0
         while i < len(doc):
@@ -508,6 +521,46 @@ class PlaceResolver:
                 i = j + 1
         found.sort()
         return found
+
+    def _gazetteer_name(self, text: str, *, allow_demonym: bool) -> bool:
+        """Is ``text`` itself a demonym, a country/state/region, or a city of 1M+?"""
+        g = self.gaz
+        rows, kinds, _ = self._candidates(text)
+        for r, k in zip(rows.tolist(), kinds.tolist(), strict=True):
+            if k == NAME_DEMONYM:
+                if allow_demonym and self.demonyms:
+                    return True
+                continue
+            fc = g.fcode[r]
+            if k in (NAME_PRIMARY, NAME_SHORT) and (
+                fc in AREA_CODES or fc == "ADM1" or g.population[r] >= 1_000_000
+            ):
+                return True
+        return False
+
+    def _place_in_org(self, span: spacy.tokens.Span) -> spacy.tokens.Span | None:
+        """The leading place name of an organisation, or the place after "of"."""
+        g = self.gaz
+
+        def is_place(sub: spacy.tokens.Span) -> bool:
+            if not all(t.is_title or t.is_upper for t in sub) or sub[0].is_stop:
+                return False
+            rows, kinds, _ = self._candidates(sub.text)
+            return any(k in (NAME_PRIMARY, NAME_SHORT) and (
+                g.fcode[r] in AREA_CODES or g.fcode[r] in ("ADM1", "ADM2")
+                or g.population[r] >= 10_000) for r, k in zip(rows.tolist(), kinds.tolist(),
+                                                                strict=True))
+
+        for n in range(min(3, len(span) - 1), 0, -1):
+            # "University of Georgia": a prefix followed by "of" is the head noun, not a place.
+            if span[n].lower_ != "of" and is_place(span[:n]):
+                return span[:n]
+        for i, tok in enumerate(span[:-1]):
+            if tok.lower_ == "of":
+                for n in range(min(3, len(span) - i - 1), 0, -1):
+                    if i + 1 + n == len(span) and is_place(span[i + 1:i + 1 + n]):
+                        return span[i + 1:i + 1 + n]
+        return None
 
     def _metonymy(self, doc: spacy.tokens.Doc, start: int, end: int,
                   place: Place | None) -> bool:

@@ -16,8 +16,13 @@ SHARED_PLACES = REPO.parent / "shared" / "eval" / "places"
 
 
 @pytest.fixture(scope="session")
-def resolver() -> PlaceResolver:
-    return PlaceResolver(load_gazetteer())
+def gazetteer():
+    return load_gazetteer()
+
+
+@pytest.fixture(scope="session")
+def resolver(gazetteer) -> PlaceResolver:
+    return PlaceResolver(gazetteer)
 
 
 def _resolve(resolver: PlaceResolver, text: str, *names: str) -> list[Place | None]:
@@ -168,11 +173,22 @@ def test_metonymy(nlp, resolver: PlaceResolver, text: str, name: str, metonymy: 
     assert tops[name].metonymy is metonymy
 
 
-def test_demonyms_recognized(nlp, resolver: PlaceResolver) -> None:
+@pytest.mark.parametrize("demonyms", [True, False])
+def test_demonyms_recognized_on_request(nlp, gazetteer, demonyms: bool) -> None:
+    resolver = PlaceResolver(gazetteer, demonyms=demonyms)
     tops = resolver.toponyms(nlp("Chinese officials met Canadian diplomats in Ottawa."))
     by_text = {t.text: t for t in tops}
-    assert by_text["Chinese"].place.country_code == "CN"
     assert by_text["Ottawa"].place.country_code == "CA"
+    assert ("Chinese" in by_text) is demonyms
+    if demonyms:
+        assert by_text["Chinese"].place.country_code == "CN"
+
+
+def test_place_inside_organisation(nlp, resolver: PlaceResolver) -> None:
+    text = "The Gainesville Police Department and the University of Georgia signed a deal."
+    names = {t.text for t in resolver.toponyms(nlp(text))}
+    assert "Georgia" in names
+    assert "University" not in names
 
 
 def test_empty_inputs(nlp, resolver: PlaceResolver) -> None:

@@ -109,7 +109,6 @@ _METONYMY_VERBS = frozenset({
     "ask", "blame", "welcome", "praise", "protest", "request", "order", "launch", "allow",
     "dismiss", "vote", "recognize", "recognise",
 })
-)
 _METONYMY_CODES = COUNTRY_CODES | {"PPLC", "ADM1"}
 
 

@@ -203,10 +203,11 @@ _SPLIT = re.compile(
     r"\s+(?:ended|ending|ends|that ended|which ended|through|to|until|and|-|–)\s+", re.IGNORECASE
 )
 _NOT_TIME = re.compile(
-    r"^(?:annual|annually|quarterly|seasonally|semiannual|olympic|the night of|ages?|previously|soon"
-    r"|the day|the night|morning|evening|afternoon|night)$",
+    r"^(?:annual|annually|quarterly|seasonally|semiannual|olympic|the night of|ages?|previously|soon)$",
     re.IGNORECASE,
 )
+# Too vague on their own, but fine as half of "Thursday night".
+_NOT_ALONE = re.compile(r"^(?:the day|the night|morning|evening|afternoon|night)$", re.IGNORECASE)
 _TIME_OF_DAY = re.compile(
     r"\b(?:morning|afternoon|evening|night|noon|midday|midnight|overnight|a\.?m\.?|p\.?m\.?|\d:\d\d)",
     re.IGNORECASE,
@@ -304,7 +305,7 @@ def _refine(doc: Doc, cands: Iterable[_Cand]) -> Iterator[_Cand]:
             merged[-1].label = "TIME"
             continue
         merged.append(c)
-    yield from merged
+    yield from (c for c in merged if not _NOT_ALONE.match(text[c.start : c.end]))
 
 
 def _adjacent_time(text: str, a: _Cand, b: _Cand) -> bool:

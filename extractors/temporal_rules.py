@@ -1107,6 +1107,21 @@ def _quarter(m: re.Match[str], ctx: Context) -> Reading | None:
     return Reading("DATE", f"{prefix}-{'Q' if unit == 'quarter' else 'H'}{n}", "quarter", anchor)
 
 
+@rule(r"(?:the )?(?:fiscal |fy ?)?(?:([qh])([1-4])|([1-4])([qh]))(?:,? (?:of )?(?:fiscal |fy ?)?(" + _YEAR_RE + r"|\d\d))?")
+def _quarter_code(m: re.Match[str], ctx: Context) -> Reading | None:
+    kind, n = (m.group(1), int(m.group(2))) if m.group(1) else (m.group(4), int(m.group(3)))
+    if kind == "h" and n > 2:
+        return None
+    year_text = m.group(5)
+    if year_text:
+        y = _parse_year(year_text) if len(year_text) != 2 else 2000 + int(year_text)
+        return None if y is None else _none(f"{y:04d}-{kind.upper()}{n}", "quarter")
+    if ctx.anchor is None:
+        return _none(f"XXXX-{kind.upper()}{n}", "quarter")
+    y = _quarter_year(n, ctx) if kind == "q" else ctx.anchor.year
+    return _pub(f"{y:04d}-{kind.upper()}{n}", "quarter")
+
+
 @rule(r"(?:the )?(first|last|second|final) (two|three) quarters(?: of)?(?: (" + _YEAR_RE + r"))?")
 def _two_quarters(m: re.Match[str], ctx: Context) -> Reading | None:
     if m.group(2) != "two":
@@ -1148,8 +1163,8 @@ def _the_quarter(m: re.Match[str], ctx: Context) -> Reading | None:
 def _year_ago_quarter(m: re.Match[str], ctx: Context) -> Reading | None:
     s = m.group(0)
     if not re.search(r"quarter|period", s) and m.group(3) not in _QORD:
-        if m.group(3) is not None or not re.search(r"year (?:ago|earlier)$", s):
-            return None
+        if m.group(3) is not None or not re.search(r"year (?:ago|earlier)$", s) or s.startswith(("a ", "an ")):
+            return None  # "a year earlier" is the relative-offset rule's
         # Adjectival "year-ago"/"year-earlier" (profit): the quarter under discussion a year back.
         if ctx.quarter is not None:
             return _pub(f"{ctx.quarter[0] - 1:04d}-Q{ctx.quarter[1]}", "year_ago_quarter")

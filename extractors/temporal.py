@@ -22,7 +22,6 @@ from extractors.temporal_rules import (
     Reading,
     Reference,
     granularity_of,
-    normalize_surface,
     read,
     value_interval,
 )
@@ -51,7 +50,9 @@ class Timex:
 
 def _make(start: int, end: int, text: str, reading: Reading | None, fallback_type: str) -> Timex:
     if reading is None:
-        return Timex(start, end, text, fallback_type, None, None, None, None, "none", "unparsed", True)
+        return Timex(
+            start, end, text, fallback_type, None, None, None, None, "none", "unparsed", True
+        )
     first, last, gran = (None, None, None)
     if reading.type in ("DATE", "TIME"):
         first, last, gran = value_interval(reading.value)
@@ -105,14 +106,40 @@ def normalize_timex(
 
 # --------------------------------------------------------------------------- tense
 
-_FUTURE_AUX = {"will", "shall", "'ll", "wo", "ll", "would", "may", "might", "should",
-               "must"}  # fmt: skip
+_FUTURE_AUX = {"will", "shall", "'ll", "wo", "ll", "would", "may", "might", "should", "must"}
 # Participles of planning verbs point forward: "the vote was scheduled for Friday".
 _FUTURE_GOVERNORS = {
-    "plan", "expect", "schedule", "intend", "hope", "aim", "prepare", "set", "due", "likely",
-    "want", "seek", "propose", "promise", "threaten", "vow", "slate", "poise", "going", "need",
-    "wish", "anticipate", "agree", "decide", "ready", "able", "about", "try", "ask", "urge",
-}  # fmt: skip
+    "plan",
+    "expect",
+    "schedule",
+    "intend",
+    "hope",
+    "aim",
+    "prepare",
+    "set",
+    "due",
+    "likely",
+    "want",
+    "seek",
+    "propose",
+    "promise",
+    "threaten",
+    "vow",
+    "slate",
+    "poise",
+    "going",
+    "need",
+    "wish",
+    "anticipate",
+    "agree",
+    "decide",
+    "ready",
+    "able",
+    "about",
+    "try",
+    "ask",
+    "urge",
+}
 _PLAN_VERBS = {"schedule", "plan", "expect", "set", "slate", "due", "propose", "intend"}
 
 
@@ -179,10 +206,13 @@ def _verb_tense(verb: Token) -> str | None:
 
 _LEXICON = re.compile(
     r"\b(?:right now|now|currently|recently|the (?:near |distant |foreseeable )?future"
-    r"|future|as soon as possible|the past|nowadays|these days|at present|presently|lately|daily|weekly"
+    r"|future|as soon as possible|the past|nowadays|these days|at present|presently|lately|daily|"
+    r"weekly"
     r"|hourly|every (?:day|week|month|year|quarter)|each (?:day|week|month|year)"
-    r"|today|tonight|yesterday|tomorrow|(?:last |this |next )?thanksgiving(?: day)?|christmas(?: day| eve)?"
-    r"|new year's (?:day|eve)|(?:pre|post|mid)-(?:1[5-9]|20)\d\d|(?<![$\d.,-])(?:1[5-9]|20)\d\d(?![\d%-]|,\d|\.\d))\b",
+    r"|today|tonight|yesterday|tomorrow|(?:last |this |next )?thanksgiving(?: day)?|christmas(?: "
+    r"day| eve)?"
+    r"|new year's (?:day|eve)|(?:pre|post|mid)-(?:1[5-9]|20)\d\d|(?<![$\d.,-])(?:1[5-9]|20)\d\d(?"
+    r"![\d%-]|,\d|\.\d))\b",
     re.IGNORECASE,
 )
 _AGE = re.compile(
@@ -192,24 +222,29 @@ _AGE = re.compile(
 )
 _AGE_WORDS = re.compile(r"(?:\s|-)(?:years?|months?)(?:\s|-)old$", re.IGNORECASE)
 _LEADING_JUNK = re.compile(
-    r"^(?:(?:in|on|at(?!\s+(?:least|most))|by|since|until|till|from|during|for|between|of|as of|as early as"
+    r"^(?:(?:in|on|at(?!\s+(?:least|most))|by|since|until|till|from|during|for|between|of|as of|a"
+    r"s early as"
     r"|as late as|as recently as|as far back as|through|throughout|over|before|after|around"
     r"|within|starting|beginning|ending|effective|dated|just|only|barely|even|also|and|or|both"
     r"|but|to|that|which)\s+)+",
     re.IGNORECASE,
 )
-_TRAILING_JUNK = re.compile(r"(?:'s|’s|\s+of|\s+and|\s+or|\s+to|,|\.(?<![ap]\.m\.)(?<!\b[A-Z][a-z]{2}\.))+$")
+_TRAILING_JUNK = re.compile(
+    r"(?:'s|’s|\s+of|\s+and|\s+or|\s+to|,|\.(?<![ap]\.m\.)(?<!\b[A-Z][a-z]{2}\.))+$"
+)
 _SPLIT = re.compile(
     r"\s+(?:ended|ending|ends|that ended|which ended|through|to|until|and|-|–)\s+", re.IGNORECASE
 )
 _NOT_TIME = re.compile(
-    r"^(?:annual|annually|quarterly|seasonally|semiannual|olympic|the night of|ages?|previously|soon)$",
+    r"^(?:annual|annually|quarterly|seasonally|semiannual|olympic|the night of|ages?|previously|s"
+    r"oon)$",
     re.IGNORECASE,
 )
 # Too vague on their own, but fine as half of "Thursday night".
 _NOT_ALONE = re.compile(r"^(?:the day|the night|morning|evening|afternoon|night)$", re.IGNORECASE)
 _TIME_OF_DAY = re.compile(
-    r"\b(?:morning|afternoon|evening|night|noon|midday|midnight|overnight|a\.?m\.?|p\.?m\.?|\d:\d\d)",
+    r"\b(?:morning|afternoon|evening|night|noon|midday|midnight|overnight|a\.?m\.?|p\.?m\.?|\d:\d"
+    r"\d)",
     re.IGNORECASE,
 )
 
@@ -231,7 +266,15 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
             start += m.end()
             continue
         m = _TRAILING_JUNK.search(chunk)
-        if m and m.start() > 0 and not re.search(r"(?:a|p)\.m\.$|\b(?:[Jj]an|[Ff]eb|[Aa]ug|[Ss]ept?|[Oo]ct|[Nn]ov|[Dd]ec|[Aa]pr|[Mm]ar|[Jj]un|[Jj]ul)\.$", chunk):
+        if (
+            m
+            and m.start() > 0
+            and not re.search(
+                r"(?:a|p)\.m\.$|\b(?:[Jj]an|[Ff]eb|[Aa]ug|[Ss]ept?|[Oo]ct|[Nn]ov|[Dd]ec|[Aa]pr|[M"
+                r"m]ar|[Jj]un|[Jj]ul)\.$",
+                chunk,
+            )
+        ):
             end = start + m.start()
             continue
         break
@@ -244,7 +287,11 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _candidates(doc: Doc) -> list[_Cand]:
     text = doc.text
-    cands = [_Cand(e.start_char, e.end_char, e.label_, "ner") for e in doc.ents if e.label_ in ("DATE", "TIME")]
+    cands = [
+        _Cand(e.start_char, e.end_char, e.label_, "ner")
+        for e in doc.ents
+        if e.label_ in ("DATE", "TIME")
+    ]
     taken = [(c.start, c.end) for c in cands]
     for m in _LEXICON.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in taken):
@@ -272,7 +319,22 @@ def _lexical_ok(doc: Doc, start: int, end: int) -> bool:
     if word.isdigit():
         # A bare year the NER missed: only after a preposition or determiner ("in 1995").
         prev = doc[span.start - 1] if span.start > 0 else None
-        return prev is not None and prev.lower_ in ("in", "since", "from", "until", "by", "the", "of", "to", "and", "before", "after", "during", "through", "a")
+        return prev is not None and prev.lower_ in (
+            "in",
+            "since",
+            "from",
+            "until",
+            "by",
+            "the",
+            "of",
+            "to",
+            "and",
+            "before",
+            "after",
+            "during",
+            "through",
+            "a",
+        )
 
     return True
 
@@ -288,7 +350,11 @@ def _refine(doc: Doc, cands: Iterable[_Cand]) -> Iterator[_Cand]:
         chunk = text[s:e]
         if _AGE.search(chunk) or _AGE_WORDS.search(chunk) or _NOT_TIME.match(chunk):
             continue
-        if e < len(text) and re.match(r"[-\s]?(?:years?|months?)?[-\s]?old\b", text[e : e + 12]) and re.search(r"\d|year", chunk):
+        if (
+            e < len(text)
+            and re.match(r"[-\s]?(?:years?|months?)?[-\s]?old\b", text[e : e + 12])
+            and re.search(r"\d|year", chunk)
+        ):
             continue
         parts = list(_split(text, s, e))
         for ps, pe in parts:
@@ -319,7 +385,8 @@ def _adjacent_time(text: str, a: _Cand, b: _Cand) -> bool:
 
 
 _DAY_PAIR = re.compile(
-    r"^((?:[A-Z][a-z]+\.?\s+)?[A-Z][a-z]+\.?\s+\d{1,2})(?:st|nd|rd|th)?\s*(?:and|to|through|-|–)\s*(\d{1,2})(?:st|nd|rd|th)?$"
+    r"^((?:[A-Z][a-z]+\.?\s+)?[A-Z][a-z]+\.?\s+\d{1,2})(?:st|nd|rd|th)?\s*(?:and|to|through|-|–)"
+    r"\s*(\d{1,2})(?:st|nd|rd|th)?$"
 )
 
 
@@ -334,11 +401,14 @@ def _split(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         return
     for m in _SPLIT.finditer(chunk):
         left, right = chunk[: m.start()], chunk[m.end() :]
-        lr, rr = read(left, Context(dt.date(2000, 6, 15))), read(right, Context(dt.date(2000, 6, 15)))
+        lr, rr = (
+            read(left, Context(dt.date(2000, 6, 15))),
+            read(right, Context(dt.date(2000, 6, 15))),
+        )
         if lr is None or rr is None:
             continue
         if m.group(0).strip().lower() in ("and", "to", "through", "until", "-", "–") and not (
-            lr.type == rr.type == "DATE" or (lr.type == "DURATION" and rr.type == "DURATION" and False)
+            lr.type == rr.type == "DATE"
         ):
             continue
         yield from _split(text, start, start + len(left.rstrip(" ,")))
@@ -364,7 +434,19 @@ def _quarter_from(value: str | None) -> tuple[int, int] | None:
 
 
 _FORWARD_CUES = {"effective", "until", "till", "starting", "pending"}
-_EXTENDERS = {"this", "last", "next", "that", "early", "late", "mid", "the", "past", "coming", "previous"}
+_EXTENDERS = {
+    "this",
+    "last",
+    "next",
+    "that",
+    "early",
+    "late",
+    "mid",
+    "the",
+    "past",
+    "coming",
+    "previous",
+}
 
 
 def _extend_left(doc: Doc, start: int, end: int, ctx: Context) -> tuple[int, int]:

@@ -83,45 +83,143 @@ for _i, _name in enumerate(calendar.month_name):
         MONTHS[_name[:3].lower()] = _i
 MONTHS["sept"] = 9
 WEEKDAYS = {
-    "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,
-    "thursday": 3, "thu": 3, "thur": 3, "thurs": 3, "friday": 4, "fri": 4,
-    "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
-}  # fmt: skip
+    "monday": 0,
+    "mon": 0,
+    "tuesday": 1,
+    "tue": 1,
+    "tues": 1,
+    "wednesday": 2,
+    "wed": 2,
+    "thursday": 3,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "friday": 4,
+    "fri": 4,
+    "saturday": 5,
+    "sat": 5,
+    "sunday": 6,
+    "sun": 6,
+}
 SEASONS = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
 # Season intervals (northern hemisphere, meteorological); winter spans the year boundary.
 SEASON_MONTHS = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 2)}
 DAYPARTS = {
-    "morning": "MO", "afternoon": "AF", "mid afternoon": "AF", "midafternoon": "AF",
-    "evening": "EV", "night": "NI", "overnight": "NI", "tonight": "NI",
-}  # fmt: skip
+    "morning": "MO",
+    "afternoon": "AF",
+    "mid afternoon": "AF",
+    "midafternoon": "AF",
+    "evening": "EV",
+    "night": "NI",
+    "overnight": "NI",
+    "tonight": "NI",
+}
 CLOCK_WORDS = {"noon": "12:00", "midday": "12:00", "midnight": "24:00"}
 
 UNITS = {
-    "second": "S", "sec": "S", "minute": "MIN", "min": "MIN", "hour": "H", "hr": "H",
-    "day": "D", "night": "D", "week": "W", "fortnight": "FN", "month": "M", "quarter": "Q",
-    "year": "Y", "yr": "Y", "decade": "E", "century": "C", "millennium": "L",
-}  # fmt: skip
+    "second": "S",
+    "sec": "S",
+    "minute": "MIN",
+    "min": "MIN",
+    "hour": "H",
+    "hr": "H",
+    "day": "D",
+    "night": "D",
+    "week": "W",
+    "fortnight": "FN",
+    "month": "M",
+    "quarter": "Q",
+    "year": "Y",
+    "yr": "Y",
+    "decade": "E",
+    "century": "C",
+    "millennium": "L",
+}
 _UNIT_RE = (
     r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|fortnights?|months?"
     r"|quarters?|years?|yrs?|decades?|centuries|century|millenni(?:a|um))"
 )
 
 SMALL = {
-    "couple of": 2, "zero": 0, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "couple": 2, "dozen": 12,
-    "a couple of": 2, "a couple": 2, "a dozen": 12, "half a": 0.5, "a half": 0.5,
-}  # fmt: skip
-VAGUE = {"few", "a few", "several", "some", "many", "a number of", "numerous", "various",
-         "a handful of", "the", "countless", "recent", "coming"}  # fmt: skip
+    "couple of": 2,
+    "zero": 0,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "couple": 2,
+    "dozen": 12,
+    "a couple of": 2,
+    "a couple": 2,
+    "a dozen": 12,
+    "half a": 0.5,
+    "a half": 0.5,
+}
+VAGUE = {
+    "few",
+    "a few",
+    "several",
+    "some",
+    "many",
+    "a number of",
+    "numerous",
+    "various",
+    "a handful of",
+    "the",
+    "countless",
+    "recent",
+    "coming",
+}
 ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
-    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
-    "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "last": -1, "final": -1,
-}  # fmt: skip
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "sixteenth": 16,
+    "seventeenth": 17,
+    "eighteenth": 18,
+    "nineteenth": 19,
+    "twentieth": 20,
+    "thirtieth": 30,
+    "last": -1,
+    "final": -1,
+}
 
 _MONTH_RE = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november"
@@ -142,7 +240,11 @@ _NUM_RE = (
     r"|a few|few|several|some|many|a number of|numerous|a handful of|dozens of|hundreds of"
     r"|thousands of)"
 )
-_ORD_RE = r"(?:\d{1,2}(?:st|nd|rd|th)?|" + "|".join(k for k in ORDINALS if k not in ("last", "final")) + r")"
+_ORD_RE = (
+    r"(?:\d{1,2}(?:st|nd|rd|th)?|"
+    + "|".join(k for k in ORDINALS if k not in ("last", "final"))
+    + r")"
+)
 _MOD_RE = (
     r"(?:(?:about|around|approximately|nearly|almost|roughly|some|more than|less than|fewer than"
     r"|at least|at most|up to|no more than|no less than|not quite|just over|just under"
@@ -164,9 +266,11 @@ def normalize_surface(text: str) -> str:
     s = re.sub(r"(?<=\w)s'(?=\s|$)", "s", s)
     s = re.sub(r"(?<=[a-z])-(?=[a-z0-9])|(?<=[0-9])-(?=[a-z])", " ", s)
     s = re.sub(r"[\s\u00a0]+", " ", s)
-    s = s.strip(" ,;:!?\"()[]{}")
+    s = s.strip(' ,;:!?"()[]{}')
     # A final "." ends the sentence unless it closes a.m./p.m. or a month abbreviation.
-    if s.endswith(".") and not re.search(r"(?:[ap]\.m|\b(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec))\.$", s):
+    if s.endswith(".") and not re.search(
+        r"(?:[ap]\.m|\b(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec))\.$", s
+    ):
         s = s[:-1].rstrip()
     return s
 
@@ -198,8 +302,8 @@ def parse_number(s: str) -> float | None:
         elif word == "thousand":
             total += max(current, 1) * 1000
             current = 0
-        elif word in SMALL and isinstance(SMALL[word], int):
-            current += SMALL[word]
+        elif word in SMALL and float(SMALL[word]).is_integer():
+            current += int(SMALL[word])
         else:
             return None
     return float(total + current)
@@ -208,10 +312,13 @@ def parse_number(s: str) -> float | None:
 def _year_words(s: str) -> int | None:
     """Spoken years: "nineteen ninety-six", "two thousand one", "the year two thousand"."""
     s = s.replace("-", " ")
-    m = re.fullmatch(r"(?:the year )?(ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
-                     r"|seventeen|eighteen|nineteen|twenty) (.+)", s)  # fmt: skip
+    m = re.fullmatch(
+        r"(?:the year )?(ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+        r"|seventeen|eighteen|nineteen|twenty) (.+)",
+        s,
+    )
     if m and not m.group(2).startswith(("thousand", "hundred")):
-        century = SMALL[m.group(1)]
+        century = int(SMALL[m.group(1)])
         rest = m.group(2)
         rest = re.sub(r"^(?:oh|o) ", "", rest)
         tail = parse_number(rest)
@@ -249,7 +356,7 @@ def _parse_day(s: str) -> int | None:
         return ORDINALS[s]
     m = re.fullmatch(r"(twenty|thirty) (\w+)", s)
     if m and m.group(2) in ORDINALS:
-        d = SMALL[m.group(1)] + ORDINALS[m.group(2)]
+        d = int(SMALL[m.group(1)]) + ORDINALS[m.group(2)]
         return d if d <= 31 else None
     return None
 
@@ -384,8 +491,15 @@ def duration_value(n: float | None, unit: str) -> str:
     if frac == 0:
         return f"PT{whole}{sym}" if time_unit else f"P{whole}{sym}"
     # Fractions are spelled out in the next unit down, as TIMEX3 annotators do.
-    down = {"Y": (12, "M", False), "M": (30, "D", False), "W": (7, "D", False),
-            "D": (24, "H", True), "H": (60, "M", True), "MIN": (60, "S", True), "Q": (3, "M", False)}  # fmt: skip
+    down = {
+        "Y": (12, "M", False),
+        "M": (30, "D", False),
+        "W": (7, "D", False),
+        "D": (24, "H", True),
+        "H": (60, "M", True),
+        "MIN": (60, "S", True),
+        "Q": (3, "M", False),
+    }
     if unit in down:
         mult, sub, sub_time = down[unit]
         sub_n = round(frac * mult)
@@ -436,8 +550,16 @@ def _shift(anchor: Date, n: int, unit: str) -> tuple[str, Date] | None:
 
 
 def _unresolved_shape(unit: str) -> str:
-    return {"D": "XXXX-XX-XX", "W": "XXXX-WXX", "FN": "XXXX-WXX", "M": "XXXX-XX",
-            "Q": "XXXX-QX", "Y": "XXXX", "E": "XXXX", "C": "XXXX"}.get(unit, "XXXX-XX-XX")  # fmt: skip
+    return {
+        "D": "XXXX-XX-XX",
+        "W": "XXXX-WXX",
+        "FN": "XXXX-WXX",
+        "M": "XXXX-XX",
+        "Q": "XXXX-QX",
+        "Y": "XXXX",
+        "E": "XXXX",
+        "C": "XXXX",
+    }.get(unit, "XXXX-XX-XX")
 
 
 # --------------------------------------------------------------------------- rules
@@ -467,28 +589,104 @@ def _none(value: str, rule_name: str, type_: str = "DATE") -> Reading:
 # -- references to the present / past / future --------------------------------------
 
 _PRESENT = {
-    "now", "right now", "just now", "currently", "current", "presently", "at present",
-    "the present", "present", "nowadays", "these days", "at the moment", "the moment",
-    "this time", "at this time", "at this point", "this point", "the current period",
-    "this stage", "at this stage", "today's", "for now", "by now", "until now", "so far",
-    "the present time", "right now", "as of now", "the time being", "for the time being",
-}  # fmt: skip
+    "now",
+    "right now",
+    "just now",
+    "currently",
+    "current",
+    "presently",
+    "at present",
+    "the present",
+    "present",
+    "nowadays",
+    "these days",
+    "at the moment",
+    "the moment",
+    "this time",
+    "at this time",
+    "at this point",
+    "this point",
+    "the current period",
+    "this stage",
+    "at this stage",
+    "today's",
+    "for now",
+    "by now",
+    "until now",
+    "so far",
+    "the present time",
+    "as of now",
+    "the time being",
+    "for the time being",
+}
 _PAST = {
-    "recently", "recent", "lately", "previously", "earlier", "formerly", "once", "the past",
-    "in the past", "past", "the recent past", "not long ago", "a while ago", "long ago",
-    "some time ago", "some years ago", "years ago", "several years ago", "many years ago",
-    "more recently", "most recently", "until recently", "then current", "the old days",
-    "former", "earlier this decade", "in recent times", "recent times", "years earlier",
-}  # fmt: skip
+    "recently",
+    "recent",
+    "lately",
+    "previously",
+    "earlier",
+    "formerly",
+    "once",
+    "the past",
+    "in the past",
+    "past",
+    "the recent past",
+    "not long ago",
+    "a while ago",
+    "long ago",
+    "some time ago",
+    "some years ago",
+    "years ago",
+    "several years ago",
+    "many years ago",
+    "more recently",
+    "most recently",
+    "until recently",
+    "then current",
+    "the old days",
+    "former",
+    "earlier this decade",
+    "in recent times",
+    "recent times",
+    "years earlier",
+}
 _FUTURE = {
-    "future", "the future", "the near future", "the distant future", "the foreseeable future",
-    "soon", "shortly", "a later date", "as soon as possible", "the near term", "near term",
-    "the short term", "short term", "the long term", "long term", "the longer term",
-    "the medium term", "later", "in the future", "one of these days", "sooner or later",
-    "down the road", "the years ahead", "the days ahead", "the months ahead", "eventually",
-    "the coming years", "the coming months", "coming months", "coming years", "future quarters",
-    "coming quarters", "the coming decades", "coming decades", "in the coming years",
-}  # fmt: skip
+    "future",
+    "the future",
+    "the near future",
+    "the distant future",
+    "the foreseeable future",
+    "soon",
+    "shortly",
+    "a later date",
+    "as soon as possible",
+    "the near term",
+    "near term",
+    "the short term",
+    "short term",
+    "the long term",
+    "long term",
+    "the longer term",
+    "the medium term",
+    "later",
+    "in the future",
+    "one of these days",
+    "sooner or later",
+    "down the road",
+    "the years ahead",
+    "the days ahead",
+    "the months ahead",
+    "eventually",
+    "the coming years",
+    "the coming months",
+    "coming months",
+    "coming years",
+    "future quarters",
+    "coming quarters",
+    "the coming decades",
+    "coming decades",
+    "in the coming years",
+}
 
 
 @rule(r"(.+)")
@@ -505,19 +703,33 @@ def _refs(m: re.Match[str], ctx: Context) -> Reading | None:
 
 # -- today / yesterday / tomorrow ----------------------------------------------------
 
-_REL_DAY = {"today": 0, "this day": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1,
-            "the day before yesterday": -2, "the day after tomorrow": 2, "last night": -1,
-            "the previous night": -1, "overnight": 0}  # fmt: skip
-_PART_RE = r"(?:(morning|afternoon|mid afternoon|midafternoon|evening|night|overnight)|(noon|midday|midnight))"
+_REL_DAY = {
+    "today": 0,
+    "this day": 0,
+    "tonight": 0,
+    "yesterday": -1,
+    "tomorrow": 1,
+    "the day before yesterday": -2,
+    "the day after tomorrow": 2,
+    "last night": -1,
+    "the previous night": -1,
+    "overnight": 0,
+}
+_PART_RE = (
+    r"(?:(morning|afternoon|mid afternoon|midafternoon|evening|night|overnight)|(noon|midday|midn"
+    r"ight))"
+)
 
 
 def _rel_day(word: str, ctx: Context) -> Date | None:
     return None if ctx.anchor is None else ctx.anchor + dt.timedelta(days=_REL_DAY[word])
 
 
-@rule(r"(?:(?:early|late|earlier|later|mid|just|since|until|by|as of|as late as|from) )?"
-      r"(today|this day|tonight|yesterday|tomorrow|the day before yesterday|the day after tomorrow"
-      r"|last night|the previous night|overnight)")  # fmt: skip
+@rule(
+    r"(?:(?:early|late|earlier|later|mid|just|since|until|by|as of|as late as|from) )?"
+    r"(today|this day|tonight|yesterday|tomorrow|the day before yesterday|the day after tomorrow"
+    r"|last night|the previous night|overnight)"
+)
 def _today(m: re.Match[str], ctx: Context) -> Reading | None:
     word = m.group(1)
     d = _rel_day(word, ctx)
@@ -536,7 +748,9 @@ def _this_morning(m: re.Match[str], ctx: Context) -> Reading | None:
     return _with_part(d, m.group(2), m.group(3), "relative_daypart")
 
 
-@rule(r"(?:(?:early|late|earlier|later|mid|just|by) )?" + _PART_RE + r",? (yesterday|tomorrow|today)")
+@rule(
+    r"(?:(?:early|late|earlier|later|mid|just|by) )?" + _PART_RE + r",? (yesterday|tomorrow|today)"
+)
 def _morning_yesterday(m: re.Match[str], ctx: Context) -> Reading | None:
     return _with_part(_rel_day(m.group(3), ctx), m.group(1), m.group(2), "relative_daypart")
 
@@ -548,29 +762,57 @@ def _with_part(d: Date | None, part: str | None, clock: str | None, rule_name: s
     return mk(base + suffix, rule_name, "TIME")
 
 
-@rule(r"(?:(?:early|late|mid|by|in the|during the|the) )?(morning|afternoon|mid afternoon|midafternoon|evening)")
+@rule(
+    r"(?:(?:early|late|mid|by|in the|during the|the) )?(morning|afternoon|mid afternoon|midaftern"
+    r"oon|evening)"
+)
 def _bare_daypart(m: re.Match[str], ctx: Context) -> Reading | None:
     if ctx.reference is not None and len(ctx.reference.value) == 10:
-        return Reading("TIME", f"{ctx.reference.value}T{DAYPARTS[m.group(1)]}", "daypart", "previous")
+        return Reading(
+            "TIME", f"{ctx.reference.value}T{DAYPARTS[m.group(1)]}", "daypart", "previous"
+        )
     return _with_part(ctx.anchor, m.group(1), None, "daypart")
 
 
 # -- sets ----------------------------------------------------------------------------
 
-_ADVERB_SETS = {"daily": "P1D", "nightly": "P1D", "weekly": "P1W", "biweekly": "P2W",
-                "monthly": "P1M", "quarterly": "P3M", "yearly": "P1Y", "annually": "P1Y",
-                "annual": "P1Y", "hourly": "PT1H", "semiannually": "P6M", "every day": "P1D",
-                "each day": "P1D", "day after day": "P1D", "year after year": "P1Y",
-                "every other day": "P2D", "every other week": "P2W", "every other year": "P2Y"}  # fmt: skip
+_ADVERB_SETS = {
+    "daily": "P1D",
+    "nightly": "P1D",
+    "weekly": "P1W",
+    "biweekly": "P2W",
+    "monthly": "P1M",
+    "quarterly": "P3M",
+    "yearly": "P1Y",
+    "annually": "P1Y",
+    "annual": "P1Y",
+    "hourly": "PT1H",
+    "semiannually": "P6M",
+    "every day": "P1D",
+    "each day": "P1D",
+    "day after day": "P1D",
+    "year after year": "P1Y",
+    "every other day": "P2D",
+    "every other week": "P2W",
+    "every other year": "P2Y",
+}
 
 
-@rule(r"(daily|nightly|weekly|biweekly|monthly|quarterly|yearly|annually|hourly|semiannually"
-      r"|every day|each day|day after day|year after year|every other (?:day|week|year))")  # fmt: skip
+@rule(
+    r"(daily|nightly|weekly|biweekly|monthly|quarterly|yearly|annually|hourly|semiannually"
+    r"|every day|each day|day after day|year after year|every other (?:day|week|year))"
+)
 def _set_adverb(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(_ADVERB_SETS[m.group(1)], "set", "SET")
 
 
-@rule(r"(?:(?:once|twice|\w+ times) (?:a|an|per|every|each)|every|each|per) (?:(" + _NUM_RE + r") )?(" + _UNIT_RE + ")")
+@rule(
+    r"(?:(?:once|twice|\w+ times) (?:a|an|per|every|each)|every|each|per) (?:("
+    + _NUM_RE
+    + r") )?("
+    + _UNIT_RE
+    + ")"
+)
 def _set_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     unit = _unit_of(m.group(2))
     if unit is None:
@@ -601,7 +843,10 @@ def _set_month(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(f"XXXX-{_month(m.group(1)):02d}", "set", "SET")
 
 
-@rule(r"(?:every|each) (spring|summer|fall|autumn|winter)|(?:the )?past (?:\w+ )?(spring|summer|fall|autumn|winter)s")
+@rule(
+    r"(?:every|each) (spring|summer|fall|autumn|winter)|(?:the )?past (?:\w+ )?(spring|summer|fal"
+    r"l|autumn|winter)s"
+)
 def _set_season(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(f"XXXX-{SEASONS[m.group(1) or m.group(2)]}", "set", "SET")
 
@@ -611,7 +856,8 @@ def _set_season(m: re.Match[str], ctx: Context) -> Reading | None:
 _CLOCK_RE = (
     r"(?:(?:at|around|about|approximately|shortly after|shortly before|just after|just before"
     r"|after|before|until|by|since|from) )?"
-    r"(?:(\d{1,2})(?:[:.](\d\d))? ?(a\.?m\.?|p\.?m\.?|o'clock)|(\d{1,2}):(\d\d)|(noon|midday|midnight)"
+    r"(?:(\d{1,2})(?:[:.](\d\d))? ?(a\.?m\.?|p\.?m\.?|o'clock)|(\d{1,2}):(\d\d)|(noon|midday|midn"
+    r"ight)"
     r"|(\d{1,2}) in the (morning|afternoon|evening))"
     r"(?: (?:[a-z]{1,2}[sd]t|gmt|utc|local time|et|pt|ct))?"
 )
@@ -651,9 +897,16 @@ def _clock_time(m: re.Match[str], ctx: Context) -> Reading | None:
     rest = m.group(9)
     if rest:
         inner = read(rest, ctx)
-        if inner is None or inner.value is None or not re.fullmatch(r"(\d{4}|XXXX)-\d\d-\d\d|XXXX-XX-XX|XXXX-WXX-\d", inner.value):
+        if (
+            inner is None
+            or inner.value is None
+            or not re.fullmatch(r"(\d{4}|XXXX)-\d\d-\d\d|XXXX-XX-XX|XXXX-WXX-\d", inner.value)
+        ):
             return None
         return Reading("TIME", f"{inner.value}T{hhmm}", "clock+" + inner.rule, inner.anchor)
+    if ctx.reference is not None and granularity_of(ctx.reference.value) == "day":
+        # A bare clock time belongs to the day the story is telling ("at 10 p.m.").
+        return Reading("TIME", f"{ctx.reference.value}T{hhmm}", "clock", "previous")
     if ctx.anchor is None:
         return _none(f"XXXX-XX-XXT{hhmm}", "clock", "TIME")
     return _pub(f"{_day(ctx.anchor)}T{hhmm}", "clock", "TIME")
@@ -672,12 +925,16 @@ def _date_then_clock(m: re.Match[str], ctx: Context) -> Reading | None:
 
 # -- weekdays ---------------------------------------------------------------------------
 
-_WD_PREFIX = (r"(?:(this coming|this past|this|last|next|coming|the previous|the following"
-              r"|the next|past|previous|following|early|late|earlier|later|by|until|since|on|from"
-              r"|as of|before|after) )?")  # fmt: skip
+_WD_PREFIX = (
+    r"(?:(this coming|this past|this|last|next|coming|the previous|the following"
+    r"|the next|past|previous|following|early|late|earlier|later|by|until|since|on|from"
+    r"|as of|before|after) )?"
+)
 
 
-def _weekday_reading(prefix: str | None, wd: int, ctx: Context, rule_name: str) -> tuple[str, str] | None:
+def _weekday_reading(
+    prefix: str | None, wd: int, ctx: Context, rule_name: str
+) -> tuple[str, str] | None:
     """(value, anchor kind) for a weekday with an optional relation word."""
     prefix = (prefix or "").strip()
     if prefix in ("the previous", "the following", "the next") and ctx.reference is not None:
@@ -714,7 +971,9 @@ def _weekday_part(m: re.Match[str], ctx: Context) -> Reading | None:
     return Reading("TIME", value + suffix, f"weekday_{ctx.tense}+part", anchor)
 
 
-@rule(r"(?:(?:early|late|mid) )?" + _PART_RE + r",? (?:on |of )?" + _WD_PREFIX + r"(" + _WD_RE + r")")
+@rule(
+    r"(?:(?:early|late|mid) )?" + _PART_RE + r",? (?:on |of )?" + _WD_PREFIX + r"(" + _WD_RE + r")"
+)
 def _part_weekday(m: re.Match[str], ctx: Context) -> Reading | None:
     value, anchor = _weekday_reading(m.group(3), _weekday(m.group(4)), ctx, "weekday")  # type: ignore[misc]
     suffix = f"T{DAYPARTS[m.group(1)]}" if m.group(1) else f"T{CLOCK_WORDS[m.group(2)]}"
@@ -723,11 +982,15 @@ def _part_weekday(m: re.Match[str], ctx: Context) -> Reading | None:
 
 # -- calendar dates -------------------------------------------------------------------
 
-_YEAR_RE = r"(?:\d{4}|'\d\d|(?:the year )?(?:(?:nineteen|twenty|eighteen) [a-z ]+|two thousand(?: and)?(?: [a-z]+)*))"
+_YEAR_RE = (
+    r"(?:\d{4}|'\d\d|(?:the year )?(?:(?:nineteen|twenty|eighteen) [a-z ]+|two thousand(?: and)?("
+    r"?: [a-z]+)*))"
+)
 
 
-def _date_reading(y: int | None, mo: int, d: int | None, ctx: Context, rule_name: str,
-                  weekday: int | None = None) -> Reading | None:
+def _date_reading(
+    y: int | None, mo: int, d: int | None, ctx: Context, rule_name: str, weekday: int | None = None
+) -> Reading | None:
     """A month(-day) with an explicit or inferred year."""
     if d is not None and not _valid(y or 2000, mo, d):
         return None
@@ -752,10 +1015,22 @@ def _date_reading(y: int | None, mo: int, d: int | None, ctx: Context, rule_name
     return Reading("DATE", f"{y:04d}-{mo:02d}-{d:02d}", rule_name, anchor)
 
 
-_DATE_PREFIX = r"(?:(?:on|by|until|till|through|since|from|as of|before|after|around|about|early|late|mid|the end of|the beginning of|the start of|the middle of|the first days of) )?"
+_DATE_PREFIX = (
+    r"(?:(?:on|by|until|till|through|since|from|as of|before|after|around|about|early|late|mid|th"
+    r"e end of|the beginning of|the start of|the middle of|the first days of) )?"
+)
 
 
-@rule(_DATE_PREFIX + r"(?:(" + _WD_RE + r"),? )?(?:the )?(" + _MONTH_RE + r") (\d{1,2}(?:st|nd|rd|th)?|[a-z]+(?: [a-z]+)?),?(?: (?:of )?(" + _YEAR_RE + r"))?")
+@rule(
+    _DATE_PREFIX
+    + r"(?:("
+    + _WD_RE
+    + r"),? )?(?:the )?("
+    + _MONTH_RE
+    + r") (\d{1,2}(?:st|nd|rd|th)?|[a-z]+(?: [a-z]+)?),?(?: (?:of )?("
+    + _YEAR_RE
+    + r"))?"
+)
 def _month_day(m: re.Match[str], ctx: Context) -> Reading | None:
     day = _parse_day(m.group(3))
     if day is None:
@@ -764,10 +1039,21 @@ def _month_day(m: re.Match[str], ctx: Context) -> Reading | None:
     if m.group(4) and y is None:
         return None
     wd = _weekday(m.group(1)) if m.group(1) else None
-    return _date_reading(y, _month(m.group(2)), day, ctx, "month_day" if y is None else "calendar_date", wd)
+    return _date_reading(
+        y, _month(m.group(2)), day, ctx, "month_day" if y is None else "calendar_date", wd
+    )
 
 
-@rule(_DATE_PREFIX + r"(?:(" + _WD_RE + r"),? )?(?:the )?(\d{1,2}(?:st|nd|rd|th)?|[a-z]+(?: [a-z]+)?) (?:of )?(" + _MONTH_RE + r"),?(?: (" + _YEAR_RE + r"))?")
+@rule(
+    _DATE_PREFIX
+    + r"(?:("
+    + _WD_RE
+    + r"),? )?(?:the )?(\d{1,2}(?:st|nd|rd|th)?|[a-z]+(?: [a-z]+)?) (?:of )?("
+    + _MONTH_RE
+    + r"),?(?: ("
+    + _YEAR_RE
+    + r"))?"
+)
 def _day_month(m: re.Match[str], ctx: Context) -> Reading | None:
     day = _parse_day(m.group(2))
     if day is None:
@@ -776,7 +1062,9 @@ def _day_month(m: re.Match[str], ctx: Context) -> Reading | None:
     if m.group(4) and y is None:
         return None
     wd = _weekday(m.group(1)) if m.group(1) else None
-    return _date_reading(y, _month(m.group(3)), day, ctx, "month_day" if y is None else "calendar_date", wd)
+    return _date_reading(
+        y, _month(m.group(3)), day, ctx, "month_day" if y is None else "calendar_date", wd
+    )
 
 
 @rule(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{1,2})/(\d{1,2})/(\d{4}|\d\d)")
@@ -795,10 +1083,14 @@ def _numeric_date(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(f"{y:04d}-{mo:02d}-{d:02d}", "numeric_date")
 
 
-_PART_OF = (r"(?:(?:(?:the )?(?:early|mid|middle|late|end|start|beginning|first half|second half"
-            r"|latter half|last half|first part|latter part|remainder|rest|balance|course|close)"
-            r"(?: part)? (?:of )?(?:the )?|(?:earlier|later|early|late|mid|through|throughout) (?:in )?"
-            r"(?:the )?|(?:in|during|by|until|since|from|before|after|as of|as early as|as late as|around|about) ))?")  # fmt: skip
+_PART_OF = (
+    r"(?:(?:(?:the )?(?:early|mid|middle|late|end|start|beginning|first half|second half"
+    r"|latter half|last half|first part|latter part|remainder|rest|balance|course|close)"
+    r"(?: part)? (?:of )?(?:the )?|(?:earlier|later|early|late|mid|through|throughout) (?"
+    r":in )?"
+    r"(?:the )?|(?:in|during|by|until|since|from|before|after|as of|as early as|as late a"
+    r"s|around|about) ))?"
+)
 
 
 @rule(_PART_OF + r"(" + _MONTH_RE + r"),? (?:of )?(" + _YEAR_RE + r")")
@@ -818,7 +1110,12 @@ def _month_rel_year(m: re.Match[str], ctx: Context) -> Reading | None:
     return _pub(f"{y:04d}-{mo:02d}", "month_rel_year")
 
 
-@rule(_PART_OF + r"(?:(this|last|next|this past|this coming|the previous|the following|that) )?(" + _MONTH_RE + r")")
+@rule(
+    _PART_OF
+    + r"(?:(this|last|next|this past|this coming|the previous|the following|that) )?("
+    + _MONTH_RE
+    + r")"
+)
 def _month_alone(m: re.Match[str], ctx: Context) -> Reading | None:
     rel, mo = m.group(1), _month(m.group(2))
     if rel in ("the previous", "the following", "that") and ctx.reference is not None:
@@ -854,7 +1151,10 @@ def _week_of(m: re.Match[str], ctx: Context) -> Reading | None:
     return Reading("DATE", _iso_week(first), "week_of", inner.anchor)
 
 
-@rule(r"(?:the )?(?:early|late|wee|small|first|last|closing|final|opening) (?:hours|minutes|moments|days|weeks|months|part|stages) of (.+)")
+@rule(
+    r"(?:the )?(?:early|late|wee|small|first|last|closing|final|opening) (?:hours|minutes|moments"
+    r"|days|weeks|months|part|stages) of (.+)"
+)
 def _part_of(m: re.Match[str], ctx: Context) -> Reading | None:
     inner = read(m.group(1), ctx)
     if inner is None or inner.type not in ("DATE", "TIME"):
@@ -900,13 +1200,20 @@ def _easter(y: int) -> Date:
 
 
 HOLIDAYS: dict[str, Callable[[int], Date]] = {
-    "christmas": lambda y: Date(y, 12, 25), "christmas day": lambda y: Date(y, 12, 25),
-    "christmas eve": lambda y: Date(y, 12, 24), "new year day": lambda y: Date(y, 1, 1),
-    "new years day": lambda y: Date(y, 1, 1), "new year eve": lambda y: Date(y, 12, 31),
-    "new years eve": lambda y: Date(y, 12, 31), "independence day": lambda y: Date(y, 7, 4),
-    "the fourth of july": lambda y: Date(y, 7, 4), "halloween": lambda y: Date(y, 10, 31),
-    "valentine day": lambda y: Date(y, 2, 14), "valentines day": lambda y: Date(y, 2, 14),
-    "veterans day": lambda y: Date(y, 11, 11), "armistice day": lambda y: Date(y, 11, 11),
+    "christmas": lambda y: Date(y, 12, 25),
+    "christmas day": lambda y: Date(y, 12, 25),
+    "christmas eve": lambda y: Date(y, 12, 24),
+    "new year day": lambda y: Date(y, 1, 1),
+    "new years day": lambda y: Date(y, 1, 1),
+    "new year eve": lambda y: Date(y, 12, 31),
+    "new years eve": lambda y: Date(y, 12, 31),
+    "independence day": lambda y: Date(y, 7, 4),
+    "the fourth of july": lambda y: Date(y, 7, 4),
+    "halloween": lambda y: Date(y, 10, 31),
+    "valentine day": lambda y: Date(y, 2, 14),
+    "valentines day": lambda y: Date(y, 2, 14),
+    "veterans day": lambda y: Date(y, 11, 11),
+    "armistice day": lambda y: Date(y, 11, 11),
     "thanksgiving": lambda y: _nth_weekday(y, 11, 3, 4),
     "thanksgiving day": lambda y: _nth_weekday(y, 11, 3, 4),
     "labor day": lambda y: _nth_weekday(y, 9, 0, 1),
@@ -914,15 +1221,19 @@ HOLIDAYS: dict[str, Callable[[int], Date]] = {
     "martin luther king day": lambda y: _nth_weekday(y, 1, 0, 3),
     "presidents day": lambda y: _nth_weekday(y, 2, 0, 3),
     "election day": lambda y: _nth_weekday(y, 11, 0, 1) + dt.timedelta(days=1),
-    "easter": _easter, "easter sunday": _easter,
+    "easter": _easter,
+    "easter sunday": _easter,
     "good friday": lambda y: _easter(y) - dt.timedelta(days=2),
     "easter monday": lambda y: _easter(y) + dt.timedelta(days=1),
-    "boxing day": lambda y: Date(y, 12, 26), "may day": lambda y: Date(y, 5, 1),
-}  # fmt: skip
+    "boxing day": lambda y: Date(y, 12, 26),
+    "may day": lambda y: Date(y, 5, 1),
+}
 _HOLIDAY_RE = "|".join(sorted((re.escape(k) for k in HOLIDAYS), key=len, reverse=True))
 
 
-@rule(r"(?:(last|next|this|this past|this coming) )?(" + _HOLIDAY_RE + r")(?:,? (" + _YEAR_RE + r"))?")
+@rule(
+    r"(?:(last|next|this|this past|this coming) )?(" + _HOLIDAY_RE + r")(?:,? (" + _YEAR_RE + r"))?"
+)
 def _holiday(m: re.Match[str], ctx: Context) -> Reading | None:
     fn = HOLIDAYS[m.group(2)]
     if m.group(3):
@@ -969,23 +1280,45 @@ def _decade(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(f"{m.group(3)}{m.group(4)}X", "decade")
 
 
-_DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6,
-                 "seventies": 7, "eighties": 8, "nineties": 9}  # fmt: skip
+_DECADE_WORDS = {
+    "twenties": 2,
+    "thirties": 3,
+    "forties": 4,
+    "fifties": 5,
+    "sixties": 6,
+    "seventies": 7,
+    "eighties": 8,
+    "nineties": 9,
+}
 
 
-@rule(_PART_OF + r"(?:the )?(?:(nineteen|eighteen) )?(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)")
+@rule(
+    _PART_OF
+    + r"(?:the )?(?:(nineteen|eighteen) )?(twenties|thirties|forties|fifties|sixties|seventies|ei"
+    r"ghties|nineties)"
+)
 def _decade_words(m: re.Match[str], ctx: Context) -> Reading | None:
     century = {"nineteen": 19, "eighteen": 18}.get(m.group(1) or "", 19)
     return _none(f"{century}{_DECADE_WORDS[m.group(2)]}X", "decade")
 
 
-@rule(_PART_OF + r"(?:the )?(\d{1,2})(?:st|nd|rd|th) century|" + _PART_OF + r"(?:the )?(" + "|".join(k for k in ORDINALS if ORDINALS[k] > 0) + r") century")
+@rule(
+    _PART_OF
+    + r"(?:the )?(\d{1,2})(?:st|nd|rd|th) century|"
+    + _PART_OF
+    + r"(?:the )?("
+    + "|".join(k for k in ORDINALS if ORDINALS[k] > 0)
+    + r") century"
+)
 def _century(m: re.Match[str], ctx: Context) -> Reading | None:
     n = int(m.group(1)) if m.group(1) else ORDINALS[m.group(2)]
     return _none(f"{n - 1:02d}", "century") if 1 <= n <= 30 else None
 
 
-@rule(r"(?:(?:the|this|last|next|the last|the next|the past|the previous) )(century|decade|millennium)")
+@rule(
+    r"(?:(?:the|this|last|next|the last|the next|the past|the previous) )(century|decade|millenni"
+    r"um)"
+)
 def _rel_century(m: re.Match[str], ctx: Context) -> Reading | None:
     word = m.group(0).split()[-2]
     n = {"this": 0, "the": 0, "last": -1, "past": -1, "previous": -1, "next": 1}[word]
@@ -998,7 +1331,10 @@ def _rel_century(m: re.Match[str], ctx: Context) -> Reading | None:
     return None if shifted is None else _pub(shifted[0], "relative_unit")
 
 
-@rule(r"(?:the )?(first|second|last|latter|final|back|front) half (?:of )?(?:(?:the )?(?:fiscal )?(?:year )?(" + _YEAR_RE + r")|(this|last|next|the) (?:fiscal )?year)")
+@rule(
+    r"(?:the )?(first|second|last|latter|final|back|front) half (?:of )?(?:(?:the )?(?:fiscal )?("
+    r"?:year )?(" + _YEAR_RE + r")|(this|last|next|the) (?:fiscal )?year)"
+)
 def _half_year(m: re.Match[str], ctx: Context) -> Reading | None:
     half = 1 if m.group(1) in ("first", "front") else 2
     if m.group(2):
@@ -1010,10 +1346,19 @@ def _half_year(m: re.Match[str], ctx: Context) -> Reading | None:
     return _pub(f"{y:04d}-H{half}", "half_year")
 
 
-_FISCAL = r"(?:(?:fiscal|fiscal year|calendar|calendar year|the year|year|fy|model year|the fiscal year|the calendar year|the season) ?)?"
+_FISCAL = (
+    r"(?:(?:fiscal|fiscal year|calendar|calendar year|the year|year|fy|model year|the fiscal year"
+    r"|the calendar year|the season) ?)?"
+)
 
 
-@rule(_PART_OF + _FISCAL + r"(" + _YEAR_RE + r")(?: (?:and beyond|or later|or earlier|or so|and later|onward|onwards))?")
+@rule(
+    _PART_OF
+    + _FISCAL
+    + r"("
+    + _YEAR_RE
+    + r")(?: (?:and beyond|or later|or earlier|or so|and later|onward|onwards))?"
+)
 def _year(m: re.Match[str], ctx: Context) -> Reading | None:
     y = _parse_year(m.group(1))
     if y is None:
@@ -1035,14 +1380,25 @@ def _year_range(m: re.Match[str], ctx: Context) -> Reading | None:
 # -- seasons ---------------------------------------------------------------------------
 
 
-@rule(_PART_OF + r"(?:the )?(?:(this|last|next|this past|this coming|the past|the coming|that) )?(spring|summer|fall|autumn|winter)(?:,? (?:of )?(" + _YEAR_RE + r"))?")
+@rule(
+    _PART_OF
+    + r"(?:the )?(?:(this|last|next|this past|this coming|the past|the coming|that) )?(spring|sum"
+    r"mer|fall|autumn|winter)(?:,? (?:of )?(" + _YEAR_RE + r"))?"
+)
 def _season(m: re.Match[str], ctx: Context) -> Reading | None:
     code = SEASONS[m.group(2)]
     if m.group(3):
         y = _parse_year(m.group(3))
         return None if y is None else _none(f"{y:04d}-{code}", "season")
-    rel = {"last": "last", "this past": "last", "the past": "last", "next": "next",
-           "this coming": "next", "the coming": "next", "this": "this"}.get(m.group(1) or "", "bare")  # fmt: skip
+    rel = {
+        "last": "last",
+        "this past": "last",
+        "the past": "last",
+        "next": "next",
+        "this coming": "next",
+        "the coming": "next",
+        "this": "this",
+    }.get(m.group(1) or "", "bare")
     value = _season_for(code, ctx, relation=rel)
     return Reading("DATE", value, "season", "none" if ctx.anchor is None else "publication")
 
@@ -1055,8 +1411,18 @@ def _season_year(m: re.Match[str], ctx: Context) -> Reading | None:
 
 # -- quarters and halves ----------------------------------------------------------------
 
-_QORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
-         "final": 4, "last": 4}  # fmt: skip
+_QORD = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "final": 4,
+    "last": 4,
+}
 _QWORD = r"(first|second|third|fourth|1st|2nd|3rd|4th|final|last)"
 
 
@@ -1071,10 +1437,15 @@ def _quarter_year(q: int, ctx: Context) -> int | None:
     return a.year
 
 
-@rule(r"(?:(?:the|its|a|an|their|his|this year|this|last year|next year|that) )?"
-      r"(?:(\d{4}) )?(?:(?:fiscal|calendar|flat|strong|weak|latest|current|year earlier|year ago|comparable|same|corresponding) )*"
-      r"(?:(\d{4}) )?" + _QWORD + r" (?:fiscal )?(quarter|half|quarters)"
-      r"(?:,? (?:of )?(?:(?:fiscal|calendar|the fiscal year|the year|fiscal year|the calendar year) )?(" + _YEAR_RE + r"|this year|last year|next year|the year|the year before|the previous year))?")  # fmt: skip
+@rule(
+    r"(?:(?:the|its|a|an|their|his|this year|this|last year|next year|that) )?"
+    r"(?:(\d{4}) )?(?:(?:fiscal|calendar|flat|strong|weak|latest|current|year earlier|year ago|"
+    r"comparable|same|corresponding) )*"
+    r"(?:(\d{4}) )?" + _QWORD + r" (?:fiscal )?(quarter|half|quarters)"
+    r"(?:,? (?:of )?(?:(?:fiscal|calendar|the fiscal year|the year|fiscal year|the calendar yea"
+    r"r) )?(" + _YEAR_RE + r"|this year|last year|next year|the year|"
+    r"the year before|the previous year))?"
+)
 def _quarter(m: re.Match[str], ctx: Context) -> Reading | None:
     s = m.group(0)
     n = _QORD[m.group(3)]
@@ -1095,7 +1466,12 @@ def _quarter(m: re.Match[str], ctx: Context) -> Reading | None:
     else:
         anchor = "publication"
         rel = year_text or ""
-        if s.startswith("last year") or "year ago" in s or "year earlier" in s or rel in ("last year", "the year before", "the previous year"):
+        if (
+            s.startswith("last year")
+            or "year ago" in s
+            or "year earlier" in s
+            or rel in ("last year", "the year before", "the previous year")
+        ):
             y = ctx.anchor.year - 1
         elif s.startswith("next year") or rel == "next year":
             y = ctx.anchor.year + 1
@@ -1107,7 +1483,11 @@ def _quarter(m: re.Match[str], ctx: Context) -> Reading | None:
     return Reading("DATE", f"{prefix}-{'Q' if unit == 'quarter' else 'H'}{n}", "quarter", anchor)
 
 
-@rule(r"(?:the )?(?:fiscal |fy ?)?(?:([qh])([1-4])|([1-4])([qh]))(?:,? (?:of )?(?:fiscal |fy ?)?(" + _YEAR_RE + r"|\d\d))?")
+@rule(
+    r"(?:the )?(?:fiscal |fy ?)?(?:([qh])([1-4])|([1-4])([qh]))(?:,? (?:of )?(?:fiscal |fy ?)?("
+    + _YEAR_RE
+    + r"|\d\d))?"
+)
 def _quarter_code(m: re.Match[str], ctx: Context) -> Reading | None:
     kind, n = (m.group(1), int(m.group(2))) if m.group(1) else (m.group(4), int(m.group(3)))
     if kind == "h" and n > 2:
@@ -1139,7 +1519,10 @@ def _context_quarter(ctx: Context) -> tuple[int, int] | None:
     return _last_completed_quarter(ctx.anchor)
 
 
-@rule(r"(?:the |its |their |a )?(?:(latest|last|most recent|current|same|recent|past|previous|next|coming|fiscal|just ended|just completed|latest fiscal) )*(quarter|period)")
+@rule(
+    r"(?:the |its |their |a )?(?:(latest|last|most recent|current|same|recent|past|previous|next|"
+    r"coming|fiscal|just ended|just completed|latest fiscal) )*(quarter|period)"
+)
 def _the_quarter(m: re.Match[str], ctx: Context) -> Reading | None:
     s = m.group(0)
     if m.group(2) == "period" and not re.search(r"latest|current|same|just", s):
@@ -1159,11 +1542,21 @@ def _the_quarter(m: re.Match[str], ctx: Context) -> Reading | None:
     return _pub(f"{y:04d}-Q{q}", "quarter_context")
 
 
-@rule(r"(?:the |its |a )?(?:(\d{4}) |(comparable|corresponding|same) )*(?:year ago|year earlier|prior year|previous year|last year|year before)(?: (\w+))?(?: (quarter|period|fiscal quarter|fiscal period))?(?: a year (?:ago|earlier))?|(?:the )?(?:(comparable|corresponding|same) )?(quarter|period) (?:a year (?:ago|earlier|before)|last year|of last year|the previous year|of the previous year|of the prior year)")
+@rule(
+    r"(?:the |its |a )?(?:(\d{4}) |(comparable|corresponding|same) )*(?:year ago|year earlier|pri"
+    r"or year|previous year|last year|year before)(?: (\w+))?(?: (quarter|period|fiscal quarter|f"
+    r"iscal period))?(?: a year (?:ago|earlier))?|(?:the )?(?:(comparable|corresponding|same) )?("
+    r"quarter|period) (?:a year (?:ago|earlier|before)|last year|of last year|the previous year|o"
+    r"f the previous year|of the prior year)"
+)
 def _year_ago_quarter(m: re.Match[str], ctx: Context) -> Reading | None:
     s = m.group(0)
     if not re.search(r"quarter|period", s) and m.group(3) not in _QORD:
-        if m.group(3) is not None or not re.search(r"year (?:ago|earlier)$", s) or s.startswith(("a ", "an ")):
+        if (
+            m.group(3) is not None
+            or not re.search(r"year (?:ago|earlier)$", s)
+            or s.startswith(("a ", "an "))
+        ):
             return None  # "a year earlier" is the relative-offset rule's
         # Adjectival "year-ago"/"year-earlier" (profit): the quarter under discussion a year back.
         if ctx.quarter is not None:
@@ -1190,16 +1583,46 @@ def _year_period(m: re.Match[str], ctx: Context) -> Reading | None:
 # -- relative units: this/last/next week, N days ago -----------------------------------
 
 _REL_WORDS = {
-    "this": 0, "the current": 0, "current": 0, "the present": 0, "this current": 0,
-    "last": -1, "past": -1, "previous": -1, "the previous": -1, "the past": -1,
-    "the last": -1, "the prior": -1, "prior": -1, "this past": -1, "the preceding": -1,
-    "next": 1, "the next": 1, "coming": 1, "the coming": 1, "the following": 1, "following": 1,
-    "this coming": 1, "the upcoming": 1, "upcoming": 1, "the same": 0, "that": 0, "the": 0,
-}  # fmt: skip
+    "this": 0,
+    "the current": 0,
+    "current": 0,
+    "the present": 0,
+    "this current": 0,
+    "last": -1,
+    "past": -1,
+    "previous": -1,
+    "the previous": -1,
+    "the past": -1,
+    "the last": -1,
+    "the prior": -1,
+    "prior": -1,
+    "this past": -1,
+    "the preceding": -1,
+    "next": 1,
+    "the next": 1,
+    "coming": 1,
+    "the coming": 1,
+    "the following": 1,
+    "following": 1,
+    "this coming": 1,
+    "the upcoming": 1,
+    "upcoming": 1,
+    "the same": 0,
+    "that": 0,
+    "the": 0,
+}
 _REL_RE = "|".join(sorted((re.escape(k) for k in _REL_WORDS), key=len, reverse=True))
 
 
-@rule(r"(?:(?:sometime|some time|early|late|earlier|later|mid|the end of|the beginning of|the start of|the middle of|the rest of|the remainder of|the balance of|the first half of|the second half of|the last half of|by the end of|at the end of|the close of|so far|until the end of|through the end of)(?: in)? )?(" + _REL_RE + r") (?:fiscal |calendar |business |trading |school )?(day|week|weekend|month|year|quarter)(?: (?:so far|to date|or so|ahead))?")
+@rule(
+    r"(?:(?:sometime|some time|early|late|earlier|later|mid|the end of|the beginning of|the start"
+    r" of|the middle of|the rest of|the remainder of|the balance of|the first half of|the second "
+    r"half of|the last half of|by the end of|at the end of|the close of|so far|until the end of|t"
+    r"hrough the end of)(?: in)? )?("
+    + _REL_RE
+    + r") (?:fiscal |calendar |business |trading |school )?(day|week|weekend|month|year|quarter)("
+    r"?: (?:so far|to date|or so|ahead))?"
+)
 def _relative_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     rel, unit_word = m.group(1), m.group(2)
     s = m.group(0)
@@ -1212,8 +1635,30 @@ def _relative_unit(m: re.Match[str], ctx: Context) -> Reading | None:
         if unit_word == "quarter":
             return None  # handled by the quarter-context rule
         if unit_word == "day" and ctx.reference is not None:
-            return Reading("DATE", ctx.reference.value if len(ctx.reference.value) == 10 else _day(ctx.anchor) if ctx.anchor else "XXXX-XX-XX", "the_day", "previous")
-    if rel in ("the following", "following", "the previous", "the prior", "prior", "the preceding", "that", "the same") and ctx.reference is not None:
+            return Reading(
+                "DATE",
+                ctx.reference.value
+                if len(ctx.reference.value) == 10
+                else _day(ctx.anchor)
+                if ctx.anchor
+                else "XXXX-XX-XX",
+                "the_day",
+                "previous",
+            )
+    if (
+        rel
+        in (
+            "the following",
+            "following",
+            "the previous",
+            "the prior",
+            "prior",
+            "the preceding",
+            "that",
+            "the same",
+        )
+        and ctx.reference is not None
+    ):
         base, kind = ctx.reference.start, "previous"
         if rel in ("the previous", "the prior", "prior", "the preceding"):
             n = -1
@@ -1224,14 +1669,22 @@ def _relative_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     else:
         base, kind = ctx.anchor, "publication"  # type: ignore[assignment]
     if base is None:
-        shape = "XXXX-WXX-WE" if unit_word == "weekend" else _unresolved_shape(_unit_of(unit_word) or "D")
+        shape = (
+            "XXXX-WXX-WE"
+            if unit_word == "weekend"
+            else _unresolved_shape(_unit_of(unit_word) or "D")
+        )
         return _none(shape, "relative_unit")
     if unit_word == "weekend":
         sat = _weekday_date(base, 5, "past" if n == 0 and ctx.tense == "past" else "future")
         if n == 0 and ctx.tense != "past" and base.weekday() == 6:
             sat = base - dt.timedelta(days=1)
         if n == -1:
-            sat = _weekday_date(base, 5, "before") if base.weekday() not in (5, 6) else base - dt.timedelta(days=base.weekday() - 5 + 7)
+            sat = (
+                _weekday_date(base, 5, "before")
+                if base.weekday() not in (5, 6)
+                else base - dt.timedelta(days=base.weekday() - 5 + 7)
+            )
         elif n == 1:
             sat = _weekday_date(base, 5, "after")
         return Reading("DATE", f"{_iso_week(sat)}-WE", "weekend", kind)
@@ -1240,19 +1693,23 @@ def _relative_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     if shifted is None:
         return None
     value = shifted[0]
-    if re.search(r"\bend of\b|\bclose of\b", s) and unit_word == "year" and False:
-        value = f"{value}"
     return Reading("DATE", value, "relative_unit", kind)
 
 
-@rule(r"(?:the )?(?:year end|year ending|end of year|year's end|the end of the year|the turn of the year|yearend)")
+@rule(
+    r"(?:the )?(?:year end|year ending|end of year|year's end|the end of the year|the turn of the"
+    r" year|yearend)"
+)
 def _year_end(m: re.Match[str], ctx: Context) -> Reading | None:
     if ctx.anchor is None:
         return _none("XXXX", "year_end")
     return _pub(f"{ctx.anchor.year:04d}", "year_end")
 
 
-@rule(r"(?:(?:earlier|later|early|late) )?(?:in |during )?(?:the )?(?:same |current )?(day|week|month|year)")
+@rule(
+    r"(?:(?:earlier|later|early|late) )?(?:in |during )?(?:the )?(?:same |current )?(day|week|mon"
+    r"th|year)"
+)
 def _in_the_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     s = m.group(0)
     if not re.match(r"(earlier|later|early|late) ", s):
@@ -1265,17 +1722,31 @@ def _in_the_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     return _pub(_shift(ctx.anchor, 0, unit)[0], "in_the_unit")  # type: ignore[index]
 
 
-@rule(r"(?:earlier|later|the same|that same|that|the very same|the previous|the next|the following|the|in the|during the|by) (day|week|month|year|morning|afternoon|evening|night)")
+@rule(
+    r"(?:earlier|later|the same|that same|that|the very same|the previous|the next|the following|"
+    r"the|in the|during the|by) (day|week|month|year|morning|afternoon|evening|night)"
+)
 def _that_day(m: re.Match[str], ctx: Context) -> Reading | None:
     word = m.group(1)
     s = m.group(0)
-    shift = -1 if s.startswith("the previous") else 1 if s.startswith(("the next", "the following")) else 0
+    shift = (
+        -1
+        if s.startswith("the previous")
+        else 1
+        if s.startswith(("the next", "the following"))
+        else 0
+    )
     if word in ("day", "week", "month", "year") and re.match(r"(?:the|in the|during the|by) ", s):
         return None
     ref = ctx.reference
     if ref is None:
         if ctx.anchor is None or shift or s.startswith("that"):
-            return _none("XXXX-XX-XX" if word not in ("year", "month", "week") else _unresolved_shape(_unit_of(word) or "D"), "that_unit")
+            return _none(
+                "XXXX-XX-XX"
+                if word not in ("year", "month", "week")
+                else _unresolved_shape(_unit_of(word) or "D"),
+                "that_unit",
+            )
         base, kind = ctx.anchor, "publication"
     else:
         base, kind = ref.start, "previous"
@@ -1286,22 +1757,42 @@ def _that_day(m: re.Match[str], ctx: Context) -> Reading | None:
     return None if shifted is None else Reading("DATE", shifted[0], "that_unit", kind)
 
 
-_AGO = r"(ago|earlier|before|later|after|from now|hence|back|before that|after that|since|previously|prior)"
+_AGO = (
+    r"(ago|earlier|before|later|after|from now|hence|back|before that|after that|since|previously"
+    r"|prior)"
+)
 
 
-@rule(r"(?:(?:about|around|approximately|nearly|almost|roughly|some|more than|less than|at least|just|only|barely|fully|over|under|just over|well over|a little more than|a little over|little more than) )*"
-      r"(" + _NUM_RE + r") (?:(?:more|long|short|full|brief) )?(" + _UNIT_RE + r")(?: or (?:so|two|three|more))? " + _AGO + r"(?: (today|yesterday|this week|this month|this year))?")  # fmt: skip
+@rule(
+    r"(?:(?:about|around|approximately|nearly|almost|roughly|some|more than|less than|at least|"
+    r"just|only|barely|fully|over|under|just over|well over|a little more than|a little over|li"
+    r"ttle more than) )*"
+    r"("
+    + _NUM_RE
+    + r") (?:(?:more|long|short|full|brief) )?("
+    + _UNIT_RE
+    + r")(?: or (?:so|two|three|more))? "
+    + _AGO
+    + r"(?: (today|yesterday|this week|this mont"
+    r"h|this year))?"
+)
 def _ago(m: re.Match[str], ctx: Context) -> Reading | None:
     n = parse_number(m.group(1))
     unit = _unit_of(m.group(2))
     if unit is None:
         return None
     direction = m.group(3)
-    sign = -1 if direction in ("ago", "earlier", "before", "back", "before that", "previously", "prior") else 1
+    sign = (
+        -1
+        if direction in ("ago", "earlier", "before", "back", "before that", "previously", "prior")
+        else 1
+    )
     if direction in ("ago", "from now", "hence", "back"):
         base, kind = ctx.anchor, "publication"
     else:
-        base, kind = (ctx.reference.start, "previous") if ctx.reference else (ctx.anchor, "publication")
+        base, kind = (
+            (ctx.reference.start, "previous") if ctx.reference else (ctx.anchor, "publication")
+        )
     if n is None:
         if direction == "ago":
             return _none("PAST_REF", "vague_ago")
@@ -1345,8 +1836,20 @@ def _in_n_units(m: re.Match[str], ctx: Context) -> Reading | None:
 # -- durations -----------------------------------------------------------------------------
 
 
-@rule(r"(?:the |a |an |these |those |its |their |each of the |over the |during the |in the )?(?:(?:year earlier|year ago|comparable|past|last|next|first|coming|previous|following|latest|final|initial|remaining|preceding|ensuing|same|prior|recent|few|additional|further|entire|whole|full|other|intervening|succeeding|subsequent) )*"
-      r"(" + _NUM_RE + r") (?:(?:more|additional|straight|consecutive|full|long|short|year earlier|year ago|trading|business|calendar|working|school|fiscal|previous|difficult|tough|hard|good|bad|lean|turbulent|long hard|remaining|such) )*(" + _UNIT_RE + r")(?: (?:long|old|period|term|time|span|stretch|run|or so|ahead|to come|running|in a row|straight|later|or more|or longer|or less|plus|apart|of age))*")  # fmt: skip
+@rule(
+    r"(?:the |a |an |these |those |its |their |each of the |over the |during the |in the )?(?:("
+    r"?:year earlier|year ago|comparable|past|last|next|first|coming|previous|following|latest|"
+    r"final|initial|remaining|preceding|ensuing|same|prior|recent|few|additional|further|entire"
+    r"|whole|full|other|intervening|succeeding|subsequent) )*"
+    r"(" + _NUM_RE + r") (?:(?:more|additional|straight|consecutive|full|long|short|year earlie"
+    r"r|year ago|trading|business|calendar|working|school|fiscal|previous|diff"
+    r"icult|tough|hard|good|bad|lean|turbulent|long hard|remaining|such) )*("
+    + _UNIT_RE
+    + r")(?: (?:long|old|period|term|time|span|s"
+    r"tretch|run|or so|ahead|to come|running|i"
+    r"n a row|straight|later|or more|or longer"
+    r"|or less|plus|apart|of age))*"
+)
 def _duration(m: re.Match[str], ctx: Context) -> Reading | None:
     n = parse_number(m.group(1))
     unit = _unit_of(m.group(2))
@@ -1357,7 +1860,12 @@ def _duration(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(duration_value(n, unit), "duration", "DURATION")
 
 
-@rule(r"(?:(?:about|around|approximately|nearly|almost|roughly|more than|less than|fewer than|at least|at most|up to|no more than|no less than|over|under|only|just|barely|fully|within|for|an additional|another|additional|a further|each of|some|just over|just under|well over|well under|a little over|a little more than|little more than|not quite) )+(.+)")  # fmt: skip
+@rule(
+    r"(?:(?:about|around|approximately|nearly|almost|roughly|more than|less than|fewer than|at "
+    r"least|at most|up to|no more than|no less than|over|under|only|just|barely|fully|within|fo"
+    r"r|an additional|another|additional|a further|each of|some|just over|just under|well over|"
+    r"well under|a little over|a little more than|little more than|not quite) )+(.+)"
+)
 def _hedge(m: re.Match[str], ctx: Context) -> Reading | None:
     inner = read(m.group(1), ctx)
     if inner is None or inner.type not in ("DURATION", "TIME", "DATE"):
@@ -1365,7 +1873,10 @@ def _hedge(m: re.Match[str], ctx: Context) -> Reading | None:
     return inner
 
 
-@rule(r"(?:the |a |an )?(?:(?:full|entire|whole|fiscal|calendar|single|long|brief|short) )*(?:(\d{4}) )?(second|minute|hour|day|night|week|fortnight|month|year|decade|century)(?: long| old)?")
+@rule(
+    r"(?:the |a |an )?(?:(?:full|entire|whole|fiscal|calendar|single|long|brief|short) )*(?:(\d{4"
+    r"}) )?(second|minute|hour|day|night|week|fortnight|month|year|decade|century)(?: long| old)?"
+)
 def _unit_alone(m: re.Match[str], ctx: Context) -> Reading | None:
     s = m.group(0)
     word = m.group(2)
@@ -1381,7 +1892,12 @@ def _unit_alone(m: re.Match[str], ctx: Context) -> Reading | None:
         return _pub(f"{ctx.anchor.year:04d}-{ctx.anchor.month:02d}", "the_month")
     if s in ("the fiscal year", "a fiscal year"):
         return _none("P1Y", "duration", "DURATION")
-    if re.search(r"full|entire|whole|fiscal|calendar", s) and word == "year" and ctx.anchor is not None and not m.group(1):
+    if (
+        re.search(r"full|entire|whole|fiscal|calendar", s)
+        and word == "year"
+        and ctx.anchor is not None
+        and not m.group(1)
+    ):
         return _pub(f"{ctx.anchor.year:04d}", "the_year")
     unit = _unit_of(word)
     if unit is None:
@@ -1389,7 +1905,13 @@ def _unit_alone(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(duration_value(1, unit), "duration", "DURATION")
 
 
-@rule(r"(?:the |these |those |many |more |recent |coming |past |last |next |ensuing |following |for |the past |the coming |the next |the last |the first |the early |the later |the final |early |final |first |later |the recent |the ensuing |the following )*(seconds|minutes|hours|days|nights|weeks|months|quarters|years|decades|centuries|millennia)(?: (?:on end|to come|ahead|or months|or years|or weeks|or days|long|old|later|earlier|and months|and years))?")
+@rule(
+    r"(?:the |these |those |many |more |recent |coming |past |last |next |ensuing |following |for"
+    r" |the past |the coming |the next |the last |the first |the early |the later |the final |ear"
+    r"ly |final |first |later |the recent |the ensuing |the following )*(seconds|minutes|hours|da"
+    r"ys|nights|weeks|months|quarters|years|decades|centuries|millennia)(?: (?:on end|to come|ahe"
+    r"ad|or months|or years|or weeks|or days|long|old|later|earlier|and months|and years))?"
+)
 def _plural_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     unit = _unit_of(m.group(1))
     if unit is None:
@@ -1397,7 +1919,12 @@ def _plural_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(duration_value(None, unit), "vague_duration", "DURATION")
 
 
-@rule(r"(?:a |an )?(?:very |fairly |relatively |rather |quite )?(?:long|short|brief|lengthy|extended|prolonged|limited|certain|considerable|indefinite|unspecified) (?:period|time|while|spell|stretch)(?: of time)?|a while|some time|(?:a|the) period of time|a long time|quite some time")
+@rule(
+    r"(?:a |an )?(?:very |fairly |relatively |rather |quite )?(?:long|short|brief|lengthy|extende"
+    r"d|prolonged|limited|certain|considerable|indefinite|unspecified) (?:period|time|while|spell"
+    r"|stretch)(?: of time)?|a while|some time|(?:a|the) period of time|a long time|quite some ti"
+    r"me"
+)
 def _vague_period(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none("PXX", "vague_duration", "DURATION")
 

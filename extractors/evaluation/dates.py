@@ -66,7 +66,9 @@ def predict(records: Iterable[dict[str, Any]], *, batch_size: int = 32) -> Itera
         }
 
 
-def match(gold: Sequence[dict[str, Any]], system: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
+def match(
+    gold: Sequence[dict[str, Any]], system: Sequence[dict[str, Any]]
+) -> list[tuple[int, int]]:
     """One-to-one pairs (gold index, system index) of overlapping spans, largest overlap first."""
     scored = []
     for gi, g in enumerate(gold):
@@ -104,7 +106,9 @@ def _prf(hits_sys: int, n_sys: int, hits_gold: int, n_gold: int) -> dict[str, fl
     return {"precision": round(100 * p, 2), "recall": round(100 * r, 2), "f1": round(100 * f, 2)}
 
 
-def score(gold_docs: Iterable[dict[str, Any]], predictions: Iterable[dict[str, Any]]) -> dict[str, Any]:
+def score(
+    gold_docs: Iterable[dict[str, Any]], predictions: Iterable[dict[str, Any]]
+) -> dict[str, Any]:
     """TempEval-3 style metrics for predictions against gold (matched on doc_id)."""
     by_id = {p["doc_id"]: p.get("timex", []) for p in predictions}
     n_gold = n_sys = relaxed = strict = value_ok = value_canon = type_ok = 0
@@ -131,12 +135,18 @@ def score(gold_docs: Iterable[dict[str, Any]], predictions: Iterable[dict[str, A
         "value": _prf(value_ok, n_sys, value_ok, n_gold),
         "value_canonical": _prf(value_canon, n_sys, value_canon, n_gold),
         "type_accuracy": round(100 * type_ok / relaxed, 2) if relaxed else 0.0,
-        "counts": {"relaxed_matches": relaxed, "strict_matches": strict,
-                   "value_correct": value_ok, "type_correct": type_ok},  # fmt: skip
+        "counts": {
+            "relaxed_matches": relaxed,
+            "strict_matches": strict,
+            "value_correct": value_ok,
+            "type_correct": type_ok,
+        },
     }
 
 
-def evaluate(gold: Path, predictions: Path, *, metrics: Path | None = None, limit: int | None = None) -> dict[str, Any]:
+def evaluate(
+    gold: Path, predictions: Path, *, metrics: Path | None = None, limit: int | None = None
+) -> dict[str, Any]:
     """Run the extractor over a gold file, write predictions, score them.
 
     Args:
@@ -165,10 +175,15 @@ def evaluate(gold: Path, predictions: Path, *, metrics: Path | None = None, limi
 
 def format_metrics(metrics: dict[str, Any]) -> str:
     """A short human-readable table of the metrics."""
-    lines = [f"dates: {metrics.get('gold_file', '')}  docs={metrics['docs']} gold={metrics['gold']} system={metrics['system']}"]
+    lines = [
+        f"dates: {metrics.get('gold_file', '')}  docs={metrics['docs']} "
+        f"gold={metrics['gold']} system={metrics['system']}"
+    ]
     for key in ("relaxed", "strict", "value", "value_canonical"):
         m = metrics[key]
-        lines.append(f"  {key:<16} P {m['precision']:6.2f}  R {m['recall']:6.2f}  F1 {m['f1']:6.2f}")
+        lines.append(
+            f"  {key:<16} P {m['precision']:6.2f}  R {m['recall']:6.2f}  F1 {m['f1']:6.2f}"
+        )
     lines.append(f"  type accuracy    {metrics['type_accuracy']:6.2f}")
     return "\n".join(lines)
 
@@ -214,10 +229,14 @@ def benchmark(corpus: Path, *, limit: int = 500, batch_size: int = 32) -> dict[s
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m extractors.evaluation.dates", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m extractors.evaluation.dates", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--gold", type=Path)
     parser.add_argument("--predictions", type=Path)
-    parser.add_argument("--bench", type=Path, default=None, help="corpus JSONL: time parse vs temporal instead")
+    parser.add_argument(
+        "--bench", type=Path, default=None, help="corpus JSONL: time parse vs temporal instead"
+    )
     parser.add_argument("--metrics", type=Path, default=None)
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args(argv)

@@ -15,9 +15,33 @@ GOLD = [
         "dct": "2021-03-18",
         "text": "x",
         "timex3": [
-            {"tid": "t1", "start": 0, "end": 8, "text": "Thursday", "type": "DATE", "value": "2021-03-18", "mod": None},
-            {"tid": "t2", "start": 20, "end": 29, "text": "the 1990s", "type": "DATE", "value": "199", "mod": None},
-            {"tid": "t3", "start": 40, "end": 51, "text": "three years", "type": "DURATION", "value": "P3Y", "mod": None},
+            {
+                "tid": "t1",
+                "start": 0,
+                "end": 8,
+                "text": "Thursday",
+                "type": "DATE",
+                "value": "2021-03-18",
+                "mod": None,
+            },
+            {
+                "tid": "t2",
+                "start": 20,
+                "end": 29,
+                "text": "the 1990s",
+                "type": "DATE",
+                "value": "199",
+                "mod": None,
+            },
+            {
+                "tid": "t3",
+                "start": 40,
+                "end": 51,
+                "text": "three years",
+                "type": "DURATION",
+                "value": "P3Y",
+                "mod": None,
+            },
         ],
     }
 ]
@@ -42,7 +66,12 @@ def test_score_counts_relaxed_strict_value_and_type() -> None:
     ]
     m = score(GOLD, preds)
     assert (m["gold"], m["system"]) == (3, 3)
-    assert m["counts"] == {"relaxed_matches": 2, "strict_matches": 1, "value_correct": 1, "type_correct": 2}
+    assert m["counts"] == {
+        "relaxed_matches": 2,
+        "strict_matches": 1,
+        "value_correct": 1,
+        "type_correct": 2,
+    }
     assert m["relaxed"]["f1"] == pytest.approx(66.67)
     assert m["value"]["f1"] == pytest.approx(33.33)
     assert m["value_canonical"]["f1"] == pytest.approx(66.67)  # 199X == 199
@@ -65,5 +94,7 @@ def test_evaluate_runs_end_to_end(tmp_path: Path) -> None:
     assert m["docs"] == 3
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(lines) == 3 and all(set(r) == {"doc_id", "timex"} for r in lines)
-    assert all(set(t) == {"start", "end", "text", "type", "value"} for r in lines for t in r["timex"])
+    assert all(
+        set(t) == {"start", "end", "text", "type", "value"} for r in lines for t in r["timex"]
+    )
     assert json.loads(metrics_path.read_text())["docs"] == 3

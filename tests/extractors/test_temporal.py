@@ -15,7 +15,9 @@ from extractors.temporal_rules import granularity_of, value_interval
 PUB = dt.date(2021, 3, 18)  # a Thursday
 
 
-def value(text: str, *, tense: str = "past", anchor: dt.date | None = PUB, reference: str | None = None) -> str | None:
+def value(
+    text: str, *, tense: str = "past", anchor: dt.date | None = PUB, reference: str | None = None
+) -> str | None:
     return normalize_timex(text, anchor=anchor, tense=tense, reference=reference).value
 
 
@@ -265,11 +267,23 @@ def test_absolute_dates_resolve_without_anchor() -> None:
 
 def test_interval_and_granularity() -> None:
     t = normalize_timex("this week", anchor=PUB)
-    assert (t.start_date, t.end_date, t.granularity) == (dt.date(2021, 3, 15), dt.date(2021, 3, 21), "week")
+    assert (t.start_date, t.end_date, t.granularity) == (
+        dt.date(2021, 3, 15),
+        dt.date(2021, 3, 21),
+        "week",
+    )
     t = normalize_timex("the 1990s", anchor=PUB)
-    assert (t.start_date, t.end_date, t.granularity) == (dt.date(1990, 1, 1), dt.date(1999, 12, 31), "decade")
+    assert (t.start_date, t.end_date, t.granularity) == (
+        dt.date(1990, 1, 1),
+        dt.date(1999, 12, 31),
+        "decade",
+    )
     t = normalize_timex("summer 2021", anchor=PUB)
-    assert (t.start_date, t.end_date, t.granularity) == (dt.date(2021, 6, 1), dt.date(2021, 8, 31), "season")
+    assert (t.start_date, t.end_date, t.granularity) == (
+        dt.date(2021, 6, 1),
+        dt.date(2021, 8, 31),
+        "season",
+    )
 
 
 def test_not_a_time_expression() -> None:
@@ -331,11 +345,20 @@ def test_seed_article_without_publication_date(nlp) -> None:  # type: ignore[no-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("The company posted a loss in the quarter ended Sept. 30, 2020.", [("the quarter", None), ("Sept. 30, 2020", "2020-09-30")]),
+        (
+            "The company posted a loss in the quarter ended Sept. 30, 2020.",
+            [("the quarter", None), ("Sept. 30, 2020", "2020-09-30")],
+        ),
         ("Smith, 44, joined the firm five years ago.", [("five years ago", "2016")]),
         ("The 6-year-old boy was found Thursday night.", [("Thursday night", "2021-03-18TNI")]),
-        ("Results will be out from March 3 to March 9.", [("March 3", "2021-03-03"), ("March 9", "2021-03-09")]),
-        ("Prices are now falling, as they did recently.", [("now", "PRESENT_REF"), ("recently", "PAST_REF")]),
+        (
+            "Results will be out from March 3 to March 9.",
+            [("March 3", "2021-03-03"), ("March 9", "2021-03-09")],
+        ),
+        (
+            "Prices are now falling, as they did recently.",
+            [("now", "PRESENT_REF"), ("recently", "PAST_REF")],
+        ),
         ("Last year's profit rose.", [("Last year", "2020")]),
     ],
 )
@@ -350,13 +373,71 @@ def test_extents(nlp, text: str, expected: list[tuple[str, str | None]]) -> None
 # --------------------------------------------------------------------------- properties
 
 _WORDS = st.sampled_from(
-    "the last next this early late mid 1998 2021 '90s 1990s Monday Friday March Dec. 15 "
-    "week month year quarter decade century ago earlier later two three a few every each "
-    "summer fall fiscal Q3 yesterday today tomorrow now recently night morning 3 p.m. , of in "
-    "on weekend first second third half 20th nineteen ninety-six hours days".split()
+    [
+        "the",
+        "last",
+        "next",
+        "this",
+        "early",
+        "late",
+        "mid",
+        "1998",
+        "2021",
+        "'90s",
+        "1990s",
+        "Monday",
+        "Friday",
+        "March",
+        "Dec.",
+        "15",
+        "week",
+        "month",
+        "year",
+        "quarter",
+        "decade",
+        "century",
+        "ago",
+        "earlier",
+        "later",
+        "two",
+        "three",
+        "a",
+        "few",
+        "every",
+        "each",
+        "summer",
+        "fall",
+        "fiscal",
+        "Q3",
+        "yesterday",
+        "today",
+        "tomorrow",
+        "now",
+        "recently",
+        "night",
+        "morning",
+        "3",
+        "p.m.",
+        ",",
+        "of",
+        "in",
+        "on",
+        "weekend",
+        "first",
+        "second",
+        "third",
+        "half",
+        "20th",
+        "nineteen",
+        "ninety-six",
+        "hours",
+        "days",
+    ]
 )
 _PHRASES = st.lists(_WORDS, min_size=1, max_size=5).map(" ".join)
-_ANCHORS = st.one_of(st.none(), st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31)))
+_ANCHORS = st.one_of(
+    st.none(), st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31))
+)
 _TENSES = st.sampled_from(["past", "present", "future"])
 _SHAPES = {
     "day": r"\d{4}-\d\d-\d\d",
@@ -386,7 +467,9 @@ def test_property_intervals_consistent(text: str, anchor: dt.date | None, tense:
 
 @settings(max_examples=300, deadline=None)
 @given(text=st.text(max_size=40), anchor=_ANCHORS, tense=_TENSES)
-def test_property_no_exception_on_random_strings(text: str, anchor: dt.date | None, tense: str) -> None:
+def test_property_no_exception_on_random_strings(
+    text: str, anchor: dt.date | None, tense: str
+) -> None:
     t = normalize_timex(text, anchor=anchor, tense=tense)
     assert t.type in ("DATE", "TIME", "DURATION", "SET")
 
@@ -400,7 +483,14 @@ def test_property_unknown_anchor_never_absolute_relative(text: str, tense: str) 
     if t.value and t.value.startswith("XXXX"):
         assert t.resolved is False and t.start_date is None
     # Whatever resolves without an anchor must spell its own year out.
-    if t.start_date is not None and t.granularity in ("day", "week", "month", "quarter", "season", "year"):
+    if t.start_date is not None and t.granularity in (
+        "day",
+        "week",
+        "month",
+        "quarter",
+        "season",
+        "year",
+    ):
         assert t.value is not None and t.value[:4] in text or _spelled_year(text)
 
 
@@ -408,7 +498,21 @@ def _spelled_year(text: str) -> bool:
     return bool(re.search(r"nineteen|'\d\d|\d{4}", text))
 
 
-@pytest.mark.parametrize("val", ["2021-03-18", "2021-W11", "2021-W10-WE", "2021-03", "2021-Q1", "2021-H2", "2021-WI", "2021", "199X", "19"])
+@pytest.mark.parametrize(
+    "val",
+    [
+        "2021-03-18",
+        "2021-W11",
+        "2021-W10-WE",
+        "2021-03",
+        "2021-Q1",
+        "2021-H2",
+        "2021-WI",
+        "2021",
+        "199X",
+        "19",
+    ],
+)
 def test_value_interval_shapes(val: str) -> None:
     first, last, gran = value_interval(val)
     assert first is not None and last is not None and first <= last

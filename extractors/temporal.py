@@ -211,6 +211,9 @@ _LEXICON = re.compile(
     r"|hourly|every (?:day|week|month|year|quarter)|each (?:day|week|month|year)"
     r"|today|tonight|yesterday|tomorrow|(?:last |this |next )?thanksgiving(?: day)?|christmas(?: "
     r"day| eve)?"
+    r"|(?:\d+(?: \d/\d)?|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty"
+    r"|forty|fifty)"
+    r"(?: more)?[ -](?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)(?: ago)?"
     r"|new year's (?:day|eve)|(?:pre|post|mid)-(?:1[5-9]|20)\d\d|(?<![$\d.,-])(?:1[5-9]|20)\d\d(?"
     r"![\d%-]|,\d|\.\d))\b",
     re.IGNORECASE,

@@ -7,7 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
+
+from extractors.places import Toponym
 
 TITLES = frozenset(
     {
@@ -94,7 +96,11 @@ GOVERNMENT_NOUNS = frozenset(
         "prosecutors",
     }
 )
-PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "himself", "herself"})
+GROUP_PRONOUNS = frozenset({"it", "they", "them", "its", "their"})
+# GeoNames feature codes of places that are states: countries and dependencies.
+STATE_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR"})
+_NOT_STATES: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +150,14 @@ def strip_titles(name: str) -> str:
 
 
 class ActorResolver:
-    """Resolves argument spans of one document to canonical actors."""
+    """Resolves argument spans of one document to canonical actors.
+
+    People get one canonical name per document, the fullest mention without titles
+    ("Mr. Blinken" -> "Antony Blinken" when the full name appears). Pronouns take the
+    nearest compatible actor before them. Countries, capitals used as governments ("Beijing
+    said", the Toponym.metonymy flag) and demonyms map to an ISO country with type
+    government; organizations keep the country the text gives them.
+    """
 
     def __init__(
         self,
@@ -152,26 +165,29 @@ class ActorResolver:
         *,
         lexicon: dict[str, LexiconEntry],
         country_of: Callable[[str], str | None],
+        toponyms: Sequence[Toponym] = (),
     ) -> None:
         self.doc = doc
         self.lexicon = lexicon
         self.country_of = country_of
-        self.people = [e for e in doc.ents if e.label_ == "PERSON"]
+        self.people = [e for e in doc.ents if e.label_ == "PERSON" and strip_titles(e.text)]
+        self.groups = [e for e in doc.ents if e.label_ in {"ORG", "GPE", "NORP"}]
+        self.toponyms = {(t.start, t.end): t for t in toponyms}
         # The fullest mention of each surname is the canonical name of that person.
         self.canonical_by_surname: dict[str, str] = {}
         for ent in self.people:
-            name = strip_titles(ent.text)
+            name = strip_possessive(strip_titles(ent.text))
             surname = name.split()[-1].lower() if name else ""
             if len(name) > len(self.canonical_by_surname.get(surname, "")):
                 self.canonical_by_surname[surname] = name
 
     def person_name(self, text: str) -> str:
-        name = strip_titles(text)
+        name = strip_possessive(strip_titles(text))
         return self.canonical_by_surname.get(name.split()[-1].lower(), name) if name else text
 
     def _lexicon_entry(self, names: Sequence[str]) -> LexiconEntry | None:
         for name in names:
-            key = strip_titles(name).lower()
+            key = strip_possessive(strip_titles(name)).lower()
             if key in self.lexicon:
                 return self.lexicon[key]
             surname = key.split()[-1] if key else ""
@@ -179,9 +195,43 @@ class ActorResolver:
                 return self.lexicon[surname]
         return None
 
-    def _pronoun_antecedent(self, start_char: int) -> Span | None:
-        before = [e for e in self.people if e.end_char <= start_char]
-        return before[-1] if before else None
+    def _person(self, text: str) -> ActorInfo:
+        name = self.person_name(text)
+        entry = self._lexicon_entry([name])
+        return ActorInfo(name, "person", entry.country if entry else None)
+
+    def _antecedent(self, token: Token) -> ActorInfo | None:
+        """Nearest compatible actor before a pronoun, within the last three sentences."""
+        lower = token.lower_
+        sents = list(self.doc.sents)
+        index = next(i for i, s in enumerate(sents) if s.start <= token.i < s.end)
+        window_start = sents[max(0, index - 3)].start_char
+        if lower in PERSON_PRONOUNS:
+            before = [e for e in self.people if window_start <= e.start_char and e.end <= token.i]
+            # Subjects are the likelier antecedents: prefer the last person in subject role.
+            subjects = [e for e in before if e.root.dep_ in {"nsubj", "nsubjpass"}]
+            chosen = (
+                subjects[-1]
+                if subjects and subjects[-1].sent == before[-1].sent
+                else (before[-1] if before else None)
+            )
+            return self._person(chosen.text) if chosen is not None else None
+        if lower in GROUP_PRONOUNS:
+            before = [e for e in self.groups if window_start <= e.start_char and e.end <= token.i]
+            if lower == "it":
+                before = [e for e in before if e.label_ in {"ORG", "GPE"}]
+            # A dateline ("SEOUL —") names where the story was filed, not an actor.
+            before = [e for e in before if not _is_dateline(e)]
+            if not before:
+                return None
+            ent = before[-1]
+            return self.resolve(ent.start, ent.end, ent.root.i)
+        return None
+
+    def _toponym_of(self, span: Span) -> Toponym | None:
+        return self.toponyms.get((span.start_char, span.end_char)) or self.toponyms.get(
+            (span.start_char, span.start_char + len(strip_possessive(span.text)))
+        )
 
     def resolve(self, start: int, end: int, head: int) -> ActorInfo:
         """Actor info for the token span [start, end) whose head token is `head`."""
@@ -190,33 +240,56 @@ class ActorResolver:
         head_token = doc[head]
         ents = [e for e in doc.ents if e.start >= start and e.end <= end]
         head_ent = next((e for e in ents if e.start <= head < e.end), None)
-        if head_token.lower_ in PERSON_PRONOUNS:
-            antecedent = self._pronoun_antecedent(head_token.idx)
-            if antecedent is None:
-                return ActorInfo(None, "pronoun", None)
-            name = self.person_name(antecedent.text)
-            entry = self._lexicon_entry([name])
-            return ActorInfo(name, "person", entry.country if entry else None)
+        if head_token.pos_ == "PRON" or head_token.lower_ in PERSON_PRONOUNS:
+            found = self._antecedent(head_token)
+            return found if found is not None else ActorInfo(None, "pronoun", None)
         if head_ent is not None and head_ent.label_ == "PERSON":
-            name = self.person_name(head_ent.text)
-            entry = self._lexicon_entry([name])
-            return ActorInfo(name, "person", entry.country if entry else None)
+            return self._person(head_ent.text)
+        if head_ent is None:
+            # "the national security adviser, Jake Sullivan": the apposed name is the actor.
+            named = next(
+                (
+                    e
+                    for e in ents
+                    if e.label_ == "PERSON" and e.root.dep_ == "appos" and e.root.head.i == head
+                ),
+                None,
+            )
+            if named is not None:
+                return self._person(named.text)
         if head_ent is not None and head_ent.label_ in {"GPE", "NORP"}:
             name = strip_possessive(head_ent.text)
             country = self.country_of(name)
-            return ActorInfo(name, "government" if country else "group", country)
+            toponym = self._toponym_of(head_ent)
+            if toponym is not None and toponym.place is not None and not country:
+                country = toponym.place.country_code
+            # A country, a demonym or a capital as an actor stands for its government.
+            if country and (head_ent.label_ == "NORP" or self._is_state(name, toponym)):
+                return ActorInfo(name, "government", country)
+            return ActorInfo(name, "group" if head_ent.label_ == "NORP" else "place", country)
         entry = self._lexicon_entry([e.text for e in ents] + [span.text])
         if head_ent is not None and head_ent.label_ == "ORG":
             country = entry.country if entry else self._country_in(ents)
+            if country is None:
+                country = self._country_in_name(head_ent)
             return ActorInfo(
-                strip_titles(head_ent.text), entry.type if entry else "organization", country
+                strip_possessive(strip_titles(head_ent.text)),
+                entry.type if entry else "organization",
+                country,
             )
         country = self._country_in(ents) or (entry.country if entry else None)
         if head_token.lower_ in GOVERNMENT_NOUNS and country:
             return ActorInfo(span.text, "government", country)
-        if head_token.pos_ == "PRON":
-            return ActorInfo(None, "pronoun", None)
         return ActorInfo(span.text, entry.type if entry else "other", country)
+
+    def _is_state(self, name: str, toponym: Toponym | None) -> bool:
+        if toponym is not None and toponym.metonymy:
+            return True
+        if toponym is not None and toponym.place is not None:
+            return toponym.place.feature_code in STATE_CODES or (
+                toponym.place.feature_code == "PPLC"
+            )
+        return self.country_of(name) is not None and name.lower() not in _NOT_STATES
 
     def _country_in(self, ents: Sequence[Span]) -> str | None:
         for ent in ents:
@@ -225,3 +298,17 @@ class ActorResolver:
                 if country:
                     return country
         return None
+
+    def _country_in_name(self, ent: Span) -> str | None:
+        """ "British Transport Police", "Chinese Foreign Ministry": a leading demonym."""
+        first = ent[0]
+        capitalized = first.pos_ in {"ADJ", "PROPN"} and first.text[:1].isupper()
+        demonym = first.ent_type_ == "NORP" or first.lower_.endswith(("ese", "ish", "ian", "an"))
+        if capitalized and demonym and len(ent) > 1:
+            return self.country_of(first.text)
+        return None
+
+
+def _is_dateline(ent: Span) -> bool:
+    following = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+    return ent.start <= 2 and following is not None and following.text in {"—", "–", "-", "--"}

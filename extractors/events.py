@@ -79,7 +79,60 @@ PLANNING_LEMMAS = frozenset(
 FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
 HYPOTHETICAL_AUX = frozenset({"would", "could", "might", "may", "should", "can", "ca"})
 HYPOTHETICAL_MARKS = frozenset({"if", "unless", "whether"})
-DENIAL_LEMMAS = frozenset({"deny", "refuse", "reject"})
+DENIAL_LEMMAS = frozenset({"deny", "refuse", "reject", "fail", "decline"})
+# States that report an event's outcome: "five people are dead", "fans are outraged".
+STATE_WORDS = frozenset(
+    {
+        "dead",
+        "injured",
+        "wounded",
+        "missing",
+        "trapped",
+        "killed",
+        "arrested",
+        "outraged",
+        "furious",
+        "angry",
+        "upset",
+        "unhappy",
+        "happy",
+        "safe",
+        "alive",
+        "homeless",
+        "displaced",
+        "responsible",
+        "guilty",
+        "victorious",
+    }
+)
+# Verbs whose object noun carries the event: "held talks", "imposed sanctions", "staged a
+# protest". The noun's lemma types the event when the lexicon knows it.
+LIGHT_VERBS = frozenset(
+    {
+        "hold",
+        "impose",
+        "issue",
+        "make",
+        "take",
+        "give",
+        "launch",
+        "stage",
+        "carry",
+        "conduct",
+        "mount",
+        "level",
+        "slap",
+        "reach",
+        "strike",
+        "pay",
+        "deliver",
+        "file",
+        "lodge",
+        "announce",
+        "unleash",
+        "wage",
+    }
+)
 # Modifiers cut from an argument's span: they describe it but are not the argument.
 TRIM_DEPS = frozenset({"relcl", "acl", "punct", "advcl", "cc", "prep"})
 
@@ -114,14 +167,21 @@ class Frame:
     tense: str  # past | present | future
     clause_start: int  # token span of the clause (the verb's subtree)
     clause_end: int
+    # Lemma the event is typed by: the noun of a light-verb construction ("held talks" ->
+    # "talk"), the noun of a nominal event, else the predicate lemma without negation.
+    event_lemma: str = ""
+    reporter: Argument | None = None  # X of "X said that Y did Z"
+    nominal: bool = False  # headed by a noun ("talks in Anchorage")
 
 
 def argument(doc: Doc, head: Token) -> Argument:
     """The phrase headed by `head`, without relative clauses and trailing modifiers."""
     kept = {head.i}
     for child in head.children:
-        if child.dep_ in TRIM_DEPS:
-            continue
+        if child.dep_ in TRIM_DEPS and not (
+            child.dep_ == "prep" and child.lower_ == "of" and head.pos_ in {"NOUN", "NUM"}
+        ):
+            continue  # "the makers of Toblerone" keeps its of-phrase: it names who
         if child.dep_ == "appos" and head.ent_type_ != "":
             continue  # "Kim Jong-un, the leader of North Korea": the name is the argument
         kept.update(t.i for t in child.subtree)
@@ -170,8 +230,9 @@ def _controller(verb: Token) -> Token | None:
         c.dep_ == "aux" and c.lower_ == "to" for c in verb.children
     ):
         # Object control ("drove Trump to declare"), else subject control ("plans to visit").
+        # "V NP to VP" is object control in English, "promise" being the exception.
         obj = next((c for c in head.children if c.dep_ in OBJECT_DEPS), None)
-        if obj is not None and obj.pos_ in {"PROPN", "PRON"} or (obj is not None and obj.ent_type_):
+        if obj is not None and head.lemma_ != "promise" and obj.i < verb.i:
             return obj
         subject, _ = _own_subject(head)
         return subject if subject is not None else _controller(head)
@@ -233,7 +294,13 @@ def _predicate_tokens(verb: Token) -> list[Token]:
     return sorted([verb, *(c for c in verb.children if c.dep_ in keep)], key=lambda t: t.i)
 
 
-def _tense(verb: Token) -> str:
+def _is_infinitive(verb: Token) -> bool:
+    return verb.dep_ in {"xcomp", "advcl", "acl", "relcl"} and any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in verb.children
+    )
+
+
+def _tense(verb: Token, depth: int = 0) -> str:
     auxes = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
     if any(a.lower_ in FUTURE_AUX for a in auxes):
         return "future"
@@ -241,25 +308,120 @@ def _tense(verb: Token) -> str:
         verb.dep_ == "xcomp" and verb.head.lower_ == "going"
     ):
         return "future"
+    if _is_infinitive(verb) and depth < 4 and verb.head.pos_ in {"VERB", "AUX"}:
+        # "plans to visit" lies ahead; "drove Trump to declare" happened when the driving did.
+        if verb.head.lemma_ in PLANNING_LEMMAS:
+            return "future"
+        return _tense(verb.head, depth + 1)
     if verb.tag_ in {"VBD", "VBN"} or any(a.tag_ in {"VBD"} for a in auxes):
         return "past"
     if any(a.lemma_ == "have" for a in auxes):
         return "past"
+    if verb.tag_ == "VBG" and depth < 4 and verb.dep_ in {"xcomp", "pcomp", "advcl", "conj"}:
+        return _tense(verb.head, depth + 1) if verb.head.pos_ in {"VERB", "AUX"} else "present"
     return "present"
 
 
-def _modality(verb: Token) -> str:
+def _reporting_head(verb: Token) -> Token | None:
+    """The saying verb a clause is reported under ("X said [that Y will do Z]"), if any.
+
+    Everything in the complement of a saying verb is reported, however deep ("X said Y
+    hopes to help deal with it"), so the walk goes up through any relation; the nearest
+    saying verb wins.
+    """
+    token = verb
+    for _ in range(12):
+        head = token.head
+        if head.i == token.i:
+            break
+        if token.dep_ in {"ccomp", "parataxis"} and head.lemma_ in REPORTING_LEMMAS:
+            return head
+        if head.pos_ in {"VERB", "AUX"} and head.lemma_ in REPORTING_LEMMAS:
+            break  # a subject or adjunct of a saying verb is not what was said
+        token = head
+    # “..., ” Mr. Blinken said: the quote's verb heads the sentence, the saying hangs off it.
+    for child in verb.children:
+        if child.dep_ == "parataxis" and child.lemma_ in REPORTING_LEMMAS:
+            return child
+    return None
+
+
+def quote_reporters(doc: Doc) -> dict[int, Token]:
+    """Token index inside a quotation -> the saying verb it is attributed to.
+
+    A quotation belongs to the saying verb outside it in the sentence where it ends (“...,”
+    she said) or starts (she said: “...”); a quotation with none continues the previous
+    one's speaker when it follows in the next sentence.
+    """
+    spans: list[tuple[int, int]] = []
+    opened: int | None = None
+    for token in doc:
+        text = token.text
+        if text in {"“", "‘‘", "``"} or (text == '"' and opened is None):
+            opened = token.i
+        elif text in {"”", "''"} or (text == '"' and opened is not None):
+            if opened is not None and token.i - opened > 2:
+                spans.append((opened, token.i))
+            opened = None
+    out: dict[int, Token] = {}
+    previous: tuple[int, Token] | None = None  # (sentence end token, saying verb)
+    for open_i, close_i in spans:
+        first, last = doc[open_i].sent, doc[close_i].sent
+        outside = [
+            t
+            for t in [*doc[last.start : last.end], *doc[first.start : first.end]]
+            if not open_i <= t.i <= close_i
+            and t.pos_ == "VERB"
+            and t.lemma_ in REPORTING_LEMMAS
+            and _own_subject(t)[0] is not None
+        ]
+        after = [t for t in outside if t.i > close_i]
+        verb = after[0] if after else (outside[-1] if outside else None)
+        if verb is None and previous is not None and open_i - previous[0] <= 2:
+            verb = previous[1]
+        if verb is None:
+            previous = None
+            continue
+        for i in range(open_i + 1, close_i):
+            out[i] = verb
+        previous = (max(last.end, close_i + 1), verb)
+    return out
+
+
+def _reporter(verb: Token, quotes: dict[int, Token] | None = None) -> Token | None:
+    """Who reports the clause: the subject of its saying verb, or "according to X"."""
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ == "according":
+            to = next((c for c in child.children if c.lower_ == "to"), None)
+            pobj = next((c for c in (to.children if to else []) if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj
+    head = _reporting_head(verb)
+    if head is None and quotes and verb.lemma_ not in REPORTING_LEMMAS:
+        head = quotes.get(verb.i)
+    if head is None or head.i == verb.i:
+        return None
+    subject, _ = _own_subject(head)
+    return subject if subject is not None else _controller(head)
+
+
+def _modality(verb: Token, quotes: dict[int, Token] | None = None) -> str:
     auxes = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
     marks = {c.lower_ for c in verb.children if c.dep_ == "mark"}
     if marks & HYPOTHETICAL_MARKS or any(a.lower_ in HYPOTHETICAL_AUX for a in auxes):
         return "hypothetical"
+    # Reported speech wins over tense: "X said Y will visit" is X's claim about a plan.
+    if _reporter(verb, quotes) is not None:
+        return "reported"
     if any(a.lower_ in FUTURE_AUX for a in auxes):
         return "planned"
-    head = verb.head
-    if verb.dep_ in {"ccomp", "parataxis"} and head.lemma_ in REPORTING_LEMMAS:
-        return "reported"
-    if verb.dep_ == "xcomp" and head.lemma_ in PLANNING_LEMMAS:
-        return "planned"
+    token = verb
+    for _ in range(4):
+        if token.dep_ not in {"xcomp", "conj"} or token.head.i == token.i:
+            break
+        if token.dep_ == "xcomp" and token.head.lemma_ in PLANNING_LEMMAS:
+            return "planned"
+        token = token.head
     return "asserted"
 
 
@@ -278,16 +440,55 @@ def _is_event_verb(token: Token) -> bool:
     return token.dep_ in CLAUSE_DEPS
 
 
-def frames(doc: Doc) -> Iterator[Frame]:
+def _shared_object(verb: Token) -> list[tuple[Token, Token | None]]:
+    """ "met and praised the envoy": adjacent conjoined verbs share the later one's object."""
+    for conj in verb.children:
+        if conj.dep_ != "conj" or conj.pos_ != "VERB" or conj.i > verb.i + 3:
+            continue
+        between = verb.doc[verb.i + 1 : conj.i]
+        if not all(t.dep_ in {"cc", "punct"} for t in between):
+            continue
+        if _own_subject(conj)[0] is not None:
+            continue
+        return _targets(conj, passive=False)
+    return []
+
+
+def _light_noun(verb: Token, thing: Token | None, event_nouns: frozenset[str]) -> str | None:
+    """The event noun of a light-verb construction: "held talks", "imposed sanctions"."""
+    if thing is None or verb.lemma_.lower() not in LIGHT_VERBS:
+        return None
+    lemma = thing.lemma_.lower()
+    return lemma if lemma in event_nouns else None
+
+
+def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[Frame]:
     """Yield one frame per verb and conjunct of its actor/target, in text order.
 
     A verb with neither an actor nor a target yields nothing: it cannot answer "who did what".
+    Nouns whose lemma is in `event_nouns` head their own (nominal) frame when they name a
+    participant or a place ("talks with Beijing", "the attack in Kabul") and are not the
+    object of a light verb, whose frame already carries them.
+
+    Args:
+        doc: a parsed Doc.
+        event_nouns: lemmas of nouns that denote events (from the event type lexicon).
+
+    Yields:
+        Frame records, verbs and nominal events in text order.
     """
     sentence_of = {}
     for index, sent in enumerate(doc.sents):
         for token in sent:
             sentence_of[token.i] = index
+    quotes = quote_reporters(doc)
     for verb in doc:
+        if verb.pos_ == "NOUN" and event_nouns:
+            yield from _nominal_frames(doc, verb, sentence_of, event_nouns)
+            continue
+        if verb.lemma_ == "be":
+            yield from _state_frames(doc, verb, sentence_of, quotes)
+            continue
         if not _is_event_verb(verb):
             continue
         subject, passive = _own_subject(verb)
@@ -298,6 +499,8 @@ def frames(doc: Doc) -> Iterator[Frame]:
         is_passive = passive or _passive_subject(verb) is not None
         actors: list[Token | None] = [*_conjuncts(subject)] if subject is not None else [None]
         found = _targets(verb, is_passive)
+        if not found and not is_passive:
+            found = _shared_object(verb)
         if subject is None and not found:
             continue
         targets: list[tuple[Token | None, Token | None]] = [*found] if found else [(None, None)]
@@ -307,9 +510,28 @@ def frames(doc: Doc) -> Iterator[Frame]:
         if particles:
             lemma = " ".join([lemma, *particles])
         negated = _negated(verb)
+        modality = _modality(verb, quotes)
+        tense = _tense(verb)
+        reporter_token = _reporter(verb, quotes) if modality == "reported" else None
+        reporter = argument(doc, reporter_token) if reporter_token is not None else None
+        direct = next((c for c in verb.children if c.dep_ in OBJECT_DEPS), None)
         subtree = list(verb.subtree)
         for actor_token in actors:
             for target_token, thing in targets:
+                # The object noun of a light verb names the event, whether or not a
+                # recipient was found ("held talks" and "imposed sanctions on X" alike).
+                noun = (
+                    thing
+                    if thing is not None
+                    else (
+                        target_token
+                        if target_token is not None
+                        and target_token.head == verb
+                        and target_token.dep_ in OBJECT_DEPS
+                        else direct
+                    )
+                )
+                light = _light_noun(verb, noun, event_nouns)
                 yield Frame(
                     sentence_index=sentence_of[verb.i],
                     predicate=verb.i,
@@ -321,11 +543,120 @@ def frames(doc: Doc) -> Iterator[Frame]:
                     target=argument(doc, target_token) if target_token is not None else None,
                     object=argument(doc, thing) if thing is not None else None,
                     negated=negated,
-                    modality=_modality(verb),
-                    tense=_tense(verb),
+                    modality=modality,
+                    tense=tense,
                     clause_start=subtree[0].i,
                     clause_end=subtree[-1].i + 1,
+                    event_lemma=light or lemma,
+                    reporter=reporter,
+                    nominal=False,
                 )
+
+
+def _state_frames(
+    doc: Doc, copula: Token, sentence_of: dict[int, int], quotes: dict[int, Token]
+) -> Iterator[Frame]:
+    """ "Five people are dead", "two remain missing": a copula with an eventive state."""
+    state = next(
+        (c for c in copula.children if c.dep_ == "acomp" and c.lemma_.lower() in STATE_WORDS),
+        None,
+    )
+    subject, _ = _own_subject(copula)
+    if state is None or subject is None:
+        return
+    tokens = sorted(
+        [copula, state, *(c for c in copula.children if c.dep_ in {"aux", "neg"})],
+        key=lambda t: t.i,
+    )
+    negated = _negated(copula)
+    modality = _modality(copula, quotes)
+    reporter = _reporter(copula, quotes) if modality == "reported" else None
+    subtree = list(copula.subtree)
+    for actor in _conjuncts(subject):
+        yield Frame(
+            sentence_index=sentence_of[copula.i],
+            predicate=state.i,
+            predicate_text=" ".join(t.text for t in tokens),
+            predicate_lemma=("not " if negated else "") + state.lemma_.lower(),
+            predicate_start_char=tokens[0].idx,
+            predicate_end_char=tokens[-1].idx + len(tokens[-1].text),
+            actor=argument(doc, actor),
+            target=None,
+            object=None,
+            negated=negated,
+            modality=modality,
+            tense=_tense(copula),
+            clause_start=subtree[0].i,
+            clause_end=subtree[-1].i + 1,
+            event_lemma=state.lemma_.lower(),
+            reporter=argument(doc, reporter) if reporter is not None else None,
+            nominal=False,
+        )
+
+
+def _nominal_frames(
+    doc: Doc, noun: Token, sentence_of: dict[int, int], event_nouns: frozenset[str]
+) -> Iterator[Frame]:
+    lemma = noun.lemma_.lower()
+    if lemma not in event_nouns:
+        return
+    head = noun.head
+    if noun.dep_ in OBJECT_DEPS and head.lemma_.lower() in LIGHT_VERBS:
+        return  # the light verb's frame carries it
+    if noun.dep_ == "conj" and head.dep_ in OBJECT_DEPS and head.head.lemma_ in LIGHT_VERBS:
+        return
+    if (
+        noun.dep_ in {"nsubj", "nsubjpass", "dobj"}
+        and head.pos_ == "VERB"
+        and (head.lemma_ not in SKIP_LEMMAS)
+    ):
+        return  # an argument of a verb frame ("the talks ended"), not an event of its own
+    actor = None
+    for child in noun.children:
+        if child.dep_ == "poss" and _is_named(child):
+            actor = child
+        elif child.dep_ == "compound" and child.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"}:
+            actor = actor or child
+    by = _prep_object(noun, frozenset({"by"}))
+    if by is not None:
+        actor = by
+    target = _prep_object(noun, frozenset({"with", "against", "on", "between", "to"}))
+    if target is not None and not _is_named(target):
+        target = None
+    located = any(
+        c.dep_ == "prep"
+        and c.lower_ in {"in", "at", "near", "outside"}
+        and any(g.dep_ == "pobj" and g.ent_type_ in {"GPE", "LOC", "FAC"} for g in c.children)
+        for c in noun.children
+    )
+    if actor is None and target is None and not located:
+        return
+    subtree = list(noun.subtree)
+    verb = head if head.pos_ in {"VERB", "AUX"} else None
+    negated = any(c.dep_ == "neg" or c.lower_ == "no" for c in noun.children)
+    actors = _conjuncts(actor) if actor is not None else [None]
+    targets = _conjuncts(target) if target is not None else [None]
+    for actor_token in actors:
+        for target_token in targets:
+            yield Frame(
+                sentence_index=sentence_of[noun.i],
+                predicate=noun.i,
+                predicate_text=noun.text,
+                predicate_lemma=("not " if negated else "") + lemma,
+                predicate_start_char=noun.idx,
+                predicate_end_char=noun.idx + len(noun.text),
+                actor=argument(doc, actor_token) if actor_token is not None else None,
+                target=argument(doc, target_token) if target_token is not None else None,
+                object=None,
+                negated=negated,
+                modality=_modality(verb) if verb is not None else "asserted",
+                tense=_tense(verb) if verb is not None else "present",
+                clause_start=subtree[0].i,
+                clause_end=subtree[-1].i + 1,
+                event_lemma=lemma,
+                reporter=None,
+                nominal=True,
+            )
 
 
 def sentence_span(doc: Doc, index: int) -> Span:

@@ -110,6 +110,12 @@ class EventRow:
     negated: bool
     modality: str
     confidence: float
+    tense: str | None
+    reported_by: str | None
+    quad_class: str
+    score: float
+    rank_in_doc: int
+    date_source: str | None
     run_id: str
     extractor_version: str
 

@@ -85,3 +85,102 @@ def test_argument_spans_point_into_the_text(nlp):
         )
     [frame] = [f for f in frames(doc) if f.predicate_lemma == "declare"]
     assert frame.target.text == "Kim Jong-un"
+
+
+# Tricky constructions: small texts written for these tests.
+
+
+def test_reported_speech_keeps_actor_reporter_and_the_saying(nlp):
+    found = _frames(
+        nlp, "The minister said that the army will withdraw its troops from the border."
+    )
+    [withdraw] = [f for f in found if f.predicate_lemma == "withdraw"]
+    assert withdraw.actor.text == "the army"
+    assert withdraw.modality == "reported"
+    assert withdraw.tense == "future"
+    assert withdraw.reporter.text == "The minister"
+    [say] = [f for f in found if f.predicate_lemma == "say"]
+    assert say.actor.text == "The minister"
+    assert say.modality == "asserted"
+
+
+def test_quotation_is_attributed_to_its_speaker_across_sentences(nlp):
+    text = "“We will rebuild the bridge,” the mayor said. “Nobody will stop us.”"
+    found = _frames(nlp, text)
+    [rebuild] = [f for f in found if f.predicate_lemma == "rebuild"]
+    assert rebuild.modality == "reported"
+    assert rebuild.reporter.text == "the mayor"
+    [stop] = [f for f in found if f.predicate_lemma == "stop"]
+    assert stop.reporter.text == "the mayor"
+
+
+@pytest.mark.parametrize(
+    ("text", "lemma"),
+    [
+        ("The company denied polluting the river.", "pollute"),
+        ("The rebels refused to release the hostages.", "release"),
+        ("The court never approved the merger.", "approve"),
+    ],
+)
+def test_negation_by_particle_and_by_denial(nlp, text, lemma):
+    [frame] = _by_lemma(nlp, text, lemma)
+    assert frame.negated
+    assert frame.predicate_lemma == "not " + lemma
+
+
+def test_passive_without_agent_keeps_the_patient(nlp):
+    [frame] = _by_lemma(nlp, "Three journalists were detained in the capital.", "detain")
+    assert frame.actor is None
+    assert frame.target.text == "Three journalists"
+
+
+def test_conjoined_actors_and_predicates_fan_out(nlp):
+    found = _frames(nlp, "France and Germany condemned and sanctioned the regime.")
+    pairs = {(f.actor.text, f.predicate_lemma, f.target.text) for f in found}
+    for actor in ("France", "Germany"):
+        for lemma in ("condemn", "sanction"):
+            assert (actor, lemma, "the regime") in pairs
+
+
+@pytest.mark.parametrize(
+    ("text", "verb", "event_lemma"),
+    [
+        ("The two presidents held talks in Vienna.", "hold", "talk"),
+        ("Washington imposed sanctions on Moscow.", "impose", "sanction"),
+        ("Students held a protest outside the parliament.", "hold", "protest"),
+    ],
+)
+def test_light_verbs_are_typed_by_their_noun(nlp, text, verb, event_lemma):
+    nouns = frozenset({"talk", "sanction", "protest"})
+    [frame] = [f for f in frames(nlp(text), event_nouns=nouns) if f.predicate_lemma == verb]
+    assert frame.event_lemma == event_lemma
+
+
+def test_nominal_event_with_participants(nlp):
+    doc = nlp("Negotiators prepared for talks with Tehran in Geneva.")
+    [frame] = [f for f in frames(doc, event_nouns=frozenset({"talk"})) if f.nominal]
+    assert frame.predicate_lemma == "talk"
+    assert frame.target.text == "Tehran"
+
+
+def test_plans_to_visit_is_planned_with_the_planner_as_actor(nlp):
+    [frame] = _by_lemma(nlp, "The pope plans to visit Iraq next month.", "visit")
+    assert frame.actor.text == "The pope"
+    assert frame.modality == "planned"
+    assert frame.tense == "future"
+
+
+def test_infinitive_takes_the_tense_of_its_governor(nlp):
+    [frame] = _by_lemma(nlp, "The crisis drove the king to dissolve parliament.", "dissolve")
+    assert frame.actor.text == "the king"
+    assert frame.tense == "past"
+
+
+def test_state_of_the_victims_is_an_event(nlp):
+    [frame] = _by_lemma(nlp, "At least five people are dead after the storm.", "dead")
+    assert frame.actor.text == "At least five people"
+
+
+def test_of_phrase_stays_in_the_actor(nlp):
+    [frame] = _by_lemma(nlp, "The makers of the drug raised its price.", "raise")
+    assert frame.actor.text == "The makers of the drug"

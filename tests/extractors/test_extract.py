@@ -1,0 +1,136 @@
+"""Extractor: frames joined with actors, places, dates, types and the main-event ranking."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from extractors.evaluation import events as evaluation
+from extractors.extract import Extractor, load_event_types
+from extractors.ingest import build_article
+from tests.conftest import SEEDS
+
+TODAY = dt.date(2030, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def extractor(settings, nlp):
+    return Extractor(settings, nlp=nlp)
+
+
+def _rows(extractor, text, *, published="2021-03-18", title=None):
+    meta = {"published": published, "title": title}
+    article = build_article(text, meta, source_uri="test", record_no=None, today=TODAY)
+    [extraction] = extractor.extract([article], run_id="test")
+    return extraction.events
+
+
+@pytest.fixture(scope="module")
+def seed_rows(extractor):
+    text = (SEEDS / "000_aa8ef520a8eafdd0.txt").read_text("utf-8")
+    return _rows(extractor, text)
+
+
+def test_event_types_have_quad_classes():
+    types = load_event_types()
+    assert types.type_of("meet") == "CONSULT"
+    assert types.type_of("sanction", nominal=True) == "SANCTION"
+    assert types.type_of("frobnicate") == "other"
+    assert types.quad_of("CONSULT") == "verbal cooperation"
+    assert types.quad_of("ASSAULT") == "material conflict"
+    assert types.quad_of("STATEMENT") == "neutral"
+    assert types.quad_of("other") == "other"
+
+
+def test_seed_blinken_said_is_reported(seed_rows):
+    said = [r for r in seed_rows if r.predicate_lemma == "say" and r.actor_canonical == "Blinken"]
+    assert said and all(r.event_type == "STATEMENT" for r in said)
+    quoted = [r for r in seed_rows if r.reported_by == "Blinken"]
+    assert quoted and all(r.modality == "reported" for r in quoted)
+
+
+def test_seed_trump_declared_his_love(seed_rows):
+    [row] = [r for r in seed_rows if r.predicate_lemma == "declare"]
+    assert row.actor_canonical == "Donald J. Trump"
+    assert row.target_text == "Kim Jong-un"
+    assert row.tense == "past"
+    assert not row.negated
+
+
+def test_seed_he_suggested_is_blinken(seed_rows):
+    [row] = [r for r in seed_rows if r.predicate_lemma == "suggest"]
+    assert row.actor_text == "He"
+    assert row.actor_canonical == "Blinken"
+    assert row.actor_type == "person"
+
+
+def test_seed_meeting_and_sanctions_are_typed(seed_rows):
+    meets = [r for r in seed_rows if r.predicate_lemma == "meet" and r.place_geonameid == 5879400]
+    assert meets and {r.event_type for r in meets} == {"CONSULT"}
+    assert {r.quad_class for r in meets} == {"verbal cooperation"}
+    issued = {r.object_text: r for r in seed_rows if r.predicate_lemma == "issue"}
+    assert issued["financial sanctions"].event_type in {"SANCTION", "COERCE"}
+    assert issued["financial sanctions"].target_country == "CN"
+    assert issued["stern warnings"].event_type == "THREATEN"
+
+
+def test_seed_ranks_and_scores(seed_rows):
+    assert sorted(r.rank_in_doc for r in seed_rows) == list(range(1, len(seed_rows) + 1))
+    assert all(0.0 <= r.score <= 1.0 for r in seed_rows)
+    by_rank = sorted(seed_rows, key=lambda r: r.rank_in_doc)
+    assert [r.score for r in by_rank] == sorted((r.score for r in seed_rows), reverse=True)
+
+
+def test_headline_picks_the_main_event(extractor):
+    text = (
+        "The storm flooded several streets on Monday. Firefighters rescued twelve residents "
+        "from a flooded school in Springfield, officials said."
+    )
+    rows = _rows(extractor, text, published="2021-05-04", title="Firefighters rescue twelve")
+    [main] = [r for r in rows if r.rank_in_doc == 1]
+    assert main.predicate_lemma == "rescue"
+    assert main.modality == "reported"
+
+
+def test_undated_event_is_dated_by_the_story(extractor):
+    rows = _rows(extractor, "The council approved the budget.", published="2021-05-04")
+    [row] = [r for r in rows if r.predicate_lemma == "approve"]
+    assert row.date_value == "2021-05-04"
+    assert row.date_source == "publication"
+
+
+def test_future_event_is_not_dated_by_the_story(extractor):
+    rows = _rows(extractor, "The council will vote on the budget.", published="2021-05-04")
+    [row] = [r for r in rows if r.predicate_lemma == "vote"]
+    assert row.date_value is None
+
+
+def test_evaluation_matches_content_words():
+    assert evaluation.matches("met with Obama", ["meets with Obama"])
+    assert not evaluation.matches("the", ["the White House"])
+    assert not evaluation.matches(None, ["Saturday"])
+
+
+def test_evaluation_round_trip(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    record = {
+        "doc_id": "d1",
+        "date_publish": "2021-05-04 10:00:00",
+        "title": "Firefighters rescue twelve in Springfield",
+        "text": "Firefighters rescued twelve residents from a flooded school in Springfield "
+        "on Monday.",
+        "gold": {
+            "who": [{"text": "Firefighters"}],
+            "what": [{"text": "rescued twelve residents"}],
+            "where": [{"text": "Springfield"}],
+            "when": [{"text": "on Monday"}],
+        },
+    }
+    gold.write_text(json.dumps(record) + "\n")
+    predictions = tmp_path / "pred.jsonl"
+    metrics = evaluation.evaluate(gold, predictions, metrics=tmp_path / "m.json", limit=None)
+    assert {metrics[q]["main"] for q in evaluation.QUESTIONS} == {1.0}
+    [line] = predictions.read_text().splitlines()
+    events = json.loads(line)["events"]
+    assert [e["score"] for e in events] == sorted((e["score"] for e in events), reverse=True)
+    assert "who" in evaluation.format_metrics(metrics)

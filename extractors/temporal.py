@@ -152,6 +152,10 @@ def tense_of(span: Span) -> str:
     tok: Token = span.root
     for _ in range(10):
         if tok.pos_ in ("VERB", "AUX") and tok.tag_ != "MD":
+            if tok.tag_ == "VBD" and tok.lemma_ in ("plan", "schedule") and span.start > tok.i:
+                # "protesters planned a march on Saturday": the date after the plan is the
+                # planned event's, still to come ("On Friday, they planned ..." is not).
+                return "future"
             tense = _verb_tense(tok)
             if tense is not None:
                 return tense
@@ -170,7 +174,9 @@ def _verb_tense(verb: Token) -> str | None:
     if "to" in lowered:
         # "plans to meet Friday" looks forward; "the first to accede Friday" does not.
         if verb.head.lemma_ in _FUTURE_GOVERNORS or verb.head.lower_ in _FUTURE_GOVERNORS:
-            return "future"
+            # ...unless the plan itself is told in the pluperfect: "the offer had been due
+            # to expire Friday" is a deadline already behind the story.
+            return "past" if _pluperfect(verb.head) else "future"
         return None
     if verb.lower_ in ("going", "gon") and any(c.dep_ == "xcomp" for c in verb.children):
         return "future"
@@ -178,6 +184,8 @@ def _verb_tense(verb: Token) -> str | None:
     if tag == "VBD":
         return "past"
     if tag == "VBN":
+        if "had" in lowered:
+            return "past"  # pluperfect: "had been scheduled for Friday" is over
         if verb.lemma_ in _PLAN_VERBS and lowered:
             return "future"
         if lowered & {"had", "was", "were", "been", "has", "have", "'ve", "'d"}:
@@ -202,6 +210,28 @@ def _verb_tense(verb: Token) -> str | None:
     return None
 
 
+def _pluperfect(tok: Token) -> bool:
+    """True when tok (or the copula it complements) carries a "had" auxiliary."""
+    for t in (tok, tok.head):
+        if any(c.dep_ in ("aux", "auxpass") and c.lower_ == "had" for c in t.children):
+            return True
+        if t.head.i == t.i:
+            break
+    return False
+
+
+def _span_pluperfect(span: Span) -> bool:
+    """The verb governing span is in the pluperfect ("Until Thursday, they had not ...")."""
+    tok: Token = span.root
+    for _ in range(10):
+        if tok.pos_ in ("VERB", "AUX") and tok.tag_ != "MD":
+            return _pluperfect(tok)
+        if tok.head.i == tok.i:
+            break
+        tok = tok.head
+    return False
+
+
 # --------------------------------------------------------------------------- detection
 
 _LEXICON = re.compile(
@@ -217,6 +247,11 @@ _LEXICON = re.compile(
     r"|new year's (?:day|eve)|(?:pre|post|mid)-(?:1[5-9]|20)\d\d|(?<![$\d.,-])(?:1[5-9]|20)\d\d(?"
     r"![\d%-]|,\d|\.\d))\b",
     re.IGNORECASE,
+)
+_EXPLICIT_DATE = re.compile(
+    r"\b(?:(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.|January|February|March|April|June|July|August"
+    r"|September|October|November|December)\s+(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
+    r"(?:,\s+(?:1[89]|20)\d\d)?(?![\d,.]?\d)"
 )
 _AGE = re.compile(
     r"^\d+(?:\s|-)(?:years?|months?|weeks?|days?)(?:\s|-)old$|^aged?\s+\d+|^\d{1,3}$|^\d+s$"
@@ -302,6 +337,12 @@ def _candidates(doc: Doc) -> list[_Cand]:
         if not _lexical_ok(doc, m.start(), m.end()):
             continue
         cands.append(_Cand(m.start(), m.end(), "DATE", "lexicon"))
+    for m in _EXPLICIT_DATE.finditer(text):
+        # A calendar date the NER folded into another entity ("the Aug. 7 embassy
+        # bombings" tagged EVENT) is still a date.
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        cands.append(_Cand(m.start(), m.end(), "DATE", "lexicon"))
     cands.sort(key=lambda c: (c.start, -c.end))
     return cands
 
@@ -313,8 +354,6 @@ def _lexical_ok(doc: Doc, start: int, end: int) -> bool:
         return False
     word = span.text.lower()
     nxt = doc[span.end] if span.end < len(doc) else None
-    if word == "now" and nxt is not None and nxt.lower_ == "that":
-        return False
     if word == "future" and nxt is not None and nxt.pos_ in ("NOUN", "PROPN", "ADJ"):
         return False
     if word in ("today", "yesterday", "tomorrow") and span[0].ent_type_ not in ("", "DATE", "TIME"):
@@ -342,6 +381,54 @@ def _lexical_ok(doc: Doc, start: int, end: int) -> bool:
     return True
 
 
+_QUOTES = {'"', "``", "''", "\u201c", "\u201d", "'", "\u2018", "\u2019"}
+_CALENDAR_NAMES = re.compile(
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun"
+    r"|christmas|easter|thanksgiving|new|year's|eve|day)",
+    re.IGNORECASE,
+)
+
+
+def _not_temporal_here(doc: Doc, start: int, end: int) -> bool:
+    """Uses of a temporal word that TimeML does not annotate.
+
+    - "Now," opening a sentence is a discourse connective, not a reference to the present
+      ("Now, the question is ...");
+    - a quoted title with a capitalized inner word is a name ("''60 Minutes''", "This Week");
+    - a capitalized "Today"/"Tonight" right after a proper noun names a paper or programme
+      ("USA Today", "VOA Today").
+    """
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    first = span[0]
+    prev = doc[span.start - 1] if span.start > 0 else None
+    nxt = doc[span.end] if span.end < len(doc) else None
+    if len(span) == 1 and first.text == "Now" and nxt is not None and nxt.text == ",":
+        return (
+            first.is_sent_start
+            or prev is None
+            or prev.text in _QUOTES
+            or prev.text in (".", "!", "?", ":", ";")
+        )
+    after = nxt
+    if nxt is not None and nxt.text in (",", ".") and span.end + 1 < len(doc):
+        after = doc[span.end + 1]  # American punctuation inside the closing quote
+    if prev is not None and after is not None and prev.text in _QUOTES and after.text in _QUOTES:
+        words = span.text.split()
+        if len(words) > 1 and any(
+            w[0].isupper() and not _CALENDAR_NAMES.match(w) for w in words[1:]
+        ):
+            return True
+    return (
+        len(span) == 1
+        and first.text in ("Today", "Tonight")
+        and not first.is_sent_start
+        and prev is not None
+        and prev.pos_ == "PROPN"
+    )
+
+
 def _refine(doc: Doc, cands: Iterable[_Cand]) -> Iterator[_Cand]:
     """Trim, split and filter candidates; merge a date with an adjacent time of day."""
     text = doc.text
@@ -352,6 +439,8 @@ def _refine(doc: Doc, cands: Iterable[_Cand]) -> Iterator[_Cand]:
             continue
         chunk = text[s:e]
         if _AGE.search(chunk) or _AGE_WORDS.search(chunk) or _NOT_TIME.match(chunk):
+            continue
+        if _not_temporal_here(doc, s, e):
             continue
         if (
             e < len(text)
@@ -436,6 +525,8 @@ def _quarter_from(value: str | None) -> tuple[int, int] | None:
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
+_POSSESSIVE = re.compile(r"['\u2019]s\b")
+_WEEKDAY_WORD = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
 _FORWARD_CUES = {"effective", "until", "till", "starting", "pending"}
 _EXTENDERS = {
     "this",
@@ -465,6 +556,23 @@ def _extend_left(doc: Doc, start: int, end: int, ctx: Context) -> tuple[int, int
     if extended is not None and (own is None or own.type == "DURATION" and extended.type == "DATE"):
         return prev.idx, end
     return start, end
+
+
+_PERIOD_END = re.compile(r"\s+(?:that |which )?(?:ended|ending|ends|to date|through)\b", re.I)
+
+
+def _the_year(text: str, end: int, published: dt.date | None, reading: Reading) -> Reading:
+    """A bare "the year": a fiscal period when its end is given, else the current year.
+
+    "the year ended Sept. 30" measures a twelve-month period (DURATION P1Y, as TimeBank
+    marks it); "for the year, volume was flat" / "the first nine months of the year" point
+    at the calendar year of the story (DATE).
+    """
+    if _PERIOD_END.match(text, end):
+        return reading
+    if published is None:
+        return Reading("DATE", "XXXX", "the_year_deictic", "none")
+    return Reading("DATE", f"{published.year:04d}", "the_year_deictic", "publication")
 
 
 def _read_span(text: str, start: int, end: int, ctx: Context) -> tuple[int, int, Reading | None]:
@@ -502,13 +610,28 @@ def timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
     for c in _refine(doc, _candidates(doc)):
         span = doc.char_span(c.start, c.end, alignment_mode="expand")
         tense = tense_of(span) if span is not None else "past"
-        if span is not None and span.start > 0 and doc[span.start - 1].lower_ in _FORWARD_CUES:
-            tense = "future"  # "effective Feb. 1", "until Tuesday": deadlines look ahead
+        if (
+            span is not None
+            and span.start > 0
+            and doc[span.start - 1].lower_ in _FORWARD_CUES
+            and not _span_pluperfect(span)
+        ):
+            # "effective Feb. 1", "until Tuesday": deadlines look ahead -- but not in a
+            # pluperfect narrative ("Until Thursday, they had not called him a suspect").
+            tense = "future"
+        if _POSSESSIVE.match(text, c.end) and _WEEKDAY_WORD.search(text, c.start, c.end):
+            # "Wednesday's ruling", "Friday's close": a weekday owning an event names one
+            # already reported, whatever the tense of the verb around the noun phrase.
+            tense = "past"
         ctx = Context(published, tense, reference, quarter)
         start, end = _extend_left(doc, c.start, c.end, ctx)
         start, end, reading = _read_span(text, start, end, ctx)
-        if reading is None and c.source == "lexicon":
+        if reading is None:
+            # Neither a rule nor dateparser can read it: an NER false alarm ("Stauber",
+            # "as little as 99 cents", "the comparable") far more often than a time.
             continue
+        if reading is not None and reading.rule == "the_unit" and reading.value == "P1Y":
+            reading = _the_year(text, end, published, reading)
         timex = _make(start, end, text[start:end], reading, c.label)
         out.append(timex)
         if timex.anchor == "previous" or timex.type != "DATE" or timex.start_date is None:

@@ -370,6 +370,88 @@ def test_extents(nlp, text: str, expected: list[tuple[str, str | None]]) -> None
     assert not any(re.search(r"\b44\b|6-year-old", s) for s, _ in got)
 
 
+def _found(nlp, text: str) -> list[tuple[str, str | None]]:  # type: ignore[no-untyped-def]
+    return [(t.text, t.value) for t in timexes(nlp(text), published=PUB)]
+
+
+def test_discourse_now_is_not_a_time(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, "The law changed last year. Now, the question is what comes next.")
+    assert not any(s == "Now" for s, _ in got), got
+
+
+def test_now_that_still_refers_to_the_present(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, "Aqaba is the only outlet now that the ports are closed.")
+    assert ("now", "PRESENT_REF") in got, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gonzalez said on CBS's ''60 Minutes.'' He did not elaborate.",
+        'Baker, speaking on ABC News\' "This Week," said the request was made.',
+        "The poll was published in USA Today on Monday.",
+    ],
+)
+def test_titles_are_not_times(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, text)
+    assert not any(s in ("60 Minutes", "This Week", "Today") for s, _ in got), got
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "expected"),
+    [
+        # A pluperfect narrative keeps "until" dates behind the story.
+        ("Until Wednesday, police had not named him a suspect.", "Wednesday", "2021-03-17"),
+        ("The offer had been due to expire Friday evening.", "Friday evening", "2021-03-12TEV"),
+        # ... while a live deadline still looks ahead.
+        ("The offer was extended until Friday.", "Friday", "2021-03-19"),
+    ],
+)
+def test_pluperfect_deadlines_are_past(nlp, text: str, surface: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    assert (surface, expected) in _found(nlp, text)
+
+
+def test_possessive_weekday_names_a_reported_day(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, "The family said it would appeal Wednesday's ruling.")
+    assert ("Wednesday", "2021-03-17") in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Protesters planned a large march on Saturday.", "2021-03-20"),
+        ("On Friday, the government planned to pay the first claims.", "2021-03-12"),
+    ],
+)
+def test_planned_events_look_ahead(nlp, text: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    assert any(v == expected for _, v in _found(nlp, text)), _found(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("For the year, pet food volume was flat.", ("the year", "2021")),
+        ("Sales rose through the first nine months of the year.", ("the year", "2021")),
+        ("Profit rose in the year ended June 30.", ("the year", "P1Y")),
+    ],
+)
+def test_the_year_deictic_or_fiscal(nlp, text: str, expected: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    assert expected in _found(nlp, text), _found(nlp, text)
+
+
+def test_calendar_date_inside_another_entity(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, "Tourism suffered after the Aug. 7 Embassy bombings in Nairobi.")
+    assert ("Aug. 7", "2020-08-07") in got, got
+
+
+def test_unreadable_candidates_are_dropped(nlp) -> None:  # type: ignore[no-untyped-def]
+    found = timexes(
+        nlp("Officials were not certain whether Stauber or Gingrich had been involved."),
+        published=PUB,
+    )
+    assert all(t.value is not None for t in found), found
+
+
 # --------------------------------------------------------------------------- properties
 
 _WORDS = st.sampled_from(

@@ -252,12 +252,30 @@ class Extractor:
         self.version = extractor_version(settings.nlp.model)
 
     def extract(self, articles: Iterable[Article], *, run_id: str) -> Iterator[Extraction]:
-        """Parse Articles in batches and yield their rows, in input order."""
-        pairs = ((a.text, a) for a in articles)
-        for doc, article in self.nlp.pipe(
-            pairs, as_tuples=True, batch_size=self.settings.nlp.batch_size
+        """Parse Articles in batches and yield their rows, in input order.
+
+        A text longer than [ingest] max_chars is parsed in pieces cut at paragraph or
+        sentence breaks, joined back into one Doc: offsets stay relative to the whole text,
+        the doc_id is unchanged, and no document is dropped for its length.
+        """
+        from extractors.ingest import chunk_text  # the cutting rule lives with ingest
+
+        max_chars = self.settings.ingest.max_chars
+        pieces = (
+            (piece, (article, last))
+            for article in articles
+            for piece, last in chunk_text(article.text, max_chars)
+        )
+        parts: list[Doc] = []
+        for doc, (article, last) in self.nlp.pipe(
+            pieces, as_tuples=True, batch_size=self.settings.nlp.batch_size
         ):
-            yield self.extract_doc(doc, article, run_id=run_id)
+            parts.append(doc)
+            if not last:
+                continue
+            whole = parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
+            parts = []
+            yield self.extract_doc(whole, article, run_id=run_id)
 
     def extract_doc(self, doc: Doc, article: Article, *, run_id: str) -> Extraction:
         """Rows for one parsed document."""

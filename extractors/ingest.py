@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import errno
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -57,7 +59,34 @@ REASONS = {
     "E108": "unreadable",
     "E109": "invalid_sidecar",
     "E110": "not_found",
+    "E111": "symlink_loop",
+    "E112": "symlink_outside_root",
 }
+
+# When each code is used: the data dictionary's table of reject codes.
+REASON_DOCS = {
+    "E101": "The file, JSONL line or text field is empty or only whitespace.",
+    "E102": "Binary data: NUL bytes (not UTF-16) or more than 5% control characters.",
+    "E103": "Not decodable as UTF-8/UTF-16/UTF-32 (BOM), UTF-8 or cp1252/latin-1, even with "
+    "up to 1% of bytes replaced.",
+    "E104": "A JSONL line that is not valid JSON, or not a JSON object; other lines still load.",
+    "E105": "A JSONL record without a string `text` field.",
+    "E106": "A publication date that is not an ISO date (YYYY-MM-DD...) or not a real date.",
+    "E107": "A publication date after the run's own date.",
+    "E108": "The file or directory cannot be read (permissions, I/O error, not a regular file).",
+    "E109": "The .meta.json sidecar is not a readable JSON object.",
+    "E110": "The path does not exist (or is a dangling symbolic link).",
+    "E111": "A symbolic link loop, or a directory link back into a directory already read.",
+    "E112": "A symbolic link inside an input directory that leads outside it (allowed with "
+    "--follow-symlinks).",
+}
+
+# Share of control characters (other than tab, newlines, form feed) above which decoded
+# bytes are not text; and share of undecodable bytes up to which they are replaced by U+FFFD
+# instead of rejecting the input.
+MAX_CONTROL_SHARE = 0.05
+MAX_REPLACED_SHARE = 0.01
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def _reject(
@@ -89,25 +118,66 @@ def detect_dateline(text: str) -> tuple[str, int, int] | None:
     return place, match.start("place"), match.end("place")
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when NULs sit in every other byte (BOM-less UTF-16 text)."""
+    head = data[:4096]
+    if len(head) < 4 or len(head) % 2:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode text sensibly: BOMs first, then UTF-8, then cp1252. Returns (text, encoding).
+    """Decode text sensibly; returns (text, encoding).
+
+    BOMs first (UTF-8, UTF-32, UTF-16), BOM-less UTF-16, then strict UTF-8, UTF-8 with a
+    few broken bytes replaced by U+FFFD, cp1252 (a superset of latin-1's printable range),
+    and cp1252 with a few bytes it leaves undefined replaced.
 
     Raises:
         UnicodeDecodeError: none of the encodings fits.
     """
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return data.decode("utf-32"), "utf-32"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16"), "utf-16"
+    if (utf16 := _utf16_without_bom(data)) is not None:
+        return data.decode(utf16), utf16
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        first_error = exc
+    limit = max(1, int(len(data) * MAX_REPLACED_SHARE))
+    lenient = data.decode("utf-8", errors="replace")
+    broken = lenient.count("\ufffd")
+    valid_multibyte = sum(1 for ch in lenient if ord(ch) > 127) - broken
+    if broken <= limit and valid_multibyte >= broken:
+        return lenient, "utf-8+replace"  # UTF-8 with a few corrupted bytes
+    try:
         return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        pass
+    lenient = data.decode("cp1252", errors="replace")
+    if lenient.count("\ufffd") <= limit:
+        return lenient, "cp1252+replace"
+    raise first_error
+
+
+def _control_share(text: str) -> float:
+    return len(_CONTROL.findall(text[:20000])) / max(1, min(len(text), 20000))
 
 
 def _is_binary(data: bytes) -> bool:
     head = data[:8192]
-    return b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    return b"\x00" in head and _utf16_without_bom(data) is None
 
 
 def parse_published(value: Any, *, today: dt.date) -> dt.date | None:
@@ -176,14 +246,29 @@ def _read_bytes(path: Path) -> bytes | Rejection:
 
 
 def _decode_file(path: Path, data: bytes, record_no: int | None = None) -> str | Rejection:
+    what = "file" if record_no is None else f"line {record_no}"
     if not data.strip():
-        return _reject(str(path), record_no, "E101", "file is empty")
+        return _reject(str(path), record_no, "E101", f"{what} is empty")
     if _is_binary(data):
-        return _reject(str(path), record_no, "E102", "file contains NUL bytes: not text")
+        return _reject(str(path), record_no, "E102", f"{what} contains NUL bytes: not text")
     try:
-        return decode_bytes(data)[0]
+        text = decode_bytes(data)[0]
     except UnicodeDecodeError as exc:
-        return _reject(str(path), record_no, "E103", f"not UTF-8, UTF-16 or cp1252: {exc.reason}")
+        return _reject(
+            str(path),
+            record_no,
+            "E103",
+            f"{what} is not UTF-8, UTF-16 or cp1252/latin-1 text: {exc.reason} at byte {exc.start}",
+        )
+    share = _control_share(text)
+    if share > MAX_CONTROL_SHARE:
+        return _reject(
+            str(path),
+            record_no,
+            "E102",
+            f"{what} is {share:.0%} control characters: binary data, not text",
+        )
+    return text
 
 
 def _read_sidecar(path: Path) -> dict[str, Any] | Rejection:
@@ -216,19 +301,50 @@ def text_file_articles(path: Path, *, today: dt.date) -> Iterator[Article | Reje
     yield build_article(text, meta, source_uri=str(path), record_no=None, today=today)
 
 
+def _jsonl_lines(path: Path, data: bytes) -> Iterator[tuple[int, str | Rejection]]:
+    """(line number, decoded line or Rejection); each line is decoded on its own."""
+    if data.startswith(
+        (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+    ) or _utf16_without_bom(data):
+        whole = _decode_file(path, data)
+        if isinstance(whole, Rejection):
+            yield 0, whole
+            return
+        for record_no, line in enumerate(whole.split("\n"), start=1):
+            yield record_no, line if line.strip() else ""
+        return
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    for record_no, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            yield record_no, ""
+        elif raw.isascii() and not _CONTROL.search(raw.decode("ascii")):
+            yield record_no, raw.decode("ascii")
+        else:
+            yield record_no, _decode_file(path, raw, record_no)
+
+
 def jsonl_articles(path: Path, *, today: dt.date) -> Iterator[Article | Rejection]:
-    """One Article per line of a .jsonl file; a bad line is rejected, the others still load."""
+    """One Article per line of a .jsonl file; a bad line is rejected, the others still load.
+
+    Lines are decoded one by one, so one line in another encoding does not garble the rest.
+    """
     data = _read_bytes(path)
     if isinstance(data, Rejection):
         yield data
         return
-    content = _decode_file(path, data)
-    if isinstance(content, Rejection):
-        yield content
-        return
     uri = str(path)
-    for record_no, line in enumerate(content.split("\n"), start=1):
-        if not line.strip():
+    if not data.strip():
+        yield _reject(uri, None, "E101", "file is empty")
+        return
+    if _is_binary(data):
+        yield _reject(uri, None, "E102", "file contains NUL bytes: not text")
+        return
+    for record_no, line in _jsonl_lines(path, data):
+        if isinstance(line, Rejection):
+            yield line
+            continue
+        if line == "":  # a blank line; a line blank only once decoded is still an input
             continue
         try:
             record = json.loads(line)
@@ -236,6 +352,9 @@ def jsonl_articles(path: Path, *, today: dt.date) -> Iterator[Article | Rejectio
             yield _reject(
                 uri, record_no, "E104", f"line {record_no}: {exc.msg} at column {exc.colno}"
             )
+            continue
+        except RecursionError:
+            yield _reject(uri, record_no, "E104", f"line {record_no}: JSON nested too deeply")
             continue
         if not isinstance(record, dict):
             yield _reject(uri, record_no, "E104", f"line {record_no}: not a JSON object")
@@ -247,26 +366,154 @@ def jsonl_articles(path: Path, *, today: dt.date) -> Iterator[Article | Rejectio
         yield build_article(text, record, source_uri=uri, record_no=record_no, today=today)
 
 
-def discover(paths: Iterable[Path], *, patterns: tuple[str, ...]) -> Iterator[Path | Rejection]:
-    """Input files under the given paths, directories recursively, in a stable order."""
+def _stat_error(path: Path, exc: OSError) -> Rejection:
+    if exc.errno == errno.ELOOP:
+        return _reject(str(path), None, "E111", "symbolic link loop: the link never reaches a file")
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        detail = "dangling symbolic link" if path.is_symlink() else "no such file or directory"
+        return _reject(str(path), None, "E110", detail)
+    return _reject(str(path), None, "E108", f"{type(exc).__name__}: {exc.strerror or exc}")
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _walk(
+    directory: Path,
+    root: str,
+    *,
+    patterns: tuple[str, ...],
+    follow_symlinks: bool,
+    visited: set[str],
+) -> Iterator[Path | Rejection]:
+    """Files under `directory` matching `patterns`; symlinks checked against `root`."""
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError as exc:
+        yield _stat_error(directory, exc)
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        matches = any(path.match(p) for p in patterns)
+        if entry.is_symlink():
+            try:
+                real = os.path.realpath(path, strict=True)
+                is_dir = os.path.isdir(real)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP or matches:
+                    yield _stat_error(path, exc)
+                continue
+            if not (is_dir or matches):
+                continue
+            if not follow_symlinks and not _within(real, root):
+                yield _reject(
+                    str(path),
+                    None,
+                    "E112",
+                    f"symbolic link to {real}, outside {root}: not followed "
+                    "(pass --follow-symlinks to read it)",
+                )
+                continue
+            if is_dir:
+                if real in visited:
+                    yield _reject(
+                        str(path), None, "E111", f"symbolic link loop: {real} is already read"
+                    )
+                    continue
+                visited.add(real)
+                yield from _walk(
+                    path, root, patterns=patterns, follow_symlinks=follow_symlinks, visited=visited
+                )
+            elif os.path.isfile(real):
+                yield path
+            continue
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+            is_file = entry.is_file(follow_symlinks=False)
+        except OSError as exc:
+            yield _stat_error(path, exc)
+            continue
+        if is_dir:
+            visited.add(os.path.realpath(path))
+            yield from _walk(
+                path, root, patterns=patterns, follow_symlinks=follow_symlinks, visited=visited
+            )
+        elif is_file and matches:
+            yield path
+
+
+def discover(
+    paths: Iterable[Path], *, patterns: tuple[str, ...], follow_symlinks: bool = False
+) -> Iterator[Path | Rejection]:
+    """Input files under the given paths, directories recursively, in a stable order.
+
+    A path named on the command line is read even when it is a symbolic link; inside a
+    directory, a symbolic link that leads outside that directory is rejected (E112) unless
+    `follow_symlinks`, and a link loop is rejected (E111), never followed for ever.
+    """
     for path in paths:
+        path = Path(path)
+        try:
+            os.stat(path)
+        except OSError as exc:
+            yield _stat_error(path, exc)
+            continue
         if path.is_dir():
-            found = {p for pattern in patterns for p in path.rglob(pattern) if p.is_file()}
-            yield from sorted(found)
+            root = os.path.realpath(path)
+            found = _walk(
+                path, root, patterns=patterns, follow_symlinks=follow_symlinks, visited={root}
+            )
+            yield from sorted(found, key=lambda item: str(getattr(item, "source_uri", item)))
         elif path.is_file():
             yield path
         else:
-            yield _reject(str(path), None, "E110", "no such file or directory")
+            yield _reject(str(path), None, "E108", "not a regular file or directory")
 
 
 def articles(
-    paths: Iterable[Path], *, patterns: tuple[str, ...], today: dt.date
+    paths: Iterable[Path],
+    *,
+    patterns: tuple[str, ...],
+    today: dt.date,
+    follow_symlinks: bool = False,
 ) -> Iterator[Article | Rejection]:
     """Stream Articles (and Rejections) from files and directories."""
-    for item in discover(paths, patterns=patterns):
+    for item in discover(paths, patterns=patterns, follow_symlinks=follow_symlinks):
         if isinstance(item, Rejection):
             yield item
         elif item.suffix == ".jsonl":
             yield from jsonl_articles(item, today=today)
         else:
             yield from text_file_articles(item, today=today)
+
+
+# Break points for chunking a long text, best first: paragraph, line, sentence, any space.
+_BREAKS = (re.compile(r"\n\s*\n\s*"), re.compile(r"\n\s*"), re.compile(r"[.!?]['\"”’)]*\s+"))
+_SPACE = re.compile(r"\s+")
+
+
+def chunk_text(text: str, max_chars: int) -> Iterator[tuple[str, bool]]:
+    """Cut a long text into pieces of at most max_chars; yields (piece, is_last).
+
+    Pieces end after a paragraph break, else a line break, a sentence end or a space (a
+    hard cut only when a window has none), so "".join(pieces) == text and every offset into
+    the joined parse is an offset into the whole text.
+    """
+    if max_chars <= 0 or len(text) <= max_chars:
+        yield text, True
+        return
+    start = 0
+    while len(text) - start > max_chars:
+        window = text[start : start + max_chars]
+        cut = 0
+        for pattern in (*_BREAKS, _SPACE):
+            ends = [m.end() for m in pattern.finditer(window) if m.end() < len(window)]
+            if ends and ends[-1] >= max_chars // 2:
+                cut = ends[-1]
+                break
+        if cut == 0:
+            cut = max_chars
+        yield text[start : start + cut], False
+        start += cut
+    yield text[start:], True

@@ -202,6 +202,289 @@ KEYS: dict[str, str] = {
     "runs": "run_id",
 }
 
+
+@dataclass(frozen=True, slots=True)
+class ColumnDoc:
+    """What a column means, for the data dictionary and DuckDB `COMMENT ON`.
+
+    `null` says what a NULL means; every nullable column must say it (a test checks).
+    """
+
+    meaning: str
+    unit: str = ""
+    null: str = ""
+
+
+_OFFSET = "characters, 0-based, into documents.text (end exclusive)"
+_RUN_ID = ColumnDoc("Run that wrote this row (runs.run_id); changes when the row is rewritten.")
+_VERSION = ColumnDoc(
+    "Extractor version that produced the row: package version + spaCy model and its version. "
+    "A document is reprocessed when this changes."
+)
+
+# One line per table: what one row is. Shown in the data dictionary and as COMMENT ON TABLE.
+TABLE_DOCS: dict[str, str] = {
+    "documents": "One row per loaded input article, identified by the sha256 of its text.",
+    "events": "One row per event frame: who did what to whom, where and when, in one sentence.",
+    "mentions": "One row per entity mention, toponym or time expression found in a document.",
+    "places": "One row per gazetteer entry referenced by any document, event or mention.",
+    "rejects": "One row per input that could not be used, with a stable reason code.",
+    "runs": "One row per committed run: input accounting, versions and timings.",
+}
+
+# Meaning of every column of every table. A contract test checks this covers exactly the
+# dataclass fields, so a new column cannot ship undocumented.
+COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
+    "documents": {
+        "doc_id": ColumnDoc("sha256 hex digest of the NFC-normalized, stripped text; the key."),
+        "source_uri": ColumnDoc("Path of the file the article was read from."),
+        "record_no": ColumnDoc(
+            "Line number (1-based) in a .jsonl file.", null="the input was a .txt file"
+        ),
+        "source_id": ColumnDoc(
+            "The article's own id from its metadata (`id` or `doc_id`).", null="none given"
+        ),
+        "title": ColumnDoc("Headline from the metadata.", null="none given"),
+        "url": ColumnDoc("URL from the metadata.", null="none given"),
+        "source": ColumnDoc("Publisher or feed name from the metadata.", null="none given"),
+        "published": ColumnDoc(
+            "Publication date (the document creation time relative dates are resolved against).",
+            unit="date",
+            null="unknown: relative dates in the text stay unresolved",
+        ),
+        "published_from": ColumnDoc(
+            "Where the publication date came from: metadata | dateline | text | none."
+        ),
+        "dateline": ColumnDoc(
+            "Leading dateline place as written ('SEOUL', 'NAIROBI, Kenya').", null="no dateline"
+        ),
+        "dateline_geonameid": ColumnDoc(
+            "GeoNames id the dateline resolved to (places.geonameid).",
+            null="no dateline, or it did not resolve",
+        ),
+        "dateline_country": ColumnDoc(
+            "ISO 3166-1 alpha-2 country of the dateline place.",
+            null="no dateline, or it did not resolve",
+        ),
+        "n_chars": ColumnDoc("Length of the text.", unit="characters"),
+        "n_tokens": ColumnDoc("spaCy tokens in the text.", unit="tokens"),
+        "n_sentences": ColumnDoc("Sentences in the text.", unit="sentences"),
+        "n_events": ColumnDoc("Rows this document has in `events`.", unit="events"),
+        "text": ColumnDoc("The normalized text all character offsets refer to."),
+        "run_id": _RUN_ID,
+        "extractor_version": _VERSION,
+    },
+    "events": {
+        "event_id": ColumnDoc(
+            "Stable id from the document and the predicate/argument offsets; the same event "
+            "gets the same id on every run."
+        ),
+        "doc_id": ColumnDoc("Document the event was read from (documents.doc_id)."),
+        "sentence_index": ColumnDoc("0-based index of the sentence in the document."),
+        "sentence_start_char": ColumnDoc("Start of the sentence.", unit=_OFFSET),
+        "sentence_end_char": ColumnDoc("End of the sentence.", unit=_OFFSET),
+        "sentence_text": ColumnDoc("The sentence, stripped."),
+        "actor_text": ColumnDoc("Who acted, as written.", null="no actor (e.g. passive)"),
+        "actor_start_char": ColumnDoc("Start of actor_text.", unit=_OFFSET, null="no actor"),
+        "actor_end_char": ColumnDoc("End of actor_text.", unit=_OFFSET, null="no actor"),
+        "actor_canonical": ColumnDoc(
+            "Canonical actor name (actor dictionary or longest co-referring mention).",
+            null="no actor, or a pronoun that could not be resolved",
+        ),
+        "actor_type": ColumnDoc(
+            "person | government | organization | group | pronoun | other.", null="no actor"
+        ),
+        "actor_country": ColumnDoc(
+            "ISO 3166-1 alpha-2 country the actor belongs to.", null="no actor, or unknown"
+        ),
+        "predicate_text": ColumnDoc("The event word(s) as written ('met', 'did not attack')."),
+        "predicate_lemma": ColumnDoc("Lemma of the predicate; 'not ' prefix when negated."),
+        "predicate_start_char": ColumnDoc("Start of the predicate.", unit=_OFFSET),
+        "predicate_end_char": ColumnDoc("End of the predicate.", unit=_OFFSET),
+        "event_type": ColumnDoc(
+            "PLOVER-style event type from configs/event_types.toml ('CONSULT', 'ASSAULT', ...; "
+            "'other' when the lemma is not in the lexicon)."
+        ),
+        "object_text": ColumnDoc(
+            "Direct object that is not a target actor ('a statement').", null="none"
+        ),
+        "target_text": ColumnDoc("Whom the event was directed at, as written.", null="no target"),
+        "target_start_char": ColumnDoc("Start of target_text.", unit=_OFFSET, null="no target"),
+        "target_end_char": ColumnDoc("End of target_text.", unit=_OFFSET, null="no target"),
+        "target_canonical": ColumnDoc(
+            "Canonical target name.", null="no target, or a pronoun that could not be resolved"
+        ),
+        "target_type": ColumnDoc("Same values as actor_type.", null="no target"),
+        "target_country": ColumnDoc(
+            "ISO 3166-1 alpha-2 country of the target.", null="no target, or unknown"
+        ),
+        "place_text": ColumnDoc(
+            "Where, as written (the dateline text when place_source = 'dateline').",
+            null="no place found",
+        ),
+        "place_start_char": ColumnDoc(
+            "Start of place_text.", unit=_OFFSET, null="no place, or the dateline was used"
+        ),
+        "place_end_char": ColumnDoc(
+            "End of place_text.", unit=_OFFSET, null="no place, or the dateline was used"
+        ),
+        "place_source": ColumnDoc(
+            "How the place is tied to the event: clause | sentence | dateline.",
+            null="no place found",
+        ),
+        "place_geonameid": ColumnDoc(
+            "GeoNames id of the place (places.geonameid).", null="no place, or it did not resolve"
+        ),
+        "place_name": ColumnDoc("Gazetteer name of the place.", null="unresolved or no place"),
+        "place_country": ColumnDoc(
+            "ISO 3166-1 alpha-2 country of the place.", null="unresolved or no place"
+        ),
+        "place_lat": ColumnDoc(
+            "Latitude of the place.", unit="degrees, WGS84", null="unresolved or no place"
+        ),
+        "place_lon": ColumnDoc(
+            "Longitude of the place.", unit="degrees, WGS84", null="unresolved or no place"
+        ),
+        "date_text": ColumnDoc("When, as written ('on Thursday').", null="no date expression"),
+        "date_start_char": ColumnDoc("Start of date_text.", unit=_OFFSET, null="no date"),
+        "date_end_char": ColumnDoc("End of date_text.", unit=_OFFSET, null="no date"),
+        "date_type": ColumnDoc("TIMEX3 type: DATE | TIME | DURATION | SET.", null="no date"),
+        "date_value": ColumnDoc(
+            "TIMEX3 value ('2021-03-18', '2021-W11', 'XXXX-XX-XX' when unresolvable).",
+            null="no date, or the expression could not be read",
+        ),
+        "date_start": ColumnDoc(
+            "First day of the date's interval.",
+            unit="date",
+            null="no date, or not resolved to a calendar interval",
+        ),
+        "date_end": ColumnDoc(
+            "Last day of the date's interval (inclusive).",
+            unit="date",
+            null="no date, or not resolved to a calendar interval",
+        ),
+        "date_granularity": ColumnDoc(
+            "time | day | week | month | quarter | season | year | decade | century.",
+            null="no date, or not resolved",
+        ),
+        "date_anchor": ColumnDoc(
+            "What a relative date was resolved against: publication | previous | none.",
+            null="no date",
+        ),
+        "date_resolved": ColumnDoc(
+            "True when the value is absolute (no 'X' placeholders left).", null="no date"
+        ),
+        "negated": ColumnDoc("True when the clause is negated ('did not meet')."),
+        "modality": ColumnDoc("asserted | planned | hypothetical | reported."),
+        "confidence": ColumnDoc(
+            "Heuristic completeness of the frame: 0.4 base, more for a named actor, a target, "
+            "a place and a date.",
+            unit="0..1",
+        ),
+        "tense": ColumnDoc(
+            "Grammatical tense of the predicate: past | present | future.", null="unknown"
+        ),
+        "reported_by": ColumnDoc(
+            "Who reported the event ('X said ...'): canonical name or text.",
+            null="not reported speech",
+        ),
+        "quad_class": ColumnDoc(
+            "QuadClass of the event type: neutral | verbal cooperation | material cooperation "
+            "| verbal conflict | material conflict | other."
+        ),
+        "score": ColumnDoc(
+            "Salience of the event in its document (position, headline overlap, participants, "
+            "completeness).",
+            unit="0..1",
+        ),
+        "rank_in_doc": ColumnDoc("Rank of the event by score in its document (1 = main event)."),
+        "date_source": ColumnDoc(
+            "Where the event's date comes from: clause | sentence (a time expression there), "
+            "document (the lead's date) | publication (the publication date stands in).",
+            null="no date",
+        ),
+        "run_id": _RUN_ID,
+        "extractor_version": _VERSION,
+    },
+    "mentions": {
+        "mention_id": ColumnDoc("Stable id from the document, offsets and label."),
+        "doc_id": ColumnDoc("Document of the mention (documents.doc_id)."),
+        "sentence_index": ColumnDoc("0-based index of the sentence holding the mention."),
+        "start_char": ColumnDoc("Start of the mention.", unit=_OFFSET),
+        "end_char": ColumnDoc("End of the mention.", unit=_OFFSET),
+        "text": ColumnDoc("The mention as written."),
+        "label": ColumnDoc(
+            "spaCy entity label (PERSON, ORG, GPE, LOC, FAC, NORP, ...) or TIMEX3 type "
+            "(DATE, TIME, DURATION, SET) for time expressions."
+        ),
+        "geonameid": ColumnDoc(
+            "GeoNames id of a toponym (places.geonameid).", null="not a toponym, or unresolved"
+        ),
+        "country_code": ColumnDoc(
+            "ISO 3166-1 alpha-2 country of a resolved toponym.", null="not a resolved toponym"
+        ),
+        "lat": ColumnDoc(
+            "Latitude of a resolved toponym.", unit="degrees, WGS84", null="not a resolved toponym"
+        ),
+        "lon": ColumnDoc(
+            "Longitude of a resolved toponym.", unit="degrees, WGS84", null="not a resolved toponym"
+        ),
+        "date_value": ColumnDoc(
+            "TIMEX3 value of a time expression.", null="not a time expression, or unreadable"
+        ),
+        "run_id": _RUN_ID,
+        "extractor_version": _VERSION,
+    },
+    "places": {
+        "geonameid": ColumnDoc("GeoNames id; the key."),
+        "name": ColumnDoc("Gazetteer name."),
+        "country_code": ColumnDoc(
+            "ISO 3166-1 alpha-2 country.", null="not inside one country (oceans, regions)"
+        ),
+        "admin1": ColumnDoc("First-level administrative division code.", null="unknown or n/a"),
+        "lat": ColumnDoc("Latitude.", unit="degrees, WGS84"),
+        "lon": ColumnDoc("Longitude.", unit="degrees, WGS84"),
+        "feature_class": ColumnDoc("GeoNames feature class (P populated place, A admin, ...)."),
+        "feature_code": ColumnDoc("GeoNames feature code (PPLC capital, PCLI country, ...)."),
+        "population": ColumnDoc("Population from the gazetteer (0 when unknown).", unit="people"),
+    },
+    "rejects": {
+        "reject_id": ColumnDoc("Stable id from source_uri, record_no and code; the key."),
+        "run_id": _RUN_ID,
+        "source_uri": ColumnDoc("Path of the input (file, sidecar or directory entry)."),
+        "record_no": ColumnDoc("Line number (1-based) in a .jsonl file.", null="a whole file"),
+        "doc_id": ColumnDoc(
+            "sha256 of the text when it could be read.", null="the text could not be read"
+        ),
+        "code": ColumnDoc("Stable reason code E1xx (see the reject codes below)."),
+        "reason": ColumnDoc("Short name of the code ('empty', 'binary', ...)."),
+        "detail": ColumnDoc("Readable explanation naming what was wrong."),
+        "rejected_at": ColumnDoc("When the input was rejected.", unit="timestamp, UTC"),
+    },
+    "runs": {
+        "run_id": ColumnDoc("Sortable run id: UTC start time plus a random suffix; the key."),
+        "started_at": ColumnDoc("Run start.", unit="timestamp, UTC"),
+        "finished_at": ColumnDoc("When the run's Parquet was committed.", unit="timestamp, UTC"),
+        "status": ColumnDoc("completed (only committed runs have a row)."),
+        "inputs": ColumnDoc("JSON list of the paths given to the run."),
+        "inputs_seen": ColumnDoc(
+            "Inputs seen (files, JSONL lines); = docs_loaded + docs_skipped + docs_rejected.",
+            unit="inputs",
+        ),
+        "docs_loaded": ColumnDoc("Documents extracted and written by this run.", unit="documents"),
+        "docs_skipped": ColumnDoc(
+            "Inputs skipped: already loaded by the same extractor version, or repeated in the run.",
+            unit="inputs",
+        ),
+        "docs_rejected": ColumnDoc("Inputs rejected (rows in `rejects`).", unit="inputs"),
+        "n_events": ColumnDoc("Event rows written.", unit="events"),
+        "n_mentions": ColumnDoc("Mention rows written.", unit="mentions"),
+        "extractor_version": ColumnDoc("Extractor version of the run."),
+        "model": ColumnDoc("spaCy pipeline used."),
+        "timings_json": ColumnDoc("JSON object: seconds per stage (ingest, extract, commit)."),
+    },
+}
+
 _ARROW_TYPES: dict[object, pa.DataType] = {
     str: pa.string(),
     int: pa.int64(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -108,7 +109,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     runner, parallelism = _task_runner(args)
     flow = etl_run if runner is None else etl_run.with_options(task_runner=runner)
     try:
-        summary = flow(paths=args.paths, out=args.out, config=args.config, parallelism=parallelism)
+        summary = flow(
+            paths=args.paths,
+            out=args.out,
+            config=args.config,
+            parallelism=parallelism,
+            follow_symlinks=args.follow_symlinks,
+        )
     finally:
         PROGRESS.reset(token)
         if progress is not None:
@@ -181,27 +188,63 @@ def _print_table(columns: list[str], rows: list[tuple], *, max_width: int = 48) 
     print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
 
 
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
 def cmd_query(args: argparse.Namespace) -> int:
+    """Run SQL on a read-only connection (no writes, no files outside the database)."""
+    import io
+
     from warehouse.duck import connect_reader
 
+    if args.format == "parquet" and not args.output:
+        raise SystemExit("event-etl query: --format parquet needs --output FILE")
     settings = _settings(args)
     out = Path(args.out or settings.run.out)
     con = connect_reader(out / settings.warehouse.database)
     try:
+        if args.format == "parquet":
+            from warehouse.store import write_table_atomic
+
+            write_table_atomic(con.sql(args.sql).to_arrow_table(), Path(args.output))
+            return 0
         cursor = con.execute(args.sql)
         columns = [d[0] for d in cursor.description] if cursor.description else []
         rows = cursor.fetchall()
     finally:
         con.close()
+    buffer = io.StringIO()
     if args.format == "csv":
-        writer = csv.writer(sys.stdout)
+        writer = csv.writer(buffer)
         writer.writerow(columns)
         writer.writerows(rows)
     elif args.format == "json":
         for row in rows:
-            print(json.dumps(dict(zip(columns, row, strict=True)), default=str, ensure_ascii=False))
+            record = dict(zip(columns, row, strict=True))
+            buffer.write(json.dumps(record, default=str, ensure_ascii=False) + "\n")
     else:
-        _print_table(columns, rows, max_width=args.max_width)
+        with contextlib.redirect_stdout(buffer):
+            _print_table(columns, rows, max_width=args.max_width)
+    if args.output:
+        _write_text(Path(args.output), buffer.getvalue())
+    else:
+        sys.stdout.write(buffer.getvalue())
+    return 0
+
+
+def cmd_dictionary(args: argparse.Namespace) -> int:
+    """Write the data dictionary generated from the schema module."""
+    from warehouse.dictionary import render_markdown
+
+    text = render_markdown()
+    if args.output:
+        _write_text(Path(args.output), text)
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -254,6 +297,11 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="show Prefect's flow and task logs"
     )
     run.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="read symbolic links inside the given directories even when they lead outside",
+    )
+    run.add_argument(
         "--task-runner",
         choices=["local", "dask"],
         default="local",
@@ -277,11 +325,23 @@ def build_parser() -> argparse.ArgumentParser:
     query = sub.add_parser("query", help="run read-only SQL against the DuckDB warehouse")
     query.add_argument("sql")
     common(query)
-    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    query.add_argument(
+        "--format",
+        choices=["table", "csv", "json", "parquet"],
+        default="table",
+        help="json: one object per line; parquet needs --output",
+    )
+    query.add_argument("--output", help="write the result to this file instead of stdout")
     query.add_argument(
         "--max-width", type=int, default=48, help="truncate table cells (table format)"
     )
     query.set_defaults(func=cmd_query)
+
+    dictionary = sub.add_parser(
+        "dictionary", help="write the data dictionary (every table and column) as Markdown"
+    )
+    dictionary.add_argument("--output", help="file to write (default: stdout)")
+    dictionary.set_defaults(func=cmd_dictionary)
 
     rebuild = sub.add_parser("rebuild", help="recreate the DuckDB file from the Parquet store")
     common(rebuild)

@@ -22,9 +22,13 @@ from warehouse.runs import BatchResult, RunState
 
 
 @task(name="start-run", cache_policy=NO_CACHE)
-def start_run(paths: list[str], settings: Settings, out: str) -> RunState:
+def start_run(
+    paths: list[str], settings: Settings, out: str, follow_symlinks: bool = False
+) -> RunState:
     """Recover from crashed runs and note what is already loaded."""
-    return runs.start_run([Path(p) for p in paths], settings, out=Path(out))
+    return runs.start_run(
+        [Path(p) for p in paths], settings, out=Path(out), follow_symlinks=follow_symlinks
+    )
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
@@ -74,36 +78,40 @@ def etl_run(
     out: str | None = None,
     config: str | None = None,
     parallelism: int = 1,
+    follow_symlinks: bool = False,
 ) -> dict[str, Any]:
     """Ingest, extract, write Parquet and load DuckDB for the given files and directories.
 
     `parallelism` is how many extraction batches may run at once: 1 with the default task
     runner (one model in this process), the number of workers with a Dask task runner.
+    `follow_symlinks` lets symbolic links inside the given directories lead outside them.
     """
     logger = get_run_logger()
     settings = load_settings(Path(config) if config else None)
     out = out or settings.run.out
-    run = start_run(paths, settings, out)
-    started = time.perf_counter()
-    in_flight: deque[PrefectFuture[BatchResult]] = deque()
-    # A bounded window keeps memory flat: batches are read only as workers free up.
-    window = 1 if parallelism <= 1 else 2 * parallelism
+    # One run at a time per warehouse: a second waits (bounded) or fails with E404.
+    with runs.run_lock(Path(out), settings):
+        run = start_run(paths, settings, out, follow_symlinks)
+        started = time.perf_counter()
+        in_flight: deque[PrefectFuture[BatchResult]] = deque()
+        # A bounded window keeps memory flat: batches are read only as workers free up.
+        window = 1 if parallelism <= 1 else 2 * parallelism
 
-    def finish_oldest() -> None:
-        result = in_flight.popleft().result()
-        runs.record_batch(run, result)
-        logger.info(
-            "batch %d: %d documents, %d events", result.batch, result.documents, result.events
-        )
+        def finish_oldest() -> None:
+            result = in_flight.popleft().result()
+            runs.record_batch(run, result)
+            logger.info(
+                "batch %d: %d documents, %d events", result.batch, result.documents, result.events
+            )
 
-    for batch_no, batch in enumerate(runs.article_batches(run, settings), start=1):
-        in_flight.append(extract_batch.submit(run.run_id, batch_no, batch, settings, out))
-        while len(in_flight) >= window:
+        for batch_no, batch in enumerate(runs.article_batches(run, settings), start=1):
+            in_flight.append(extract_batch.submit(run.run_id, batch_no, batch, settings, out))
+            while len(in_flight) >= window:
+                finish_oldest()
+        while in_flight:
             finish_oldest()
-    while in_flight:
-        finish_oldest()
-    row = commit_run(run)
-    loaded = load_warehouse(out, settings)
+        row = commit_run(run)
+        loaded = load_warehouse(out, settings)
     elapsed = time.perf_counter() - started
     create_table_artifact(
         table=summary_rows(row, run, loaded, elapsed),

@@ -4,6 +4,8 @@ DuckDB allows one writer process. `connect_writer` waits (bounded) for an analys
 to let go of the file and then fails with a message saying what to do. Loading is one
 transaction per call: an analyst never sees half a run. The Parquet store stays the source of
 truth; a run that could not load is loaded by the next one, and `rebuild` recreates the file.
+Readers (`connect_reader`) are read-only and have no access to files outside the database, so
+`event-etl query` cannot write, attach, copy out or read arbitrary files.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import duckdb
 import pyarrow as pa
 
 from extractors.errors import LoadError
-from extractors.records import KEYS, TABLES, schema_of
-from warehouse.store import KEYED_TABLES, ParquetStore
+from extractors.records import COLUMN_DOCS, KEYS, TABLE_DOCS, TABLES, ColumnDoc, schema_of
+from warehouse import faults
+from warehouse.store import KEYED_TABLES, ParquetStore, run_of, warehouse_lock
 
 _DUCK_TYPES = {
     pa.string(): "VARCHAR",
@@ -28,6 +31,39 @@ _DUCK_TYPES = {
     pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
 }
 LOAD_ORDER = ("documents", "events", "mentions", "rejects")
+# Files are listed explicitly: partition columns come from the path and are not table
+# columns; union_by_name gives files written before a column was added NULLs for it.
+_READ_PARQUET = "read_parquet(?, hive_partitioning = false, union_by_name = true)"
+
+READER_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "access_mode": "READ_ONLY",
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+
+# What the views and macros of sql/views.sql answer (data dictionary + COMMENT ON VIEW).
+VIEW_DOCS: dict[str, str] = {
+    "events_resolved": "Events with their document's title, publication date and source, an "
+    "event_date (the event's own start date, else the publication date) and "
+    "event_date_source (text | published).",
+    "actor_pairs": "Who acts on whom: canonical actor and target with their countries, the "
+    "number of events, first and last event_date.",
+    "actor_pairs_monthly": "actor_pairs per calendar month of event_date (month = its first day).",
+    "daily_counts": "Events per place country, day (event_date) and event type.",
+}
+MACRO_DOCS: dict[str, str] = {
+    "haversine_km(lat1, lon1, lat2, lon2)": "Great-circle distance in km between two points "
+    "given in degrees (mean Earth radius 6371.0088 km).",
+    "events_near(lat, lon, km)": "Table macro: events_resolved rows whose place lies within km "
+    "of (lat, lon), with their distance_km.",
+}
+
+
+def duck_type(field: pa.Field) -> str:
+    """DuckDB type of an Arrow field of the contract."""
+    return _DUCK_TYPES[field.type]
 
 
 def ddl(table: str) -> str:
@@ -35,7 +71,7 @@ def ddl(table: str) -> str:
     schema = schema_of(TABLES[table])
     columns = []
     for field in schema:
-        column = f'"{field.name}" {_DUCK_TYPES[field.type]}'
+        column = f'"{field.name}" {duck_type(field)}'
         if not field.nullable:
             column += " NOT NULL"
         columns.append(column)
@@ -74,22 +110,83 @@ def connect_writer(path: Path, *, timeout_s: float) -> duckdb.DuckDBPyConnection
             delay = min(delay * 2, 2.0)
 
 
-def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the database read-only (for queries); fails clearly if it does not exist."""
+def connect_reader(path: Path, *, timeout_s: float = 10.0) -> duckdb.DuckDBPyConnection:
+    """Open the database read-only, without external file access, for analysts' queries.
+
+    Waits up to timeout_s while a run holds the file for its (short) load transaction.
+
+    Raises:
+        LoadError: E402 when there is no database, E403 when it stays locked.
+    """
     if not path.exists():
         raise LoadError("E402", f"no warehouse at {path}: run `event-etl run` first")
-    try:
-        return duckdb.connect(str(path), read_only=True)
-    except duckdb.IOException as exc:
-        raise LoadError(
-            "E403", f"cannot open {path} read-only while a run is loading it: {exc}"
-        ) from exc
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=True, config=READER_CONFIG)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise LoadError(
+                    "E403",
+                    f"cannot open {path} read-only: a run is loading it. Try again when the "
+                    f"run has finished. DuckDB said: {exc}",
+                ) from exc
+            time.sleep(0.2)
+
+
+def comment_text(doc: ColumnDoc) -> str:
+    """The COMMENT ON text of a column: meaning, unit, what NULL means."""
+    text = doc.meaning
+    if doc.unit:
+        text += f" Unit: {doc.unit}."
+    if doc.null:
+        text += f" NULL: {doc.null}."
+    return text
+
+
+def _sql_literal(text: str) -> str:
+    # COMMENT ON takes no bound parameters; the text comes from our own constants.
+    return "'" + text.replace("'", "''") + "'"
+
+
+def apply_comments(con: duckdb.DuckDBPyConnection) -> int:
+    """COMMENT ON every table, column and view whose comment differs; returns how many."""
+    rows = con.execute(
+        "SELECT table_name, column_name, comment FROM duckdb_columns() "
+        "WHERE schema_name = 'main' "
+        "UNION ALL SELECT table_name, NULL, comment FROM duckdb_tables() "
+        "WHERE schema_name = 'main' "
+        "UNION ALL SELECT view_name, NULL, comment FROM duckdb_views() "
+        "WHERE schema_name = 'main' AND NOT internal"
+    ).fetchall()
+    have = {(table, column): comment for table, column, comment in rows}
+    statements = []
+    for table, doc in TABLE_DOCS.items():
+        if have.get((table, None)) != doc:
+            statements.append(f"COMMENT ON TABLE {table} IS {_sql_literal(doc)}")
+        for column, column_doc in COLUMN_DOCS[table].items():
+            text = comment_text(column_doc)
+            if have.get((table, column)) != text:
+                statements.append(f'COMMENT ON COLUMN {table}."{column}" IS {_sql_literal(text)}')
+    for view, doc in VIEW_DOCS.items():
+        if have.get((view, None)) != doc:
+            statements.append(f"COMMENT ON VIEW {view} IS {_sql_literal(doc)}")
+    for statement in statements:
+        con.execute(statement)
+    return len(statements)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create missing tables, add columns newer code has, (re)create views, set comments."""
     for table in TABLES:
         con.execute(ddl(table))
+        have = {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}
+        for field in schema_of(TABLES[table]):
+            if field.name not in have:
+                # Columns are only ever added, never renamed or retyped; older rows read NULL.
+                con.execute(f'ALTER TABLE {table} ADD COLUMN "{field.name}" {duck_type(field)}')
     con.execute(views_sql())
+    apply_comments(con)
 
 
 def loaded_runs(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -110,42 +207,63 @@ def load_pending(con: duckdb.DuckDBPyConnection, store: ParquetStore) -> list[st
     con.execute("BEGIN TRANSACTION")
     try:
         for table in LOAD_ORDER:
-            files = [str(p) for p in store.files(table) if p.stem.rsplit("-", 1)[0] in pending]
+            files = [str(p) for p in store.files(table) if run_of(p) in pending]
             if not files:
                 continue
             key = KEYS[table]
             con.execute(
-                f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM read_parquet(?))", [files]
+                f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {_READ_PARQUET})",
+                [files],
             )
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)", [files])
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {_READ_PARQUET}", [files])
+            faults.checkpoint(f"load:{table}")
         places = store.table_dir("places") / "places.parquet"
         if places.exists():
             con.execute(
-                "INSERT OR IGNORE INTO places BY NAME SELECT * FROM read_parquet(?)", [str(places)]
+                f"INSERT OR IGNORE INTO places BY NAME SELECT * FROM {_READ_PARQUET}",
+                [[str(places)]],
             )
         run_files = [str(store.table_dir("runs") / f"run-{r}.parquet") for r in pending]
-        con.execute("INSERT INTO runs BY NAME SELECT * FROM read_parquet(?)", [run_files])
+        con.execute(f"INSERT INTO runs BY NAME SELECT * FROM {_READ_PARQUET}", [run_files])
+        faults.checkpoint("load:before_commit")
         con.execute("COMMIT")
-    except Exception:
+    except BaseException:
         con.execute("ROLLBACK")
         raise
     return pending
 
 
 def rebuild(db_path: Path, store: ParquetStore, *, timeout_s: float) -> list[str]:
-    """Recreate the database from the Parquet store (write aside, then swap in)."""
-    tmp = db_path.with_name(db_path.name + ".rebuild")
-    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
-    try:
-        loaded = load_pending(con, store)
-    finally:
-        con.close()
-    # Take the writer lock on the live file so no analyst is mid-query when it is replaced.
-    connect_writer(db_path, timeout_s=timeout_s).close()
-    tmp.replace(db_path)
+    """Recreate the database from the Parquet store (write aside, then swap in).
+
+    Holds the run lock, so no run commits or loads meanwhile.
+    """
+    with warehouse_lock(store.out, timeout_s=timeout_s):
+        tmp = db_path.with_name(db_path.name + ".rebuild")
+        for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+            stale.unlink(missing_ok=True)
+        con = duckdb.connect(str(tmp))
+        try:
+            ensure_schema(con)
+            loaded = load_pending(con, store)
+        finally:
+            con.close()
+        # Take the writer lock on the live file so no analyst is mid-query when it is
+        # replaced; opening it also checkpoints any WAL the old file had.
+        if db_path.exists():
+            connect_writer(db_path, timeout_s=timeout_s).close()
+        db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
+        tmp.replace(db_path)
     return loaded
 
 
-__all__ = ["KEYED_TABLES", "connect_reader", "connect_writer", "ddl", "load_pending", "rebuild"]
+__all__ = [
+    "KEYED_TABLES",
+    "apply_comments",
+    "connect_reader",
+    "connect_writer",
+    "ddl",
+    "ensure_schema",
+    "load_pending",
+    "rebuild",
+]

@@ -6,6 +6,7 @@ already loaded), extracting and staging a batch, committing the run, loading Duc
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import functools
@@ -33,8 +34,9 @@ from extractors.records import (
     stable_id,
     to_table,
 )
+from warehouse import faults
 from warehouse.duck import connect_writer, load_pending
-from warehouse.store import ParquetStore
+from warehouse.store import ParquetStore, warehouse_lock
 
 # Set by the CLI to draw a progress bar: called as progress(docs_done, docs_total_or_None).
 PROGRESS: contextvars.ContextVar[Callable[[int, int | None], None] | None] = contextvars.ContextVar(
@@ -78,6 +80,7 @@ class RunState:
     rejected: int = 0
     n_events: int = 0
     n_mentions: int = 0
+    follow_symlinks: bool = False
     rejects: list[RejectRow] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -85,8 +88,21 @@ class RunState:
         self.timings[stage] = round(self.timings.get(stage, 0.0) + seconds, 4)
 
 
-def start_run(paths: Iterable[Path], settings: Settings, *, out: Path) -> RunState:
-    """Recover from any crashed run and read which documents are already loaded."""
+def run_lock(out: Path, settings: Settings) -> contextlib.AbstractContextManager[None]:
+    """The warehouse's run lock: two runs on one out directory never interleave writes.
+
+    Waits up to [warehouse] lock_timeout_s for a running run, then fails with E404.
+    """
+    return warehouse_lock(out, timeout_s=settings.warehouse.lock_timeout_s)
+
+
+def start_run(
+    paths: Iterable[Path], settings: Settings, *, out: Path, follow_symlinks: bool = False
+) -> RunState:
+    """Recover from any crashed run and read which documents are already loaded.
+
+    Call it holding `run_lock(out, ...)`: recovery rolls forward or removes other runs' files.
+    """
     store = ParquetStore(out)
     store.recover()
     now = dt.datetime.now(dt.UTC)
@@ -98,6 +114,7 @@ def start_run(paths: Iterable[Path], settings: Settings, *, out: Path) -> RunSta
         extractor_version=extractor_version(settings.nlp.model),
         model=settings.nlp.model,
         known=store.known_documents(),
+        follow_symlinks=follow_symlinks,
     )
 
 
@@ -124,6 +141,7 @@ def article_batches(run: RunState, settings: Settings) -> Iterator[list[Article]
         [Path(p) for p in run.inputs],
         patterns=settings.ingest.patterns,
         today=run.started_at.date(),
+        follow_symlinks=run.follow_symlinks,
     )
     for item in stream:
         run.seen += 1
@@ -176,6 +194,7 @@ def extract_batch(
         events.extend(extraction.events)
         mentions.extend(extraction.mentions)
         places.extend(place_rows(extraction.places))
+    faults.checkpoint("batch:extracted")
     ParquetStore(out).stage_batch(
         run_id,
         batch_no,

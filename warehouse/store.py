@@ -1,38 +1,147 @@
 """Load stage: the Parquet store, the durable source of truth of the warehouse.
 
-Layout under `<out>/parquet/`: one directory per table; documents, events, mentions and
-rejects hold one file per run and batch (`<run_id>-<batch>.parquet`), `places` is one
-deduplicated file, `runs` one file per run. A run writes into `<out>/staging/<run_id>/`
-first; `commit` moves its files into place and writes the run's `runs` file last, so a run
-without a `runs` row never happened: its leftovers are removed by the next run.
-Every file is written aside and renamed, never left half written.
+Layout under `<out>/parquet/` (stable; see docs/DATA_DICTIONARY.md):
+
+    documents/published_year=YYYY/published_month=M/<run_id>-<batch>.parquet
+    events/published_year=YYYY/published_month=M/<run_id>-<batch>.parquet
+    mentions/published_year=YYYY/published_month=M/<run_id>-<batch>.parquet
+    rejects/<run_id>-00000.parquet
+    places/places.parquet                  one deduplicated file
+    runs/run-<run_id>.parquet              the commit marker of a run
+
+documents, events and mentions are Hive-partitioned by the publication year and month of
+their document (so all rows of a document sit in one partition); a document without a
+publication date goes to `published_year=__HIVE_DEFAULT_PARTITION__/published_month=
+__HIVE_DEFAULT_PARTITION__`, which pyarrow, polars and DuckDB all read as NULL. The
+partition columns are not stored inside the files.
+
+A run stages its files under `<out>/staging/<run_id>/`. `commit` prepares every change
+(new files, older files rewritten without the replaced keys, the merged places file, the
+runs file) inside staging, writes a manifest, and only then moves files into place, the runs
+file last. A crash before the manifest leaves a run that never happened (its staging is
+removed by the next run); a crash after it is rolled forward by the next run. Every file is
+written aside and renamed, so no reader ever sees a half-written file. One run at a time
+holds `<out>/.event-etl.lock`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import fcntl
+import json
 import os
 import shutil
-from collections.abc import Iterable
+import time
+import typing
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from extractors.records import KEYS, TABLES, schema_of
+from extractors.errors import LoadError
+from extractors.records import KEYS, SCHEMA_VERSION, TABLES, schema_of
+from warehouse import faults
 
 KEYED_TABLES = ("documents", "events", "mentions", "rejects")
+PARTITIONED_TABLES = ("documents", "events", "mentions")
+PARTITION_COLUMNS = ("published_year", "published_month")
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 COMPRESSION = "zstd"
+ROW_GROUP_SIZE = 128_000
+MANIFEST = "COMMIT.json"
+LOCK_FILE = ".event-etl.lock"
 
 
 def write_table_atomic(table: pa.Table, path: Path) -> None:
     """Write Parquet to a temporary name in the same directory, fsync, then rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp, compression=COMPRESSION, row_group_size=64_000)
+    metadata = dict(table.schema.metadata or {})
+    metadata[b"event_etl.schema_version"] = str(SCHEMA_VERSION).encode()
+    pq.write_table(
+        table.replace_schema_metadata(metadata),
+        tmp,
+        compression=COMPRESSION,
+        row_group_size=ROW_GROUP_SIZE,
+    )
     with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def _write_json_atomic(data: object, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(data, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def partition_path(year: int | None, month: int | None) -> str:
+    """Hive directory of a publication year/month (NULL -> the Hive default partition)."""
+    y = NULL_PARTITION if year is None else str(year)
+    m = NULL_PARTITION if month is None else str(month)
+    return f"{PARTITION_COLUMNS[0]}={y}/{PARTITION_COLUMNS[1]}={m}"
+
+
+def split_by_partition(table: pa.Table, published: pa.Array) -> Iterator[tuple[str, pa.Table]]:
+    """(partition directory, rows) pairs for rows whose publication dates are `published`."""
+    years = pc.year(published)
+    months = pc.month(published)
+    keys = pa.table({"y": years, "m": months})
+    for pair in keys.group_by(["y", "m"]).aggregate([]).to_pylist():
+        y, m = pair["y"], pair["m"]
+        mask = pc.is_null(years) if y is None else pc.and_(pc.equal(years, y), pc.equal(months, m))
+        yield partition_path(y, m), table.filter(pc.fill_null(mask, False))
+
+
+def run_of(path: Path) -> str:
+    """Run id of a data file named `<run_id>-<batch>.parquet` or `run-<run_id>.parquet`."""
+    if path.stem.startswith("run-"):
+        return path.stem.removeprefix("run-")
+    return path.stem.rsplit("-", 1)[0]
+
+
+@contextlib.contextmanager
+def warehouse_lock(out: Path, *, timeout_s: float) -> Iterator[None]:
+    """Hold the warehouse directory's run lock; wait up to timeout_s for another run.
+
+    Raises:
+        LoadError: E404 when another run keeps the lock for the whole wait.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / LOCK_FILE
+    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the with-block
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "unknown process"
+                    raise LoadError(
+                        "E404",
+                        f"another event-etl run ({holder}) is writing to {out} and kept it for "
+                        f"{timeout_s:.0f}s. Wait for that run to finish and run again; nothing "
+                        "was written by this one.",
+                    ) from None
+                time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%M:%SZ}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the flock
 
 
 class ParquetStore:
@@ -46,23 +155,31 @@ class ParquetStore:
         return self.root / table
 
     def files(self, table: str) -> list[Path]:
-        """Committed data files of a table, in name (= run, batch) order."""
+        """Committed data files of a table (all partitions), in path order."""
         directory = self.table_dir(table)
-        return sorted(directory.glob("*.parquet")) if directory.exists() else []
+        if not directory.exists():
+            return []
+        return sorted(p for p in directory.rglob("*.parquet") if not p.name.startswith("."))
 
     def staging(self, run_id: str) -> Path:
         return self.out / "staging" / run_id
 
     def committed_runs(self) -> set[str]:
-        return {p.stem.removeprefix("run-") for p in self.files("runs")}
+        return {run_of(p) for p in self.files("runs")}
 
     def read(self, table: str, columns: list[str] | None = None) -> pa.Table:
-        """All committed rows of a table (empty table with the schema when none)."""
+        """All committed rows of a table (empty table with the schema when none).
+
+        Files written before a column was added get NULLs for it (columns are only added).
+        """
         schema = schema_of(TABLES[table])
-        files = self.files(table)
-        if not files:
-            return schema.empty_table() if columns is None else schema.empty_table().select(columns)
-        return pa.concat_tables(pq.read_table(f, columns=columns) for f in files)
+        if columns is not None:
+            schema = pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)
+        parts = [pq.read_table(f, columns=columns, partitioning=None) for f in self.files(table)]
+        if not parts:
+            return schema.empty_table()
+        unified = [_conform(part, schema) for part in parts]
+        return pa.concat_tables(unified)
 
     def known_documents(self) -> dict[str, str]:
         """doc_id -> extractor_version of every committed document."""
@@ -71,88 +188,181 @@ class ParquetStore:
             zip(table["doc_id"].to_pylist(), table["extractor_version"].to_pylist(), strict=True)
         )
 
+    # -- crash recovery -------------------------------------------------------------------
+
     def recover(self) -> list[str]:
-        """Remove what runs that never committed left behind; returns their run ids."""
-        committed = self.committed_runs()
+        """Finish or remove what earlier runs left behind; returns the abandoned run ids.
+
+        A staged run with a manifest was decided: its commit is rolled forward. Anything else
+        in staging, and any data file of a run without a runs file, never happened.
+        """
         abandoned: set[str] = set()
         staging_root = self.out / "staging"
         if staging_root.exists():
-            for run_dir in staging_root.iterdir():
-                abandoned.add(run_dir.name)
-                shutil.rmtree(run_dir)
+            for run_dir in sorted(staging_root.iterdir()):
+                manifest = run_dir / MANIFEST
+                if manifest.exists():
+                    self._apply(json.loads(manifest.read_text("utf-8")))
+                else:
+                    abandoned.add(run_dir.name)
+                shutil.rmtree(run_dir, ignore_errors=True)
+        committed = self.committed_runs()
         for table in KEYED_TABLES:
             for path in self.files(table):
-                run_id = path.stem.rsplit("-", 1)[0]
-                if run_id not in committed:
-                    abandoned.add(run_id)
+                if run_of(path) not in committed:
+                    abandoned.add(run_of(path))
                     path.unlink()
-        for directory in (self.table_dir(t) for t in TABLES):
-            if directory.exists():
-                for tmp in directory.glob(".*.tmp"):
-                    tmp.unlink()
+        if self.root.exists():
+            for tmp in self.root.rglob(".*.tmp"):
+                tmp.unlink()
         return sorted(abandoned)
 
-    def stage_batch(self, run_id: str, batch: int, tables: dict[str, pa.Table]) -> None:
-        """Write one batch's tables into the run's staging directory."""
-        for name, table in tables.items():
-            if table.num_rows:
-                write_table_atomic(
-                    table, self.staging(run_id) / name / f"{run_id}-{batch:05d}.parquet"
-                )
+    # -- staging --------------------------------------------------------------------------
 
-    def _remove_keys(self, table: str, keys: pa.Array, keep_run: str) -> int:
-        """Rewrite older files of `table` without the rows whose key is in `keys`."""
-        removed = 0
-        column = KEYS[table]
-        for path in self.files(table):
-            if path.stem.startswith(keep_run):
+    def stage_batch(self, run_id: str, batch: int, tables: dict[str, pa.Table]) -> None:
+        """Write one batch's tables into the run's staging directory, partitioned.
+
+        documents, events and mentions are split by their document's publication year/month;
+        the documents table of the same batch says which document has which date.
+        """
+        name = f"{run_id}-{batch:05d}.parquet"
+        staged = self.staging(run_id)
+        published = _published_by_doc(tables.get("documents"))
+        for table_name, table in tables.items():
+            if not table.num_rows:
                 continue
-            key_column = pq.read_table(path, columns=[column])[column]
-            hits = pc.is_in(key_column, value_set=keys)
-            if not pc.any(hits).as_py():
-                continue
-            data = pq.read_table(path)
-            kept = data.filter(pc.invert(hits))
-            removed += data.num_rows - kept.num_rows
-            if kept.num_rows:
-                write_table_atomic(kept, path)
+            if table_name in PARTITIONED_TABLES:
+                dates = _published_of(table, published)
+                for partition, rows in split_by_partition(table, dates):
+                    write_table_atomic(rows, staged / table_name / partition / name)
             else:
-                path.unlink()
-        return removed
+                write_table_atomic(table, staged / table_name / name)
+            faults.checkpoint(f"stage:{table_name}")
+
+    # -- commit ---------------------------------------------------------------------------
 
     def commit(self, run_id: str, runs_row: pa.Table, places: pa.Table | None) -> None:
         """Make a staged run durable: replace older rows by key, move files, write runs last."""
         staged = self.staging(run_id)
+        staged.mkdir(parents=True, exist_ok=True)
+        moves: list[tuple[str, str]] = []
+        deletes: list[str] = []
+        new_docs = self._staged_keys(staged, "documents")
+        existing_docs = set(self.read("documents", ["doc_id"])["doc_id"].to_pylist())
+        replacing_docs = bool(existing_docs.intersection(new_docs.to_pylist()))
         for table in KEYED_TABLES:
             source = staged / table
             if not source.exists():
                 continue
-            new_files = sorted(source.glob("*.parquet"))
-            keys = pa.concat_arrays(
-                [
-                    pq.read_table(f, columns=[KEYS[table]])[KEYS[table]].combine_chunks()
-                    for f in new_files
-                ]
-            ).unique()
-            self._remove_keys(table, keys, keep_run=run_id)
-            target = self.table_dir(table)
-            target.mkdir(parents=True, exist_ok=True)
-            for path in new_files:
-                os.replace(path, target / path.name)
+            keys = self._staged_keys(staged, table)
+            if table != "rejects" and not replacing_docs:
+                keys = pa.array([], pa.string())  # all new documents: nothing to replace
+            rewrites, removals = self._prepare_key_removal(table, keys, run_id, staged)
+            moves += rewrites
+            deletes += removals
+            for path in sorted(source.rglob("*.parquet")):
+                if path.name.startswith("."):
+                    continue
+                moves.append((str(path), str(self.table_dir(table) / path.relative_to(source))))
         if places is not None and places.num_rows:
-            self.merge_places(places)
-        write_table_atomic(runs_row, self.table_dir("runs") / f"run-{run_id}.parquet")
+            merged = staged / "_places" / "places.parquet"
+            write_table_atomic(self._merged_places(places), merged)
+            moves.append((str(merged), str(self.table_dir("places") / "places.parquet")))
+        runs_file = staged / "_runs" / f"run-{run_id}.parquet"
+        write_table_atomic(runs_row, runs_file)
+        moves.append((str(runs_file), str(self.table_dir("runs") / runs_file.name)))
+        faults.checkpoint("commit:prepared")
+        _write_json_atomic(
+            {"run_id": run_id, "deletes": deletes, "moves": moves}, staged / MANIFEST
+        )
+        faults.checkpoint("commit:manifest")
+        self._apply({"run_id": run_id, "deletes": deletes, "moves": moves})
         shutil.rmtree(staged, ignore_errors=True)
+
+    def _staged_keys(self, staged: Path, table: str) -> pa.Array:
+        column = KEYS[table]
+        files = sorted((staged / table).rglob("*.parquet")) if (staged / table).exists() else []
+        if not files:
+            return pa.array([], pa.string())
+        arrays = [pq.read_table(f, columns=[column], partitioning=None)[column] for f in files]
+        return pa.chunked_array(arrays).combine_chunks().unique()
+
+    def _prepare_key_removal(
+        self, table: str, keys: pa.Array, run_id: str, staged: Path
+    ) -> tuple[list[tuple[str, str]], list[str]]:
+        """Stage rewritten copies of older files without the rows whose key is in `keys`."""
+        moves: list[tuple[str, str]] = []
+        deletes: list[str] = []
+        if not len(keys):
+            return moves, deletes
+        column = KEYS[table]
+        for path in self.files(table):
+            if run_of(path) == run_id:
+                continue
+            key_column = pq.read_table(path, columns=[column], partitioning=None)[column]
+            hits = pc.is_in(key_column, value_set=keys)
+            if not pc.any(hits).as_py():
+                continue
+            data = pq.read_table(path, partitioning=None)
+            kept = data.filter(pc.invert(hits))
+            if kept.num_rows:
+                rewritten = staged / "_rewrite" / path.relative_to(self.root)
+                write_table_atomic(kept, rewritten)
+                moves.append((str(rewritten), str(path)))
+            else:
+                deletes.append(str(path))
+        return moves, deletes
+
+    def _apply(self, manifest: dict[str, typing.Any]) -> None:
+        """Carry out a commit manifest; safe to repeat after a crash half way."""
+        for path in manifest["deletes"]:
+            Path(path).unlink(missing_ok=True)
+        for source, target in manifest["moves"]:
+            src, dst = Path(source), Path(target)
+            if not src.exists():
+                continue  # moved before a crash
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dst)
+            faults.checkpoint("commit:move")
+
+    def _merged_places(self, places: pa.Table) -> pa.Table:
+        path = self.table_dir("places") / "places.parquet"
+        schema = schema_of(TABLES["places"])
+        parts = [pq.read_table(path, partitioning=None)] if path.exists() else []
+        merged = pa.concat_tables([_conform(p, schema) for p in [*parts, places]])
+        ids = merged["geonameid"]
+        # First occurrence wins: a geonameid's row never changes once written.
+        first = pc.index_in(pc.unique(ids), value_set=ids)
+        return merged.take(first).sort_by("geonameid")
 
     def merge_places(self, places: pa.Table) -> None:
         """Add gazetteer rows to the single deduplicated places file."""
-        path = self.table_dir("places") / "places.parquet"
-        merged = pa.concat_tables([pq.read_table(path), places]) if path.exists() else places
-        ids = merged["geonameid"]
-        # First occurrence wins: a geonameid's row never changes once written.
-        _, first = pc.unique(ids), pc.index_in(pc.unique(ids), value_set=ids)
-        merged = merged.take(first).sort_by("geonameid")
-        write_table_atomic(merged, path)
+        write_table_atomic(self._merged_places(places), self.table_dir("places") / "places.parquet")
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Table in `schema`'s column order; columns a file predates become NULL."""
+    columns = []
+    for field in schema:
+        if field.name in table.column_names:
+            columns.append(table[field.name].cast(field.type))
+        else:
+            columns.append(pa.nulls(table.num_rows, field.type))
+    return pa.Table.from_arrays(columns, schema=schema.with_metadata(schema.metadata or {}))
+
+
+def _published_by_doc(documents: pa.Table | None) -> dict[str, object]:
+    if documents is None or not documents.num_rows:
+        return {}
+    return dict(
+        zip(documents["doc_id"].to_pylist(), documents["published"].to_pylist(), strict=True)
+    )
+
+
+def _published_of(table: pa.Table, published: dict[str, object]) -> pa.Array:
+    if "published" in table.column_names:
+        return table["published"].combine_chunks()
+    return pa.array([published.get(d) for d in table["doc_id"].to_pylist()], pa.date32())
 
 
 def concat_rows(tables: Iterable[pa.Table], schema: pa.Schema) -> pa.Table:

@@ -1,7 +1,7 @@
 -- Analyst views and macros over the loaded tables. Re-created on every load.
 
 -- Events with the document they came from; the event's own date when it has one,
--- else the publication date (date_source says which).
+-- else the publication date (event_date_source says which).
 CREATE OR REPLACE VIEW events_resolved AS
 SELECT
     e.*,
@@ -11,7 +11,7 @@ SELECT
     COALESCE(e.date_start, d.published) AS event_date,
     CASE WHEN e.date_start IS NOT NULL THEN 'text'
          WHEN d.published IS NOT NULL THEN 'published'
-    END AS date_source
+    END AS event_date_source
 FROM events e
 JOIN documents d USING (doc_id);
 
@@ -27,6 +27,19 @@ SELECT
     max(event_date) AS last_date
 FROM events_resolved
 WHERE actor_canonical IS NOT NULL AND target_canonical IS NOT NULL
+GROUP BY ALL;
+
+-- actor_pairs per calendar month of event_date: "top actor pairs in March 2021".
+CREATE OR REPLACE VIEW actor_pairs_monthly AS
+SELECT
+    date_trunc('month', event_date)::DATE AS month,
+    actor_canonical AS actor,
+    actor_country,
+    target_canonical AS target,
+    target_country,
+    count(*) AS n_events
+FROM events_resolved
+WHERE actor_canonical IS NOT NULL AND target_canonical IS NOT NULL AND event_date IS NOT NULL
 GROUP BY ALL;
 
 -- Events per place country, day and type.
@@ -46,8 +59,10 @@ CREATE OR REPLACE MACRO haversine_km(lat1, lon1, lat2, lon2) AS
         pow(sin(radians(lat2 - lat1) / 2), 2)
         + cos(radians(lat1)) * cos(radians(lat2)) * pow(sin(radians(lon2 - lon1) / 2), 2)));
 
--- Events whose resolved place lies within km of (lat, lon).
+-- Events whose resolved place lies within km of (lat, lon). The latitude band (1 degree of
+-- latitude is at least 110.5 km) is a cheap pre-filter before the exact distance.
 CREATE OR REPLACE MACRO events_near(lat, lon, km) AS TABLE
 SELECT *, haversine_km(place_lat, place_lon, lat, lon) AS distance_km
 FROM events_resolved
-WHERE place_lat IS NOT NULL AND haversine_km(place_lat, place_lon, lat, lon) <= km;
+WHERE place_lat BETWEEN lat - km / 110.5 AND lat + km / 110.5
+  AND haversine_km(place_lat, place_lon, lat, lon) <= km;

@@ -1,0 +1,224 @@
+"""The warehouse as a dataset: layout, readers, incremental loads, dictionary, examples."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+import re
+import shlex
+import shutil
+import typing
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+
+from extractors.records import COLUMN_DOCS, TABLE_DOCS, TABLES, schema_of
+from tests.conftest import REPO, SEEDS
+from warehouse import runs
+from warehouse.duck import connect_reader, ensure_schema
+from warehouse.store import PARTITIONED_TABLES, ParquetStore
+
+TABLE_NAMES = tuple(TABLES)
+
+
+def plain_run(paths: list[Path], out: Path, settings, *, extractor=None) -> runs.RunRow:
+    """One run through the same functions the flow wraps, without Prefect."""
+    run = runs.start_run(paths, settings, out=out)
+    if extractor is not None:
+        run.extractor_version = extractor.version
+    for number, batch in enumerate(runs.article_batches(run, settings), start=1):
+        if extractor is None:
+            result = runs.extract_batch(run.run_id, number, batch, settings, out=out)
+        else:
+            original = runs.get_extractor
+            runs.get_extractor = lambda _settings: extractor  # type: ignore[assignment]
+            try:
+                result = runs.extract_batch(run.run_id, number, batch, settings, out=out)
+            finally:
+                runs.get_extractor = original
+        runs.record_batch(run, result)
+    row = runs.commit_run(run)
+    runs.load_warehouse(out, settings)
+    return row
+
+
+def duck_counts(out: Path) -> dict[str, int]:
+    con = connect_reader(out / "events.duckdb")
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLE_NAMES}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def warehouse(settings, tmp_path_factory):
+    out = tmp_path_factory.mktemp("dataset")
+    inputs = tmp_path_factory.mktemp("dataset-in")
+    shutil.copytree(SEEDS, inputs / "seeds")
+    (inputs / "seeds" / "bad.jsonl").write_text('{"text": "Fine."}\n{oops\n')
+    plain_run([inputs / "seeds"], out, settings)
+    return out
+
+
+@pytest.mark.parametrize("table", TABLE_NAMES)
+def test_pyarrow_polars_and_another_duckdb_read_the_same_rows(warehouse, table):
+    expected = duck_counts(warehouse)[table]
+    root = warehouse / "parquet" / table
+    assert ds.dataset(root, format="parquet", partitioning="hive").count_rows() == expected
+    frame = pl.scan_parquet(str(root / "**" / "*.parquet"), hive_partitioning=True).collect()
+    assert frame.height == expected
+    other = duckdb.connect()
+    sql = "SELECT count(*) FROM read_parquet(?, hive_partitioning = true, union_by_name = true)"
+    assert other.execute(sql, [str(root.resolve() / "**" / "*.parquet")]).fetchone()[0] == expected
+    other.close()
+    assert expected > 0 or table == "rejects"
+
+
+@pytest.mark.parametrize("table", PARTITIONED_TABLES)
+def test_partitions_follow_the_documents_publication_month(warehouse, table):
+    data = ds.dataset(warehouse / "parquet" / table, partitioning="hive").to_table()
+    docs = ds.dataset(warehouse / "parquet" / "documents", partitioning="hive").to_table()
+    published = dict(zip(docs["doc_id"].to_pylist(), docs["published"].to_pylist(), strict=True))
+    years = data["published_year"].to_pylist()
+    months = data["published_month"].to_pylist()
+    for doc_id, year, month in zip(data["doc_id"].to_pylist(), years, months, strict=True):
+        date = published[doc_id]
+        assert (year, month) == ((date.year, date.month) if date else (None, None))
+    assert None in years  # the seed without a date sits in the NULL partition
+
+
+def test_every_file_is_zstd_and_carries_the_schema_version(warehouse):
+    files = list((warehouse / "parquet").rglob("*.parquet"))
+    assert files
+    for path in files:
+        meta = pq.ParquetFile(path).metadata
+        assert meta.metadata[b"event_etl.schema_version"] == b"1"
+        assert meta.row_group(0).column(0).compression == "ZSTD"
+
+
+def test_rerun_adds_nothing_and_a_new_extractor_version_replaces(warehouse, settings):
+    inputs = Path(json.loads(ParquetStore(warehouse).read("runs")["inputs"][0].as_py())[0])
+    before = duck_counts(warehouse)
+    row = plain_run([inputs], warehouse, settings)
+    assert (row.docs_loaded, row.docs_rejected) == (0, 1)
+    after = duck_counts(warehouse)
+    assert {t: after[t] for t in after if t != "runs"} == {
+        t: before[t] for t in before if t != "runs"
+    }
+    newer = copy.copy(runs.get_extractor(settings))
+    newer.version = "test-v2"
+    row = plain_run([inputs], warehouse, settings, extractor=newer)
+    assert row.docs_loaded == before["documents"]
+    again = duck_counts(warehouse)
+    assert {t: again[t] for t in again if t != "runs"} == {
+        t: before[t] for t in before if t != "runs"
+    }
+    con = connect_reader(warehouse / "events.duckdb")
+    try:
+        for table in ("documents", "events", "mentions"):
+            versions = con.execute(f"SELECT DISTINCT extractor_version FROM {table}").fetchall()
+            assert versions == [("test-v2",)], table
+    finally:
+        con.close()
+    for table in ("documents", "events", "mentions"):
+        parquet = ParquetStore(warehouse).read(table, ["extractor_version"])
+        assert set(parquet["extractor_version"].to_pylist()) == {"test-v2"}, table
+
+
+def test_a_document_whose_date_changes_moves_partition(settings, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("The mayor met the governor in Denver.")
+    (tmp_path / "in" / "a.meta.json").write_text('{"published": "2020-01-05"}')
+    plain_run([tmp_path / "in"], tmp_path / "out", settings)
+    (tmp_path / "in" / "a.meta.json").write_text('{"published": "2021-07-05"}')
+    newer = copy.copy(runs.get_extractor(settings))
+    newer.version = "test-v3"
+    plain_run([tmp_path / "in"], tmp_path / "out", settings, extractor=newer)
+    docs = ds.dataset(tmp_path / "out" / "parquet" / "documents", partitioning="hive").to_table()
+    assert docs.num_rows == 1
+    assert (docs["published_year"][0].as_py(), docs["published_month"][0].as_py()) == (2021, 7)
+    assert duck_counts(tmp_path / "out")["documents"] == 1
+
+
+def test_old_databases_gain_new_columns(tmp_path):
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    con.execute("CREATE TABLE documents (doc_id VARCHAR NOT NULL, source_uri VARCHAR NOT NULL)")
+    ensure_schema(con)
+    names = [r[0] for r in con.execute("DESCRIBE documents").fetchall()]
+    assert set(names) == set(schema_of(TABLES["documents"]).names)
+    con.close()
+
+
+# -- the contract and the data dictionary ------------------------------------------------
+
+
+@pytest.mark.parametrize("table", TABLE_NAMES)
+def test_every_column_is_documented(table):
+    record = TABLES[table]
+    fields = [f.name for f in dataclasses.fields(record)]
+    assert table in TABLE_DOCS
+    assert set(COLUMN_DOCS[table]) == set(fields), "document new columns in COLUMN_DOCS"
+    hints = typing.get_type_hints(record)
+    for name in fields:
+        doc = COLUMN_DOCS[table][name]
+        assert doc.meaning.strip()
+        nullable = type(None) in typing.get_args(hints[name])
+        assert bool(doc.null) == nullable, f"{table}.{name}: say what NULL means iff nullable"
+
+
+def test_columns_are_only_ever_added():
+    snapshot = json.loads((REPO / "tests" / "warehouse" / "schema_v1.json").read_text())
+    for table, columns in snapshot["tables"].items():
+        schema = schema_of(TABLES[table])
+        for name, arrow_type in columns.items():
+            assert name in schema.names, f"{table}.{name} was removed or renamed"
+            assert str(schema.field(name).type) == arrow_type, f"{table}.{name} was retyped"
+
+
+def test_the_data_dictionary_file_is_generated_from_the_code():
+    from warehouse.dictionary import render_markdown
+
+    written = (REPO / "docs" / "DATA_DICTIONARY.md").read_text("utf-8")
+    assert written == render_markdown(), (
+        "run: event-etl dictionary --output docs/DATA_DICTIONARY.md"
+    )
+
+
+def test_duckdb_carries_the_dictionary_as_comments(warehouse):
+    con = connect_reader(warehouse / "events.duckdb")
+    try:
+        missing = con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() "
+            "WHERE schema_name = 'main' AND internal = false AND comment IS NULL "
+            "AND table_name IN (SELECT table_name FROM duckdb_tables())"
+        ).fetchall()
+        tables = con.execute("SELECT count(*) FROM duckdb_tables() WHERE comment IS NOT NULL")
+        assert tables.fetchone()[0] == len(TABLES)
+    finally:
+        con.close()
+    assert missing == []
+
+
+def _readme_queries() -> list[str]:
+    readme = (REPO / "README.md").read_text("utf-8")
+    queries = []
+    for block in re.findall(r"```sh\n(.*?)```", readme, flags=re.S):
+        for command in re.findall(r"event-etl query (\".*?\"|'.*?')", block, flags=re.S):
+            queries.append(shlex.split(command)[0])
+    return queries
+
+
+def test_readme_and_dictionary_examples_run(warehouse, capsys):
+    from flows.cli import main
+    from warehouse.dictionary import EXAMPLES
+
+    queries = _readme_queries() + [sql for _, sql in EXAMPLES]
+    assert len(queries) > len(EXAMPLES)
+    for sql in queries:
+        assert main(["query", sql, "--out", str(warehouse), "--format", "csv"]) == 0, sql
+    capsys.readouterr()

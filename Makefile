@@ -13,10 +13,13 @@ EXAMPLE_QUERY := select actor_canonical as actor, actor_country as ac, predicate
 
 .PHONY: install run test lint bench clean
 
+# pip's output goes to .venv/install.log and is shown only if the install fails.
 $(STAMP): pyproject.toml
+	@echo "installing event-etl and its dependencies into $(VENV) (log: $(VENV)/install.log)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@{ $(BIN)/python -m pip install --upgrade pip && \
+	   $(BIN)/python -m pip install -e '.[dev]'; } > $(VENV)/install.log 2>&1 \
+	   || { tail -n 40 $(VENV)/install.log; exit 1; }
 	touch $(STAMP)
 
 install: $(STAMP)

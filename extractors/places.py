@@ -187,14 +187,14 @@ class PlaceResolver:
         self, doc: spacy.tokens.Doc, *, dateline: str | None = None
     ) -> list[Toponym]:
         """Recognize and resolve the toponyms of a parsed document, in text order."""
+        text = doc.text  # spaCy rebuilds doc.text from the tokens on every access
         found = self._recognize(doc)
-        resolved = self._resolve(doc.text, [(s, e, doc.text[s:e]) for s, e, _ in found],
-                                 dateline)
+        resolved = self._resolve(text, [(s, e, text[s:e]) for s, e, _ in found], dateline)
         out = []
         for (start, end, label), (place, score) in zip(found, resolved, strict=True):
             if label in ("GAZ", "FAC") and place is None:
                 continue  # a facility or gazetteer guess that resolves to nothing
-            out.append(Toponym(start, end, doc.text[start:end], label, place,
+            out.append(Toponym(start, end, text[start:end], label, place,
                                self._metonymy(doc, start, end, place), score))
         return out
 
@@ -486,10 +486,11 @@ class PlaceResolver:
                 if inner is not None:
                     found.append((inner.start_char, inner.end_char, "GAZ"))
         # A dateline in capitals ("COLUMBUS, Ohio —") is seldom tagged by NER.
-        m = _DATELINE.match(doc.text[:120])
+        lead = doc[: min(len(doc), 40)].text
+        m = _DATELINE.match(lead[:120])
         if m:
             head = m.group(1).split(",")[0].strip()
-            at = doc.text.find(head)
+            at = lead.find(head)
             span = doc.char_span(at, at + len(head)) if at >= 0 else None
             if span is not None and not covered[span.start:span.end].any() and \
                     len(self._candidates(head.title())[0]):

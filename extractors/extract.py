@@ -10,13 +10,14 @@ import bisect
 import dataclasses
 import datetime as dt
 import math
+import re
 import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from extractors.actors import ActorInfo, ActorResolver, load_actor_lexicon
 from extractors.config import Settings
@@ -25,7 +26,7 @@ from extractors.gazetteer import load_gazetteer
 from extractors.nlp import load_pipeline
 from extractors.places import Place, PlaceResolver, Toponym
 from extractors.records import Article, DocumentRow, EventRow, MentionRow, PlaceRow, stable_id
-from extractors.temporal import Timex, timexes
+from extractors.temporal import Timex, normalize_timex, timexes
 
 LOCATIVE_PREPS = frozenset(
     {"in", "at", "near", "outside", "inside", "across", "throughout", "from"}
@@ -97,6 +98,8 @@ class Headline:
     predicates: frozenset[str]
     subjects: frozenset[str]
     toponyms: tuple[Toponym, ...] = ()
+    doc: Doc | None = None  # the parsed headline
+    setting: Toponym | None = None  # "... at the White House": offsets into the headline
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +112,17 @@ class _DocContext:
     actors: ActorResolver
     document_place: tuple[Toponym | None, str | None]
     lead_date: Timex | None
+    # A dateline found after page furniture ("Photo LONDON --"), with its offsets.
+    dateline_toponym: Toponym | None = None
+    # Settings the headline and the lead name, in order: they refine a broader place.
+    lead_places: tuple[tuple[Toponym, str], ...] = ()  # (toponym, "title" | "document")
+    headline: Headline | None = None
 
 
 # The lead: news states its main event in the first sentences.
 LEAD_SENTENCES = 5
+# The sentences that state where the main event happened, after the headline.
+PLACE_LEAD_SENTENCES = 3
 FIRST_PERSON = frozenset({"i", "we", "me", "us"})
 # Page furniture that survives scraping ("Click to share", "Subscribe", "Image copyright").
 BOILERPLATE_LEMMAS = frozenset(
@@ -143,9 +153,13 @@ def _locative_name(doc: Doc, frame: Frame) -> Toponym | None:
 
     Returned as an unresolved Toponym (no place), so the event keeps the setting's text.
     """
-    predicate = doc[frame.predicate]
-    for prep in predicate.children:
-        if prep.dep_ != "prep" or prep.lower_ not in LOCATIVE_PREPS | {"outside", "inside"}:
+    return _named_setting(doc, [doc[frame.predicate]])
+
+
+def _named_setting(doc: Doc, heads: Iterable[Token]) -> Toponym | None:
+    """The first named setting in a locative phrase on one of `heads`."""
+    for prep in (c for head in heads for c in head.children):
+        if prep.dep_ != "prep" or prep.lower_ not in LOCATIVE_PREPS - {"from"}:
             continue
         for pobj in prep.children:
             if pobj.dep_ != "pobj":
@@ -162,61 +176,302 @@ def _locative_name(doc: Doc, frame: Frame) -> Toponym | None:
     return None
 
 
+# Entities a toponym can sit inside without naming a setting: "Chicago Cubs", "Croydon
+# Council", "the Brazilian Grand Prix" name a team, a body or an occasion.
+NON_SETTING_LABELS = frozenset({"ORG", "PERSON", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW"})
+# Radius within which a smaller populated place counts as part of a larger one.
+CONTAINED_KM = 30.0
+
+
+def is_setting(doc: Doc, toponym: Toponym) -> bool:
+    """Whether a place mention can be where something happens.
+
+    Not when it is an actor ("Beijing said"), a demonym or adjective ("German consulate"), a
+    person's name, part of a larger name ("Chicago Cubs"), or a person's origin or home
+    ("a 42-year-old from Beckenham", "Donald Collett, 62, of Croydon").
+    """
+    if toponym.metonymy:
+        return False
+    span = doc.char_span(toponym.start, toponym.end, alignment_mode="expand")
+    if span is None:
+        return True
+    root = span.root
+    if root.pos_ == "ADJ" or root.ent_type_ in {"NORP", "PERSON"}:
+        return False
+    own = _entity_of(doc, root)
+    if own is not None:
+        larger = own.start_char < toponym.start or own.end_char > toponym.end
+        if larger and own.label_ in NON_SETTING_LABELS:
+            return False
+    head = root.head
+    if root.dep_ == "compound" and head.pos_ == "PROPN" and head.i >= span.end:
+        # "Chicago Cubs", "south east London": a modifier of another name; the place, if
+        # any, is the name it modifies. A split name ("Mazar-i-Sharif") is one entity.
+        other = _entity_of(doc, head)
+        split = not any(c.isspace() for c in doc.text[toponym.end : head.idx])
+        if not split and (other is None or other != own):
+            return False
+    anchor = root.head if root.dep_ in {"appos", "conj", "compound"} else root
+    if anchor.dep_ == "pobj":
+        prep = anchor.head
+        governor = prep.head
+        if prep.lower_ == "from" and governor.pos_ in {"NOUN", "PROPN", "NUM", "PRON"}:
+            return False  # "a man from Beckenham": where he is from, not where it happened
+        if prep.lower_ == "of" and (governor.ent_type_ == "PERSON" or governor.pos_ == "NUM"):
+            return False  # "Donald Collett, 62, of Croydon"
+    return True
+
+
+def _entity_of(doc: Doc, token: Token) -> Span | None:
+    return next((e for e in doc.ents if e.start <= token.i < e.end), None)
+
+
+def contains(big: Place, small: Place) -> bool:
+    """Whether `small` lies within `big`: a country's or region's place, a city's district."""
+    if big.geonameid == small.geonameid or big.country_code != small.country_code:
+        return False
+    if big.feature_code in COUNTRY_FEATURES:
+        return small.feature_code not in COUNTRY_FEATURES
+    if big.feature_code == "ADM1":
+        return small.admin1 == big.admin1 and small.feature_code != "ADM1"
+    if big.feature_class == "P" and small.feature_class == "P":
+        near = _km(big.lat, big.lon, small.lat, small.lon) <= CONTAINED_KM
+        return near and big.population >= 5 * max(small.population, 1)
+    return False
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def title_places(
+    title: Doc | None, toponyms: Sequence[Toponym], found: Sequence[Toponym]
+) -> list[Toponym]:
+    """Places the headline names: its own toponyms plus document places it repeats by name.
+
+    Headlines are terse ("Croydon tram crash: ..."), so a name the recognizer misses there
+    is still found when the text names and resolves the same place.
+    """
+    if title is None:
+        return [t for t in found if t.place is not None and not t.metonymy]
+    out = [t for t in found if t.place is not None and is_setting(title, t)]
+    seen = {t.place.geonameid for t in out if t.place is not None}
+    for toponym in toponyms:
+        if toponym.place is None or toponym.place.geonameid in seen or toponym.metonymy:
+            continue
+        pattern = r"(?<!\w)" + re.escape(toponym.text) + r"(?!\w)"
+        match = re.search(pattern, title.text, flags=re.IGNORECASE)
+        if match is None:
+            continue
+        named = dataclasses.replace(toponym, start=match.start(), end=match.end())
+        if is_setting(title, named):
+            out.append(named)
+            seen.add(toponym.place.geonameid)
+    return out
+
+
 def document_place(
     doc: Doc, toponyms: list[Toponym], *, title: Sequence[Toponym] = ()
 ) -> tuple[Toponym | None, str | None]:
     """The story's main setting and where it was found ("document" or "title").
 
-    A place scores by how often the text names it, how early, and whether the headline
-    names it too; a city or region inherits part of its country's score when the country is
-    named as well, so the most specific setting wins. Demonyms, people's names and
-    metonymous mentions ("Beijing said") are actors, not settings, and are left out. A
-    place only the headline names is returned with source "title".
+    News names its main setting in the headline and the lead, so a place scores by whether
+    the headline names it, how early the text first names it, and (less) how often. A place
+    inherits part of the score of a broader place that contains it and is also named (a
+    city of a named country or region, a district of a named city), so the most specific
+    setting wins. Places that are no setting (see `is_setting`) are left out. A place only
+    the headline names is returned with source "title".
     """
     mentions: dict[int, int] = {}
     earliest: dict[int, int] = {}
     first: dict[int, Toponym] = {}
     sentence_starts = [s.start_char for s in doc.sents]
     for toponym in toponyms:
-        if toponym.place is None or toponym.metonymy:
+        if toponym.place is None or not is_setting(doc, toponym):
             continue
-        span = doc.char_span(toponym.start, toponym.end, alignment_mode="expand")
-        if span is not None and (
-            span.root.pos_ == "ADJ" or span.root.ent_type_ in {"NORP", "PERSON"}
-        ):
-            continue  # "German consulate", "Hamilton said": whose or who, not where
         gid = toponym.place.geonameid
         mentions[gid] = mentions.get(gid, 0) + 1
         earliest.setdefault(gid, bisect.bisect_right(sentence_starts, toponym.start) - 1)
         first.setdefault(gid, toponym)
     in_title = {t.place.geonameid: t for t in title if t.place is not None and not t.metonymy}
     scores = {
-        gid: math.log1p(mentions[gid]) + 1.5 / (1.0 + earliest[gid]) + 1.5 * (gid in in_title)
+        gid: 0.5 * math.log1p(mentions[gid])
+        + 2.0 / (1.0 + 0.5 * earliest[gid])
+        + 2.0 * (gid in in_title)
         for gid in first
     }
     for gid, toponym in in_title.items():
         if gid not in scores:
             first[gid] = toponym
-            scores[gid] = 1.5
+            scores[gid] = 2.0
     if not scores:
         return None, None
     # The most specific setting wins when the broader one is also named: "a city in north
     # Afghanistan ... Mazar-i-Sharif" is set in Mazar-i-Sharif.
-    by_country: dict[str, float] = {}
+    base = dict(scores)
     for gid, toponym in first.items():
         place = toponym.place
-        if place is not None and place.feature_code in COUNTRY_FEATURES and place.country_code:
-            by_country[place.country_code] = scores[gid]
-    for gid, toponym in first.items():
-        place = toponym.place
-        if place is not None and place.feature_code not in COUNTRY_FEATURES:
-            scores[gid] += 0.5 * by_country.get(place.country_code or "", 0.0)
+        if place is None:
+            continue
+        broader = [
+            base[other]
+            for other, t in first.items()
+            if t.place is not None and contains(t.place, place)
+        ]
+        scores[gid] += 0.6 * max(broader, default=0.0)
     best = max(scores, key=lambda gid: (scores[gid], gid in mentions, -first[gid].start))
     return first[best], "document" if best in mentions else "title"
 
 
+def dateline_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of datelines after page furniture ("Photo LONDON -- The peaks ...").
+
+    The place is written in capitals and followed by a dash, optionally with its region or
+    a wire service in between ("SAO PAULO (AP) --"); only the start of the text is searched.
+    """
+    for match in _DATELINE.finditer(text[:DATELINE_WINDOW]):
+        yield match.start("place"), match.end("place")
+
+
+DATELINE_WINDOW = 1500
+_DATELINE = re.compile(
+    r"(?<![\w-])(?P<place>[A-Z][A-Z.'-]*(?: [A-Z][A-Z.'-]*){0,3})"
+    r"(?:,[ A-Za-z.]{2,30})?\s*(?:\([A-Za-z ]{1,20}\))?\s*(?:--|—|–)\s"
+)
+
+
+def _in_text(doc: Doc, named: Toponym, toponyms: Sequence[Toponym]) -> tuple[Toponym, str]:
+    """A headline's place as the text names it (resolved, with offsets into the text),
+    else as the headline gives it (source "title")."""
+    key = named.text.lower().removeprefix("the ")
+    for toponym in toponyms:
+        if toponym.place is not None and toponym.text.lower().removeprefix("the ") == key:
+            return toponym, "document"
+    pattern = r"(?<!\w)" + re.escape(named.text) + r"(?!\w)"
+    match = re.search(pattern, doc.text, flags=re.IGNORECASE)
+    if match is None:
+        return named, "title"
+    found = dataclasses.replace(named, start=match.start(), end=match.end(), text=match.group())
+    return found, "document"
+
+
+def lead_settings(
+    doc: Doc, toponyms: Sequence[Toponym], dateline: Toponym | None = None
+) -> list[Toponym]:
+    """Resolved settings the lead names (its first LEAD_SENTENCES sentences), in order."""
+    sentences = list(doc.sents)
+    if not sentences:
+        return []
+    lead_end = sentences[min(PLACE_LEAD_SENTENCES, len(sentences)) - 1].end_char
+    found = [dateline] if dateline is not None else []
+    found += [
+        t
+        for t in toponyms
+        if t.start < lead_end and t.place is not None and t is not dateline and is_setting(doc, t)
+    ]
+    return found
+
+
+def most_specific(
+    place: Place, candidates: Sequence[tuple[Toponym, str]]
+) -> tuple[Toponym, str] | None:
+    """The named place most deeply inside `place` (a city in a country, a district in a
+    city) with its source, or None when no candidate lies inside it."""
+    best: tuple[Toponym, str] | None = None
+    current = place
+    for _ in range(3):
+        inner = next(
+            (c for c in candidates if c[0].place is not None and contains(current, c[0].place)),
+            None,
+        )
+        if inner is None or inner[0].place is None:
+            break
+        best, current = inner, inner[0].place
+    return best
+
+
+def _lead_places(
+    doc: Doc,
+    toponyms: Sequence[Toponym],
+    headline: Sequence[Toponym],
+    dateline: Toponym | None,
+) -> tuple[tuple[Toponym, str], ...]:
+    """Headline places first, then the lead's; a headline place the text also names is
+    given by its first mention in the text (offsets into the text, source "document")."""
+    in_text: dict[int, Toponym] = {}
+    for toponym in toponyms:
+        if toponym.place is not None and not toponym.metonymy:
+            in_text.setdefault(toponym.place.geonameid, toponym)
+    out: list[tuple[Toponym, str]] = []
+    for toponym in headline:
+        if toponym.place is None:
+            continue
+        mention = in_text.get(toponym.place.geonameid)
+        out.append((mention, "document") if mention is not None else (toponym, "title"))
+    out += [(t, "document") for t in lead_settings(doc, toponyms, dateline)]
+    return tuple(out)
+
+
+_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_CLOCK = re.compile(
+    r"(?<![\w.:])\d{1,2}(?:[.:]\d{2})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)"
+    r"(?:\s+(?:local time|GMT|BST|UTC))?"
+    rf"(?:,?\s+(?:on\s+)?(?:(?:last\s+|this\s+)?(?:{_WEEKDAYS})|today|yesterday))?",
+    re.IGNORECASE,
+)
+# What makes a date explicit: a weekday, a month, a number, or today/yesterday/tonight.
+_EXPLICIT = re.compile(
+    rf"\b(?:{_WEEKDAYS}|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|"
+    r"february|march|april|june|july|august|september|october|november|december|today|"
+    r"yesterday|tonight|overnight)\b|\d",
+    re.IGNORECASE,
+)
+
+
+def with_clock_times(text: str, times: list[Timex], published: dt.date | None) -> list[Timex]:
+    """`times` plus the clock times the recognizer missed ("at 6.13am today", "around
+    11:30pm local time"), each read on the day it names, else on the story's day (the
+    latest day-level date before it), else the publication date.
+
+    A clock time joined to a day ("6:10am on Wednesday") becomes one expression, replacing
+    the day's.
+    """
+    out = list(times)
+    for match in _CLOCK.finditer(text):
+        start, end = match.span()
+        inside = [t for t in out if _overlaps(t.start, t.end, start, end)]
+        if any(t.start <= start and end <= t.end for t in inside):
+            continue  # already found
+        if any(t.start < start or t.end > end for t in inside):
+            continue  # overlaps a longer expression: leave it as the recognizer read it
+        before = [
+            t.value
+            for t in out
+            if t.end <= start and t.type == "DATE" and t.value and t.granularity == "day"
+        ]
+        timex = normalize_timex(
+            match.group(), anchor=published, reference=before[-1] if before else None
+        )
+        if timex.value is None or timex.type != "TIME":
+            continue
+        found = dataclasses.replace(timex, start=start, end=end)
+        out = [t for t in out if t not in inside] + [found]
+    out.sort(key=lambda t: (t.start, t.end))
+    return out
+
+
+def is_explicit(timex: Timex) -> bool:
+    """A date the text states (a weekday, a month, a number, "today"), not one inferred
+    from a phrase ("the morning", "election day")."""
+    return bool(_EXPLICIT.search(timex.text)) and timex.rule not in {"holiday"}
+
+
 def lead_date(doc: Doc, times: list[Timex], *, published: dt.date | None) -> Timex | None:
-    """The news peg: the first day-level date of the lead within a week before publication."""
+    """The news peg: the first explicit day-level date or clock time of the lead within a
+    week before publication."""
     if published is None:
         return None
     sentences = list(doc.sents)
@@ -230,6 +485,8 @@ def lead_date(doc: Doc, times: list[Timex], *, published: dt.date | None) -> Tim
             continue
         if (timex.end_date - timex.start_date).days > 1:
             continue  # "this year", "last month": too coarse to date an event
+        if not is_explicit(timex):
+            continue
         if published - dt.timedelta(days=7) <= timex.start_date <= published:
             return timex
     return None
@@ -281,22 +538,32 @@ class Extractor:
         """Rows for one parsed document."""
         sentence_starts = [s.start_char for s in doc.sents]
         toponyms = self.places.toponyms(doc, dateline=article.dateline)
-        times = timexes(doc, published=article.published)
+        times = with_clock_times(
+            doc.text, timexes(doc, published=article.published), article.published
+        )
         dateline_place = self._dateline_place(article, toponyms)
+        dateline_toponym = None
+        if dateline_place is None:
+            dateline_toponym = self._inline_dateline(doc.text, toponyms)
+        title = self._title_lemmas(article.title)
+        headline_places = title_places(title.doc, toponyms, title.toponyms)
         actors = ActorResolver(
             doc,
             lexicon=self.actor_lexicon,
             country_of=self.places.country_of,
             toponyms=toponyms,
         )
-        title = self._title_lemmas(article.title)
         context = _DocContext(
             toponyms=toponyms,
             times=times,
-            dateline=dateline_place,
+            dateline=dateline_place
+            or (dateline_toponym.place if dateline_toponym is not None else None),
             actors=actors,
-            document_place=document_place(doc, toponyms, title=title.toponyms),
+            document_place=document_place(doc, toponyms, title=headline_places),
             lead_date=lead_date(doc, times, published=article.published),
+            dateline_toponym=dateline_toponym,
+            lead_places=_lead_places(doc, toponyms, headline_places, dateline_toponym),
+            headline=title,
         )
         found = [
             f for f in frames(doc, event_nouns=self.event_nouns) if not _is_boilerplate(doc, f)
@@ -356,7 +623,22 @@ class Extractor:
             frozenset(predicates),
             frozenset(subjects),
             tuple(self.places.toponyms(parsed)),
+            parsed,
+            _named_setting(parsed, parsed),
         )
+
+    def _inline_dateline(self, text: str, toponyms: list[Toponym]) -> Toponym | None:
+        """The first dateline after page furniture that resolves to a place."""
+        for start, end in dateline_spans(text):
+            if len(text[start:end].replace(".", "")) < 3:
+                continue
+            known = next((t for t in toponyms if t.start == start and t.end == end), None)
+            if known is not None and known.place is not None:
+                return known
+            [place] = self.places.resolve_spans(text, [(start, end)])
+            if place is not None:
+                return Toponym(start, end, text[start:end], "GPE", place, False, 1.0)
+        return None
 
     def _dateline_place(self, article: Article, toponyms: list[Toponym]) -> Place | None:
         if article.dateline_start_char is None or article.dateline_end_char is None:
@@ -379,6 +661,8 @@ class Extractor:
         best: tuple[float, Toponym] | None = None
         for toponym in toponyms:
             if not (sent.start_char <= toponym.start < sent.end_char) or toponym.metonymy:
+                continue
+            if toponym.place is not None and not is_setting(doc, toponym):
                 continue
             if any(_overlaps(toponym.start, toponym.end, a.start_char, a.end_char) for a in taken):
                 continue
@@ -423,6 +707,8 @@ class Extractor:
             if t.type in POINT_TYPES
             and t.value is not None
             and not t.value.endswith("_REF")  # "now", "recently" date nothing
+            # "The morning after losing ...": a part of a day the phrase itself does not say
+            and not (t.rule == "daypart" and t.text.lower().startswith("the "))
             and sent.start_char <= t.start < sent.end_char
         ]
         in_clause = [t for t in candidates if clause_start <= t.start < clause_end]
@@ -450,6 +736,8 @@ class Extractor:
             actor = reported_by  # "I've seen many races," said Jos: I is the speaker
         target = self._actor(actors, frame.target)
         toponym, place_source = self._place_for(doc, frame, context.toponyms, context.dateline)
+        if toponym is None and place_source == "dateline":
+            toponym = context.dateline_toponym  # None for a leading dateline (no offsets kept)
         place = (
             toponym.place
             if toponym is not None
@@ -460,6 +748,27 @@ class Extractor:
             # The story's main setting stands in for a clause that names none.
             toponym, place_source = setting, setting_source
             place = toponym.place
+        headline = context.headline
+        if (
+            headline is not None
+            and headline.setting is not None
+            and place_source != "clause"
+            and frame.sentence_index < LEAD_SENTENCES
+            and {frame.event_lemma, doc[frame.predicate].lemma_.lower()} & headline.predicates
+        ):
+            # The headline's event ("Lady Gaga protests outside Trump Tower") happened at
+            # the setting the headline gives it.
+            named, source = _in_text(doc, headline.setting, context.toponyms)
+            if named.place is not None or place_source not in {"sentence"}:
+                # A resolved place of the sentence is kept over an unresolved name.
+                toponym, place_source, place = named, source, named.place
+        if place is not None and frame.sentence_index < PLACE_LEAD_SENTENCES:
+            # "derailed in London" when the headline and lead say where in London (Croydon):
+            # a lead event is placed at the most specific setting the lead names inside it.
+            narrower = most_specific(place, context.lead_places)
+            if narrower is not None and narrower[0].place is not None:
+                toponym, place_source = narrower
+                place = narrower[0].place
         when, date_source = self._date_for(doc, frame, context.times)
         modality = frame.modality
         if (
@@ -640,6 +949,7 @@ W_SALIENCE = 0.1
 W_COMPLETE = 0.1
 W_FACTUAL = 0.05
 W_MAIN_CLAUSE = 0.15
+W_TOTAL = W_POSITION + W_TITLE + W_SALIENCE + W_COMPLETE + W_FACTUAL + W_MAIN_CLAUSE
 
 
 def clause_weight(doc: Doc, frame: Frame) -> float:
@@ -684,6 +994,13 @@ def _mention_counts(doc: Doc) -> dict[str, int]:
     return counts
 
 
+def _story_sentences(doc: Doc, found: list[Frame]) -> dict[int, int]:
+    """Sentence index -> its rank among the sentences that state an event with an actor
+    (page furniture, captions without a clause and bylines have none)."""
+    telling = sorted({f.sentence_index for f in found if f.actor is not None and not f.nominal})
+    return {index: rank for rank, index in enumerate(telling)}
+
+
 def rank_events(
     doc: Doc, found: list[Frame], rows: list[EventRow], *, title: Headline
 ) -> list[EventRow]:
@@ -698,9 +1015,12 @@ def rank_events(
         return rows
     counts = _mention_counts(doc)
     top = max(counts.values(), default=1)
+    ordinal = _story_sentences(doc, found)
     scored = []
     for frame, row in zip(found, rows, strict=True):
-        position = 1.0 / (1.0 + 0.4 * frame.sentence_index)
+        # Position counts the story's own sentences: page furniture before the lead
+        # ("Click to share", "Subscribe") does not push the lead down.
+        position = 1.0 / (1.0 + 0.4 * ordinal.get(frame.sentence_index, frame.sentence_index))
         words = set(content_lemmas([doc[frame.predicate]]))
         words.add(frame.event_lemma)
         for arg in (frame.actor, frame.target, frame.object):
@@ -745,7 +1065,7 @@ def rank_events(
         )
         if row.event_type == "STATEMENT":
             value *= 0.8
-        scored.append(round(min(max(value, 0.0), 1.0), 4))
+        scored.append(round(min(max(value / W_TOTAL, 0.0), 1.0), 4))
     order = sorted(range(len(rows)), key=lambda i: (-scored[i], rows[i].predicate_start_char))
     rank = {index: position + 1 for position, index in enumerate(order)}
     return [

@@ -14,7 +14,9 @@ Only documents whose gold has at least one phrase for the question count. Conten
 alphanumeric tokens outside a stopword list, compared as spaCy lemmas plus lower-cased stems
 ("met" = "meets" = "meet"), so only a paraphrase with other words fails to match. A date the
 text does not spell out (an event dated by its publication date) is written in words
-("Wednesday, November 9, 2016") so that it is compared like any other date phrase.
+("Wednesday, November 9, 2016") so that it is compared like any other date phrase. Who
+and whom are written as the text names the participant plus its canonical name when that
+adds words ("He (Antony Blinken)"), never as the canonical name alone.
 """
 
 from __future__ import annotations
@@ -157,10 +159,23 @@ def _spelled_date(value: str | None) -> str | None:
     return f"{day:%A}, {day:%B} {day.day}, {day.year}"
 
 
+def participant(text: str | None, canonical: str | None) -> str | None:
+    """An actor as a reader would name it: the phrase in the text with its canonical name
+    ("He (Antony Blinken)", "the White House national security adviser, Jake Sullivan"),
+    or just one of them when it already contains the other."""
+    if not text or not canonical:
+        return text or canonical
+    if canonical.lower() in text.lower():
+        return text
+    if text.lower() in canonical.lower():
+        return canonical
+    return f"{text} ({canonical})"
+
+
 def event_json(row: EventRow) -> dict:
     """One predicted event in the evaluation format."""
-    who = row.actor_canonical or row.actor_text
-    whom = row.target_canonical or row.target_text
+    who = participant(row.actor_text, row.actor_canonical)
+    whom = participant(row.target_text, row.target_canonical)
     if who is None and row.target_text is not None and row.actor_text is None:
         # "Seven people were killed": the only participant answers who.
         who, whom = whom, None

@@ -134,3 +134,66 @@ def test_evaluation_round_trip(tmp_path):
     events = json.loads(line)["events"]
     assert [e["score"] for e in events] == sorted((e["score"] for e in events), reverse=True)
     assert "who" in evaluation.format_metrics(metrics)
+
+
+# Main-event place and date: small texts written for these tests.
+
+
+def _main(rows):
+    [main] = [r for r in rows if r.rank_in_doc == 1]
+    return main
+
+
+def test_place_inside_a_team_name_or_a_home_town_is_no_setting(extractor):
+    text = (
+        "The Chicago Cubs beat the Cleveland Indians in Cleveland on Wednesday. "
+        "A fan from Springfield said the game was long."
+    )
+    rows = _rows(extractor, text, published="2016-11-03", title="Chicago Cubs win the title")
+    main = _main(rows)
+    assert main.place_name == "Cleveland"
+
+
+def test_dateline_after_page_furniture(extractor):
+    text = "Photo LONDON -- The company changed the shape of its chocolate bars."
+    rows = _rows(extractor, text, published="2016-11-08")
+    [row] = [r for r in rows if r.predicate_lemma == "change"]
+    assert row.place_source == "dateline"
+    assert row.place_name == "London"
+    assert text[row.place_start_char : row.place_end_char] == "LONDON"
+
+
+def test_lead_place_refines_a_broader_clause_place(extractor):
+    text = "A tram derailed in south London on Wednesday. It crashed near a stop in Croydon."
+    rows = _rows(extractor, text, published="2016-11-09", title="Tram crash in Croydon")
+    [row] = [r for r in rows if r.predicate_lemma == "derail"]
+    assert row.place_name == "Croydon"
+    assert row.place_source == "document"
+    assert text[row.place_start_char : row.place_end_char] == "Croydon"
+
+
+def test_clock_time_in_the_lead_dates_an_undated_event(extractor):
+    text = (
+        "Seven people were killed when a tram overturned. "
+        "The crash happened at 6.10am on Wednesday, police said."
+    )
+    rows = _rows(extractor, text, published="2016-11-10")
+    [row] = [r for r in rows if r.predicate_lemma == "kill"]
+    assert row.date_text == "6.10am on Wednesday"
+    assert row.date_value == "2016-11-09T06:10"
+    assert row.date_source == "document"
+
+
+def test_vague_day_part_does_not_date_the_lead(extractor):
+    text = "The morning after the vote, the senator conceded defeat."
+    rows = _rows(extractor, text, published="2016-11-12")
+    [row] = [r for r in rows if r.predicate_lemma == "concede"]
+    assert row.date_source == "publication"
+    assert row.date_value == "2016-11-12"
+
+
+def test_evaluation_names_participants_in_full():
+    assert evaluation.participant("He", "Antony Blinken") == "He (Antony Blinken)"
+    assert evaluation.participant("Mr. Blinken", "Blinken") == "Mr. Blinken"
+    assert evaluation.participant("Trump", "Donald Trump") == "Donald Trump"
+    assert evaluation.participant(None, "Blinken") == "Blinken"

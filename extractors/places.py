@@ -27,6 +27,7 @@ from extractors.gazetteer import (
     Gazetteer,
     normalize_name,
 )
+from extractors.nlp import doc_ents, doc_text
 
 if TYPE_CHECKING:
     import spacy.tokens
@@ -187,7 +188,7 @@ class PlaceResolver:
         self, doc: spacy.tokens.Doc, *, dateline: str | None = None
     ) -> list[Toponym]:
         """Recognize and resolve the toponyms of a parsed document, in text order."""
-        text = doc.text  # spaCy rebuilds doc.text from the tokens on every access
+        text = doc_text(doc)
         found = self._recognize(doc)
         resolved = self._resolve(text, [(s, e, text[s:e]) for s, e, _ in found], dateline)
         out = []
@@ -462,7 +463,7 @@ class PlaceResolver:
         g = self.gaz
         found: list[tuple[int, int, str]] = []
         covered = np.zeros(len(doc), dtype=bool)
-        for ent in doc.ents:
+        for ent in doc_ents(doc):
             covered[ent.start:ent.end] = True
             span = ent
             if len(span) > 1 and span[0].lower_ == "the":

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from extractors.nlp import doc_ents, doc_text
 from extractors.temporal_rules import (
     Context,
     Reading,
@@ -324,10 +325,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _candidates(doc: Doc) -> list[_Cand]:
-    text = doc.text
+    text = doc_text(doc)
     cands = [
         _Cand(e.start_char, e.end_char, e.label_, "ner")
-        for e in doc.ents
+        for e in doc_ents(doc)
         if e.label_ in ("DATE", "TIME")
     ]
     taken = [(c.start, c.end) for c in cands]
@@ -431,7 +432,7 @@ def _not_temporal_here(doc: Doc, start: int, end: int) -> bool:
 
 def _refine(doc: Doc, cands: Iterable[_Cand]) -> Iterator[_Cand]:
     """Trim, split and filter candidates; merge a date with an adjacent time of day."""
-    text = doc.text
+    text = doc_text(doc)
     out: list[_Cand] = []
     for c in cands:
         s, e = _trim(text, c.start, c.end)
@@ -551,8 +552,8 @@ def _extend_left(doc: Doc, start: int, end: int, ctx: Context) -> tuple[int, int
     prev = doc[span.start - 1]
     if prev.lower_ not in _EXTENDERS or prev.lower_ == "the":
         return start, end
-    own = read(doc.text[start:end], ctx)
-    extended = read(doc.text[prev.idx : end], ctx)
+    own = read(doc_text(doc)[start:end], ctx)
+    extended = read(doc_text(doc)[prev.idx : end], ctx)
     if extended is not None and (own is None or own.type == "DURATION" and extended.type == "DATE"):
         return prev.idx, end
     return start, end
@@ -603,7 +604,7 @@ def timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
     Returns:
         Timex records sorted by start offset.
     """
-    text = doc.text
+    text = doc_text(doc)
     out: list[Timex] = []
     reference: Reference | None = None
     quarter: tuple[int, int] | None = None

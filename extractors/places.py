@@ -81,18 +81,38 @@ class Weights:
 COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLS", "PCLF", "PCL", "TERR"})
 AREA_CODES = COUNTRY_CODES | {"CONT", "RGN", "OCN", "ZN"}
 # Prior bonus by feature code: news mentions big containers far more often than hamlets.
-_CLASS_PRIOR = {"PCLI": 3.0, "PCLD": 1.5, "CONT": 2.0, "RGN": 9.0, "OCN": 9.0, "ZN": 9.0,
-                "ADM1": 1.5, "ADM2": 0.3, "PPLC": 1.5, "PPL": 0.0}
+_CLASS_PRIOR = {
+    "PCLI": 3.0,
+    "PCLD": 1.5,
+    "CONT": 2.0,
+    "RGN": 9.0,
+    "OCN": 9.0,
+    "ZN": 9.0,
+    "ADM1": 1.5,
+    "ADM2": 0.3,
+    "PPLC": 1.5,
+    "PPL": 0.0,
+}
 _KIND_PRIOR = {NAME_PRIMARY: 0.0, NAME_ALTERNATE: -1.5, NAME_SHORT: -0.2, NAME_DEMONYM: 0.0}
 _DIRECTIONS = re.compile(
     r"^(?:north|south|east|west|central|northern|southern|eastern|western|north ?east(?:ern)?|"
     r"north ?west(?:ern)?|south ?east(?:ern)?|south ?west(?:ern)?|upstate|downstate|downtown|"
     r"greater|metro|metropolitan|rural|coastal|inner|outer|mid|midtown|lower|upper) (.+)$"
 )
-_SUFFIXES = re.compile(r"^(.+?) (?:city|area|region|province|state|metro area|county|parish|"
-                       r"district|municipality|prefecture|governorate|oblast|township)$")
-_VARIANTS = (("saint ", "st "), ("st ", "saint "), ("mount ", "mt "), ("mt ", "mount "),
-             ("fort ", "ft "), ("ft ", "fort "), ("sainte ", "ste "), ("ste ", "sainte "))
+_SUFFIXES = re.compile(
+    r"^(.+?) (?:city|area|region|province|state|metro area|county|parish|"
+    r"district|municipality|prefecture|governorate|oblast|township)$"
+)
+_VARIANTS = (
+    ("saint ", "st "),
+    ("st ", "saint "),
+    ("mount ", "mt "),
+    ("mt ", "mount "),
+    ("fort ", "ft "),
+    ("ft ", "fort "),
+    ("sainte ", "ste "),
+    ("ste ", "sainte "),
+)
 _DATELINE = re.compile(
     r"^\s*([A-Z][A-Z.'’ -]{1,40}[A-Z.](?:,\s*[A-Z][A-Za-z.'’ -]{1,30})?)\s*(?:\([A-Za-z. ]+\))?"
     r"\s*(?:—|–|--|-|:)\s"
@@ -101,15 +121,70 @@ _AFTER_COMMA = re.compile(
     r"^\s*,\s*((?:the )?[A-Z][A-Za-z.'’-]*\.?(?: [A-Z][A-Za-z.'’-]*\.?){0,3})"
 )
 _POSSESSIVE = re.compile(r"['’]s?$")
-_METONYMY_VERBS = frozenset({
-    "say", "tell", "warn", "announce", "accuse", "deny", "claim", "threaten", "agree", "reject",
-    "urge", "condemn", "insist", "demand", "sanction", "impose", "respond", "retaliate", "vow",
-    "pledge", "refuse", "decide", "support", "oppose", "call", "argue", "state", "declare",
-    "confirm", "criticize", "criticise", "propose", "offer", "expel", "recall", "negotiate",
-    "sign", "ban", "block", "approve", "veto", "want", "seek", "push", "press", "hope", "plan",
-    "ask", "blame", "welcome", "praise", "protest", "request", "order", "launch", "allow",
-    "dismiss", "vote", "recognize", "recognise",
-})
+_METONYMY_VERBS = frozenset(
+    {
+        "say",
+        "tell",
+        "warn",
+        "announce",
+        "accuse",
+        "deny",
+        "claim",
+        "threaten",
+        "agree",
+        "reject",
+        "urge",
+        "condemn",
+        "insist",
+        "demand",
+        "sanction",
+        "impose",
+        "respond",
+        "retaliate",
+        "vow",
+        "pledge",
+        "refuse",
+        "decide",
+        "support",
+        "oppose",
+        "call",
+        "argue",
+        "state",
+        "declare",
+        "confirm",
+        "criticize",
+        "criticise",
+        "propose",
+        "offer",
+        "expel",
+        "recall",
+        "negotiate",
+        "sign",
+        "ban",
+        "block",
+        "approve",
+        "veto",
+        "want",
+        "seek",
+        "push",
+        "press",
+        "hope",
+        "plan",
+        "ask",
+        "blame",
+        "welcome",
+        "praise",
+        "protest",
+        "request",
+        "order",
+        "launch",
+        "allow",
+        "dismiss",
+        "vote",
+        "recognize",
+        "recognise",
+    }
+)
 _METONYMY_CODES = COUNTRY_CODES | {"PPLC", "ADM1"}
 
 
@@ -126,13 +201,13 @@ class PlaceResolver:
         weights: Weights | None = None,
     ) -> None:
         """Args:
-            gazetteer: from :func:`extractors.gazetteer.load_gazetteer`.
-            fuzzy: match spelling variants with rapidfuzz when no exact name matches.
-            demonyms: also report adjectival forms ("Chinese officials") as toponyms (label
-                GAZ). Off by default: a demonym names an attribute, not where something
-                happened; :meth:`country_of` maps them to countries either way.
-            max_candidates: candidates kept per mention, by prior.
-            weights: scoring weights (defaults tuned on development data).
+        gazetteer: from :func:`extractors.gazetteer.load_gazetteer`.
+        fuzzy: match spelling variants with rapidfuzz when no exact name matches.
+        demonyms: also report adjectival forms ("Chinese officials") as toponyms (label
+            GAZ). Off by default: a demonym names an attribute, not where something
+            happened; :meth:`country_of` maps them to countries either way.
+        max_candidates: candidates kept per mention, by prior.
+        weights: scoring weights (defaults tuned on development data).
         """
         self.gaz = gazetteer
         self.fuzzy = fuzzy
@@ -165,8 +240,10 @@ class PlaceResolver:
         if kinds[j] == NAME_ALTERNATE and self.gaz.fcode[row] not in COUNTRY_CODES:
             return None  # an alias of some town is too weak to name a country
         fcode = self.gaz.fcode[row]
-        if fcode not in AREA_CODES and fcode not in ("ADM1", "PPLC") and (
-            self.gaz.fclass[row] != "P" or self.gaz.population[row] < 100_000
+        if (
+            fcode not in AREA_CODES
+            and fcode not in ("ADM1", "PPLC")
+            and (self.gaz.fclass[row] != "P" or self.gaz.population[row] < 100_000)
         ):
             return None  # a small town or county says little about a country
         return self.gaz.country[row] or None
@@ -184,9 +261,7 @@ class PlaceResolver:
         mentions = [(s, e, text[s:e]) for s, e in spans]
         return [p for p, _ in self._resolve(text, mentions, dateline)]
 
-    def toponyms(
-        self, doc: spacy.tokens.Doc, *, dateline: str | None = None
-    ) -> list[Toponym]:
+    def toponyms(self, doc: spacy.tokens.Doc, *, dateline: str | None = None) -> list[Toponym]:
         """Recognize and resolve the toponyms of a parsed document, in text order."""
         text = doc_text(doc)
         found = self._recognize(doc)
@@ -195,8 +270,17 @@ class PlaceResolver:
         for (start, end, label), (place, score) in zip(found, resolved, strict=True):
             if label in ("GAZ", "FAC") and place is None:
                 continue  # a facility or gazetteer guess that resolves to nothing
-            out.append(Toponym(start, end, text[start:end], label, place,
-                               self._metonymy(doc, start, end, place), score))
+            out.append(
+                Toponym(
+                    start,
+                    end,
+                    text[start:end],
+                    label,
+                    place,
+                    self._metonymy(doc, start, end, place),
+                    score,
+                )
+            )
         return out
 
     # ------------------------------------------------------------------ candidates
@@ -268,7 +352,7 @@ class PlaceResolver:
         for a, b in _VARIANTS:
             # "Mt. Pleasant" and "Mount Pleasant" are one name: pool both spellings.
             if norm.startswith(a):
-                pairs = pairs + lookup(b + norm[len(a):], normalized=True)
+                pairs = pairs + lookup(b + norm[len(a) :], normalized=True)
         if pairs:
             return pairs, 0.0
         m = _DIRECTIONS.match(norm)
@@ -291,8 +375,11 @@ class PlaceResolver:
             if not norm.endswith(suffix) or len(stem) < 4:
                 continue
             for ending in ("", "a", "ia", "o"):
-                pairs = [(r, k) for r, k in lookup(stem + ending, normalized=True)
-                         if self.gaz.fcode[r] in AREA_CODES or self.gaz.fcode[r] == "ADM1"]
+                pairs = [
+                    (r, k)
+                    for r, k in lookup(stem + ending, normalized=True)
+                    if self.gaz.fcode[r] in AREA_CODES or self.gaz.fcode[r] == "ADM1"
+                ]
                 if pairs:
                     return pairs, 0.3
         if self.fuzzy and len(norm) >= 5:
@@ -348,15 +435,21 @@ class PlaceResolver:
         g = self.gaz
         for n in range(len(words), 0, -1):
             crows, _, _ = self._candidates(" ".join(words[:n]))
-            targets = [int(r) for r in crows.tolist() if g.fcode[r] == "ADM1"
-                       or g.fcode[r] in COUNTRY_CODES]
+            targets = [
+                int(r)
+                for r in crows.tolist()
+                if g.fcode[r] == "ADM1" or g.fcode[r] in COUNTRY_CODES
+            ]
             if targets:
                 out = np.zeros(len(rows))
                 for i, r in enumerate(rows.tolist()):
                     for t in targets:
                         if g.fcode[t] == "ADM1":
-                            if g.country[r] == g.country[t] and g.admin1[r] == g.admin1[t] \
-                                    and r != t:
+                            if (
+                                g.country[r] == g.country[t]
+                                and g.admin1[r] == g.admin1[t]
+                                and r != t
+                            ):
                                 out[i] = 1.0
                                 break
                         elif g.country[r] == g.country[t] and r != t:
@@ -389,7 +482,7 @@ class PlaceResolver:
             if not len(g_rows[k]):
                 g_rows[k], g_base[k] = rows, prior.copy()
             if len(rows) > 1:
-                m = _AFTER_COMMA.match(text[end:end + 60])
+                m = _AFTER_COMMA.match(text[end : end + 60])
                 if m:
                     bonus = w.pattern * self._pattern_bonus(rows, m.group(1))
                     g_base[k] = np.maximum(g_base[k], prior + bonus)
@@ -444,10 +537,12 @@ class PlaceResolver:
         g, w = self.gaz, self.w
         c, a1, a2 = g.country_id[rows], g.admin1_id[rows], g.admin2_id[rows]
         out = np.where((c[:, None] == c[None, :]) & (c[:, None] > 0), w.country_ctx, 0.0)
-        out = np.maximum(out, np.where((a1[:, None] == a1[None, :]) & (a1[:, None] > 0),
-                                       w.admin1_ctx, 0.0))
-        out = np.maximum(out, np.where((a2[:, None] == a2[None, :]) & (a2[:, None] > 0),
-                                       w.admin2_ctx, 0.0))
+        out = np.maximum(
+            out, np.where((a1[:, None] == a1[None, :]) & (a1[:, None] > 0), w.admin1_ctx, 0.0)
+        )
+        out = np.maximum(
+            out, np.where((a2[:, None] == a2[None, :]) & (a2[:, None] > 0), w.admin2_ctx, 0.0)
+        )
         lat, lon = np.radians(g.lat[rows]), np.radians(g.lon[rows])
         dy = lat[:, None] - lat[None, :]
         dx = (lon[:, None] - lon[None, :]) * np.cos((lat[:, None] + lat[None, :]) / 2)
@@ -464,7 +559,7 @@ class PlaceResolver:
         found: list[tuple[int, int, str]] = []
         covered = np.zeros(len(doc), dtype=bool)
         for ent in doc_ents(doc):
-            covered[ent.start:ent.end] = True
+            covered[ent.start : ent.end] = True
             span = ent
             if len(span) > 1 and span[0].lower_ == "the":
                 span = span[1:]
@@ -493,10 +588,13 @@ class PlaceResolver:
             head = m.group(1).split(",")[0].strip()
             at = lead.find(head)
             span = doc.char_span(at, at + len(head)) if at >= 0 else None
-            if span is not None and not covered[span.start:span.end].any() and \
-                    len(self._candidates(head.title())[0]):
+            if (
+                span is not None
+                and not covered[span.start : span.end].any()
+                and len(self._candidates(head.title())[0])
+            ):
                 found.append((span.start_char, span.end_char, "GAZ"))
-                covered[span.start:span.end] = True
+                covered[span.start : span.end] = True
         # Names of countries and states that NER missed altogether.
         i = 0
         while i < len(doc):
@@ -509,10 +607,12 @@ class PlaceResolver:
                 j += 1
             hit = None
             for k in range(j, i - 1, -1):
-                span = doc[i:k + 1]
+                span = doc[i : k + 1]
                 rows, kinds, _ = self._candidates(span.text)
-                if any(kd == NAME_PRIMARY and (g.fcode[r] in AREA_CODES or g.fcode[r] == "ADM1")
-                       for r, kd in zip(rows.tolist(), kinds.tolist(), strict=True)):
+                if any(
+                    kd == NAME_PRIMARY and (g.fcode[r] in AREA_CODES or g.fcode[r] == "ADM1")
+                    for r, kd in zip(rows.tolist(), kinds.tolist(), strict=True)
+                ):
                     hit = span
                     break
             if hit is not None:
@@ -547,10 +647,15 @@ class PlaceResolver:
             if not all(t.is_title or t.is_upper for t in sub) or sub[0].is_stop:
                 return False
             rows, kinds, _ = self._candidates(sub.text)
-            return any(k in (NAME_PRIMARY, NAME_SHORT) and (
-                g.fcode[r] in AREA_CODES or g.fcode[r] in ("ADM1", "ADM2")
-                or g.population[r] >= 10_000) for r, k in zip(rows.tolist(), kinds.tolist(),
-                                                                strict=True))
+            return any(
+                k in (NAME_PRIMARY, NAME_SHORT)
+                and (
+                    g.fcode[r] in AREA_CODES
+                    or g.fcode[r] in ("ADM1", "ADM2")
+                    or g.population[r] >= 10_000
+                )
+                for r, k in zip(rows.tolist(), kinds.tolist(), strict=True)
+            )
 
         for n in range(min(3, len(span) - 1), 0, -1):
             # "University of Georgia": a prefix followed by "of" is the head noun, not a place.
@@ -559,12 +664,11 @@ class PlaceResolver:
         for i, tok in enumerate(span[:-1]):
             if tok.lower_ == "of":
                 for n in range(min(3, len(span) - i - 1), 0, -1):
-                    if i + 1 + n == len(span) and is_place(span[i + 1:i + 1 + n]):
-                        return span[i + 1:i + 1 + n]
+                    if i + 1 + n == len(span) and is_place(span[i + 1 : i + 1 + n]):
+                        return span[i + 1 : i + 1 + n]
         return None
 
-    def _metonymy(self, doc: spacy.tokens.Doc, start: int, end: int,
-                  place: Place | None) -> bool:
+    def _metonymy(self, doc: spacy.tokens.Doc, start: int, end: int, place: Place | None) -> bool:
         """A country, capital or state as the subject of a speech/action verb."""
         if place is not None and place.feature_code not in _METONYMY_CODES:
             return False
@@ -575,8 +679,11 @@ class PlaceResolver:
         if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_.lower() in _METONYMY_VERBS:
             return True
         # "X's government" is not metonymy; "X, which said" is rare enough to leave out.
-        return root.dep_ == "conj" and root.head.dep_ == "nsubj" and \
-            root.head.head.lemma_.lower() in _METONYMY_VERBS
+        return (
+            root.dep_ == "conj"
+            and root.head.dep_ == "nsubj"
+            and root.head.head.lemma_.lower() in _METONYMY_VERBS
+        )
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:

@@ -37,23 +37,46 @@ def read_gold(path: Path, *, limit: int | None = None) -> Iterator[dict]:
             rec = json.loads(line)
             rec["gold"], rec["unscored"] = [], []
             for t in rec.get("toponyms", []):
-                ok = t.get("lat") is not None and t.get("lon") is not None \
+                ok = (
+                    t.get("lat") is not None
+                    and t.get("lon") is not None
                     and t.get("offset_ok") is not False
+                )
                 rec["gold" if ok else "unscored"].append(t)
             yield rec
 
 
 def _place_json(start: int, end: int, text: str, place) -> dict:
-    out = {"start": start, "end": end, "text": text, "geonameid": None, "name": None,
-           "country_code": None, "lat": None, "lon": None}
+    out = {
+        "start": start,
+        "end": end,
+        "text": text,
+        "geonameid": None,
+        "name": None,
+        "country_code": None,
+        "lat": None,
+        "lon": None,
+    }
     if place is not None:
-        out.update(geonameid=place.geonameid, name=place.name, country_code=place.country_code,
-                   lat=place.lat, lon=place.lon)
+        out.update(
+            geonameid=place.geonameid,
+            name=place.name,
+            country_code=place.country_code,
+            lat=place.lat,
+            lon=place.lon,
+        )
     return out
 
 
-def predict(gold: Path, predictions: Path, *, given_spans: bool, resolver: PlaceResolver,
-            limit: int | None = None, batch_size: int = 32) -> float:
+def predict(
+    gold: Path,
+    predictions: Path,
+    *,
+    given_spans: bool,
+    resolver: PlaceResolver,
+    limit: int | None = None,
+    batch_size: int = 32,
+) -> float:
     """Write predictions for every gold document; returns seconds spent resolving."""
     docs = list(read_gold(gold, limit=limit))
     spent = 0.0
@@ -66,15 +89,17 @@ def predict(gold: Path, predictions: Path, *, given_spans: bool, resolver: Place
                 t0 = time.perf_counter()
                 places = resolver.resolve_spans(text, spans)
                 spent += time.perf_counter() - t0
-                items = [_place_json(s, e, text[s:e], p)
-                         for (s, e), p in zip(spans, places, strict=True)]
+                items = [
+                    _place_json(s, e, text[s:e], p) for (s, e), p in zip(spans, places, strict=True)
+                ]
                 out.write(json.dumps({"doc_id": rec["doc_id"], "places": items}) + "\n")
         else:
             from extractors.nlp import load_pipeline
 
             nlp = load_pipeline()
-            for doc, rec in nlp.pipe(((r["text"], r) for r in docs), as_tuples=True,
-                                     batch_size=batch_size):
+            for doc, rec in nlp.pipe(
+                ((r["text"], r) for r in docs), as_tuples=True, batch_size=batch_size
+            ):
                 t0 = time.perf_counter()
                 tops = resolver.toponyms(doc)
                 spent += time.perf_counter() - t0
@@ -172,13 +197,18 @@ def evaluate(
                     match_overlap += 1
                     err = _error(t, ps[best])
                     errors.append(err)
-                    if t.get("geonameid") and str(ps[best].get("geonameid")) == str(
-                            t["geonameid"]):
+                    if t.get("geonameid") and str(ps[best].get("geonameid")) == str(t["geonameid"]):
                         exact += 1
-    n_with_id = sum(1 for rec in read_gold(gold, limit=limit) for t in rec["gold"]
-                    if t.get("geonameid"))
-    out: dict = {"gold": str(gold), "given_spans": given_spans, "gold_toponyms": n_gold,
-                 "gazetteer_load_s": round(load_s, 3), "resolve_s": round(spent, 3)}
+    n_with_id = sum(
+        1 for rec in read_gold(gold, limit=limit) for t in rec["gold"] if t.get("geonameid")
+    )
+    out: dict = {
+        "gold": str(gold),
+        "given_spans": given_spans,
+        "gold_toponyms": n_gold,
+        "gazetteer_load_s": round(load_s, 3),
+        "resolve_s": round(spent, 3),
+    }
     if given_spans:
         out.update(
             acc161=_ratio(sum(e <= ACC_KM for e in errors), n_gold),
@@ -189,11 +219,15 @@ def evaluate(
             toponyms_per_s=round(n_gold / spent, 1) if spent else None,
         )
     else:
+
         def prf(m: int) -> dict:
             p = m / n_pred if n_pred else 0.0
             r = m / n_gold if n_gold else 0.0
-            return {"precision": round(100 * p, 2), "recall": round(100 * r, 2),
-                    "f1": round(200 * p * r / (p + r), 2) if p + r else 0.0}
+            return {
+                "precision": round(100 * p, 2),
+                "recall": round(100 * r, 2),
+                "f1": round(200 * p * r / (p + r), 2) if p + r else 0.0,
+            }
 
         out.update(
             predicted_toponyms=n_pred,
@@ -217,17 +251,21 @@ def format_metrics(metrics: dict) -> str:
     """Human-readable summary of :func:`evaluate`'s result."""
     name = Path(metrics["gold"]).name
     if metrics["given_spans"]:
-        return (f"{name} (given spans, n={metrics['gold_toponyms']}): "
-                f"Acc@161km {metrics['acc161']:.2f}  exact id {metrics['exact_id']}  "
-                f"AUC {metrics['auc']:.4f}  answered {metrics['answered']:.2f}  "
-                f"speed {metrics['toponyms_per_s']}/s")
+        return (
+            f"{name} (given spans, n={metrics['gold_toponyms']}): "
+            f"Acc@161km {metrics['acc161']:.2f}  exact id {metrics['exact_id']}  "
+            f"AUC {metrics['auc']:.4f}  answered {metrics['answered']:.2f}  "
+            f"speed {metrics['toponyms_per_s']}/s"
+        )
     e, o = metrics["exact"], metrics["overlap"]
-    return (f"{name} (end to end, gold={metrics['gold_toponyms']}, "
-            f"pred={metrics['predicted_toponyms']}): "
-            f"exact P/R/F1 {e['precision']:.2f}/{e['recall']:.2f}/{e['f1']:.2f}  "
-            f"overlap P/R/F1 {o['precision']:.2f}/{o['recall']:.2f}/{o['f1']:.2f}  "
-            f"Acc@161 on matches {metrics['acc161_matched']:.2f}  "
-            f"AUC {metrics['auc_matched']}")
+    return (
+        f"{name} (end to end, gold={metrics['gold_toponyms']}, "
+        f"pred={metrics['predicted_toponyms']}): "
+        f"exact P/R/F1 {e['precision']:.2f}/{e['recall']:.2f}/{e['f1']:.2f}  "
+        f"overlap P/R/F1 {o['precision']:.2f}/{o['recall']:.2f}/{o['f1']:.2f}  "
+        f"Acc@161 on matches {metrics['acc161_matched']:.2f}  "
+        f"AUC {metrics['auc_matched']}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -239,8 +277,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--metrics", type=Path, default=None)
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args(argv)
-    m = evaluate(args.gold, args.predictions, given_spans=args.given_spans,
-                 metrics=args.metrics, limit=args.limit)
+    m = evaluate(
+        args.gold,
+        args.predictions,
+        given_spans=args.given_spans,
+        metrics=args.metrics,
+        limit=args.limit,
+    )
     print(format_metrics(m))
     return 0
 

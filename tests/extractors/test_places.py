@@ -65,7 +65,7 @@ def test_seed_places_resolve(seed_toponyms: list[Toponym], name: str, geonameid:
 def test_seed_toponyms_are_well_formed(seed_toponyms: list[Toponym]) -> None:
     text = SEED.read_text(encoding="utf-8")
     for t in seed_toponyms:
-        assert text[t.start:t.end] == t.text
+        assert text[t.start : t.end] == t.text
         assert not t.text.endswith(("'s", "’s"))
         assert 0.0 <= t.score <= 1.0
         assert t.label in {"GPE", "LOC", "FAC", "GAZ"}
@@ -83,8 +83,9 @@ def test_seed_toponyms_are_well_formed(seed_toponyms: list[Toponym]) -> None:
         ("He flew home to Athens after the talks in Greece.", "Athens", "GR", None),
     ],
 )
-def test_city_state_pattern(resolver: PlaceResolver, text: str, name: str, country: str,
-                            admin1: str | None) -> None:
+def test_city_state_pattern(
+    resolver: PlaceResolver, text: str, name: str, country: str, admin1: str | None
+) -> None:
     [place] = _resolve(resolver, text, name)
     assert place is not None and place.country_code == country
     if admin1:
@@ -98,8 +99,7 @@ def test_city_state_pattern(resolver: PlaceResolver, text: str, name: str, count
         ("Georgia accused Russia of shelling villages near Tbilisi.", "GE", "PCLI"),
     ],
 )
-def test_georgia_by_context(resolver: PlaceResolver, text: str, country: str,
-                            fcode: str) -> None:
+def test_georgia_by_context(resolver: PlaceResolver, text: str, country: str, fcode: str) -> None:
     names = ["Georgia", "Atlanta"] if "Atlanta" in text else ["Georgia", "Tbilisi"]
     georgia, _ = _resolve(resolver, text, *names)
     assert georgia is not None
@@ -203,8 +203,14 @@ def test_empty_inputs(nlp, resolver: PlaceResolver) -> None:
 def test_evaluate_given_spans_smoke(tmp_path: Path, resolver: PlaceResolver) -> None:
     from extractors.evaluation.places import evaluate, format_metrics
 
-    metrics = evaluate(SHARED_PLACES / "lgl.jsonl", tmp_path / "pred.jsonl", given_spans=True,
-                       metrics=tmp_path / "m.json", limit=40, resolver=resolver)
+    metrics = evaluate(
+        SHARED_PLACES / "lgl.jsonl",
+        tmp_path / "pred.jsonl",
+        given_spans=True,
+        metrics=tmp_path / "m.json",
+        limit=40,
+        resolver=resolver,
+    )
     assert metrics["acc161"] > 70
     assert json.loads((tmp_path / "m.json").read_text())["gold_toponyms"] > 0
     assert "Acc@161km" in format_metrics(metrics)

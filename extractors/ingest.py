@@ -24,7 +24,7 @@ from extractors.records import Article
 PUBLISHED_KEYS = ("published", "dct", "date_publish", "pub_date", "date")
 SIDECAR_SUFFIX = ".meta.json"
 
-# "SEOUL —", "WASHINGTON (AP) —", "BEIJING, March 3 (Xinhua) --", "PARIS, France (AFP) -"
+# "SEOUL —", "WASHINGTON (AP) —", "BEIJING, March 3 (Reuters) --", "PARIS, France (AFP) -"
 _DATELINE = re.compile(
     r"""\A\s*
     (?P<place>[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,3}      # upper-case place name

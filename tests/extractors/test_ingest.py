@@ -34,7 +34,7 @@ def test_doc_id_is_sha256_of_normalized_text():
     [
         ("SEOUL — As it ends", "SEOUL"),
         ("WASHINGTON (AP) — The", "WASHINGTON"),
-        ("BEIJING, March 3 (Xinhua) -- China", "BEIJING"),
+        ("BEIJING, March 3 (Reuters) -- China", "BEIJING"),
         ("NAIROBI, Kenya (AP) — Kenyan police", "NAIROBI, Kenya"),
         ("NEW YORK - Stocks", "NEW YORK"),
         ("The US - a country", None),

@@ -9,7 +9,7 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
-from extractors.nlp import doc_ents
+from extractors.nlp import doc_ents, doc_sents, sentence_of
 from extractors.places import Toponym
 
 TITLES = frozenset(
@@ -204,8 +204,8 @@ class ActorResolver:
     def _antecedent(self, token: Token) -> ActorInfo | None:
         """Nearest compatible actor before a pronoun, within the last three sentences."""
         lower = token.lower_
-        sents = list(self.doc.sents)
-        index = next(i for i, s in enumerate(sents) if s.start <= token.i < s.end)
+        sents = doc_sents(self.doc)
+        index = sentence_of(self.doc)[token.i]
         window_start = sents[max(0, index - 3)].start_char
         if lower in PERSON_PRONOUNS:
             before = [e for e in self.people if window_start <= e.start_char and e.end <= token.i]
@@ -213,7 +213,7 @@ class ActorResolver:
             subjects = [e for e in before if e.root.dep_ in {"nsubj", "nsubjpass"}]
             chosen = (
                 subjects[-1]
-                if subjects and subjects[-1].sent == before[-1].sent
+                if subjects and _sentences(subjects[-1]) == _sentences(before[-1])
                 else (before[-1] if before else None)
             )
             return self._person(chosen.text) if chosen is not None else None
@@ -308,6 +308,12 @@ class ActorResolver:
         if capitalized and demonym and len(ent) > 1:
             return self.country_of(first.text)
         return None
+
+
+def _sentences(span: Span) -> tuple[int, int]:
+    """The sentences span.sent covers (first, last), without building span.sent."""
+    index = sentence_of(span.doc)
+    return index[span.start], index[span.end - 1]
 
 
 def _is_dateline(ent: Span) -> bool:

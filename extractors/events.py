@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from extractors.nlp import doc_sents, sent_of
+from extractors.nlp import sentence_of as sentence_index
+
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 PASSIVE_SUBJECT_DEPS = frozenset({"nsubjpass", "csubjpass"})
 OBJECT_DEPS = frozenset({"dobj", "obj"})
@@ -366,7 +369,7 @@ def quote_reporters(doc: Doc) -> dict[int, Token]:
     out: dict[int, Token] = {}
     previous: tuple[int, Token] | None = None  # (sentence end token, saying verb)
     for open_i, close_i in spans:
-        first, last = doc[open_i].sent, doc[close_i].sent
+        first, last = sent_of(doc[open_i]), sent_of(doc[close_i])
         outside = [
             t
             for t in [*doc[last.start : last.end], *doc[first.start : first.end]]
@@ -477,10 +480,7 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
     Yields:
         Frame records, verbs and nominal events in text order.
     """
-    sentence_of = {}
-    for index, sent in enumerate(doc.sents):
-        for token in sent:
-            sentence_of[token.i] = index
+    sentence_of = sentence_index(doc)
     quotes = quote_reporters(doc)
     for verb in doc:
         if verb.pos_ == "NOUN" and event_nouns:
@@ -554,7 +554,7 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
 
 
 def _state_frames(
-    doc: Doc, copula: Token, sentence_of: dict[int, int], quotes: dict[int, Token]
+    doc: Doc, copula: Token, sentence_of: list[int], quotes: dict[int, Token]
 ) -> Iterator[Frame]:
     """ "Five people are dead", "two remain missing": a copula with an eventive state."""
     state = next(
@@ -595,7 +595,7 @@ def _state_frames(
 
 
 def _nominal_frames(
-    doc: Doc, noun: Token, sentence_of: dict[int, int], event_nouns: frozenset[str]
+    doc: Doc, noun: Token, sentence_of: list[int], event_nouns: frozenset[str]
 ) -> Iterator[Frame]:
     lemma = noun.lemma_.lower()
     if lemma not in event_nouns:
@@ -661,7 +661,7 @@ def _nominal_frames(
 
 def sentence_span(doc: Doc, index: int) -> Span:
     """The index-th sentence of doc."""
-    for i, sent in enumerate(doc.sents):
-        if i == index:
-            return sent
-    raise IndexError(f"doc has no sentence {index}")
+    sents = doc_sents(doc)
+    if not 0 <= index < len(sents):
+        raise IndexError(f"doc has no sentence {index}")
+    return sents[index]

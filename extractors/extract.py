@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import math
 import re
+import time
 import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from extractors.actors import ActorInfo, ActorResolver, load_actor_lexicon
 from extractors.config import Settings
 from extractors.events import REPORTING_LEMMAS, Argument, Frame, frames
 from extractors.gazetteer import load_gazetteer
-from extractors.nlp import doc_ents, doc_text, entity_of, load_pipeline
+from extractors.nlp import doc_ents, doc_sents, doc_text, entity_of, load_pipeline, sent_of
 from extractors.places import Place, PlaceResolver, Toponym
 from extractors.records import Article, DocumentRow, EventRow, MentionRow, PlaceRow, stable_id
 from extractors.temporal import Timex, normalize_timex, timexes
@@ -288,7 +289,7 @@ def document_place(
     mentions: dict[int, int] = {}
     earliest: dict[int, int] = {}
     first: dict[int, Toponym] = {}
-    sentence_starts = [s.start_char for s in doc.sents]
+    sentence_starts = [s.start_char for s in doc_sents(doc)]
     for toponym in toponyms:
         if toponym.place is None or not is_setting(doc, toponym):
             continue
@@ -362,7 +363,7 @@ def lead_settings(
     doc: Doc, toponyms: Sequence[Toponym], dateline: Toponym | None = None
 ) -> list[Toponym]:
     """Resolved settings the lead names (its first LEAD_SENTENCES sentences), in order."""
-    sentences = list(doc.sents)
+    sentences = doc_sents(doc)
     if not sentences:
         return []
     lead_end = sentences[min(PLACE_LEAD_SENTENCES, len(sentences)) - 1].end_char
@@ -474,7 +475,7 @@ def lead_date(doc: Doc, times: list[Timex], *, published: dt.date | None) -> Tim
     week before publication."""
     if published is None:
         return None
-    sentences = list(doc.sents)
+    sentences = doc_sents(doc)
     if not sentences:
         return None
     lead_end = sentences[min(LEAD_SENTENCES, len(sentences)) - 1].end_char
@@ -507,46 +508,95 @@ class Extractor:
         self.event_types = load_event_types()
         self.event_nouns = frozenset(self.event_types.nouns)
         self.version = extractor_version(settings.nlp.model)
+        # Seconds per stage (parse, places, dates, events, rows), summed over all documents.
+        self.timings: dict[str, float] = {}
 
     def extract(self, articles: Iterable[Article], *, run_id: str) -> Iterator[Extraction]:
         """Parse Articles in batches and yield their rows, in input order.
 
         A text longer than [ingest] max_chars is parsed in pieces cut at paragraph or
         sentence breaks, joined back into one Doc: offsets stay relative to the whole text,
-        the doc_id is unchanged, and no document is dropped for its length.
+        the doc_id is unchanged, and no document is dropped for its length. Headlines go
+        through the same `nlp.pipe` stream, just before their text.
+
+        Seconds spent per stage accumulate in `self.timings` (see `extract_doc`).
         """
         from extractors.ingest import chunk_text  # the cutting rule lives with ingest
 
         max_chars = self.settings.ingest.max_chars
-        pieces = (
-            (piece, (article, last))
-            for article in articles
-            for piece, last in chunk_text(article.text, max_chars)
-        )
+
+        def pieces() -> Iterator[tuple[str, tuple[Article, str]]]:
+            for article in articles:
+                if article.title:
+                    yield article.title, (article, "title")
+                for piece, last in chunk_text(article.text, max_chars):
+                    yield piece, (article, "last" if last else "part")
+
         parts: list[Doc] = []
-        for doc, (article, last) in self.nlp.pipe(
-            pieces, as_tuples=True, batch_size=self.settings.nlp.batch_size
-        ):
+        title: Doc | None = None
+        timings = self.timings
+        stream = self.nlp.pipe(pieces(), as_tuples=True, batch_size=self.settings.nlp.batch_size)
+        while True:
+            started = time.perf_counter()
+            item = next(stream, None)
+            timings["parse"] = timings.get("parse", 0.0) + time.perf_counter() - started
+            if item is None:
+                return
+            doc, (article, kind) = item
+            if kind == "title":
+                title = doc
+                continue
             parts.append(doc)
-            if not last:
+            if kind != "last":
                 continue
             whole = parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
             parts = []
-            yield self.extract_doc(whole, article, run_id=run_id)
+            yield self.extract_doc(whole, article, run_id=run_id, title=title)
+            title = None
 
-    def extract_doc(self, doc: Doc, article: Article, *, run_id: str) -> Extraction:
-        """Rows for one parsed document."""
-        sentence_starts = [s.start_char for s in doc.sents]
+    def extract_doc(
+        self, doc: Doc, article: Article, *, run_id: str, title: Doc | None = None
+    ) -> Extraction:
+        """Rows for one parsed document.
+
+        Args:
+            doc: the parsed text.
+            article: the Article it was parsed from.
+            run_id: stamped on every row.
+            title: the parsed headline; parsed here when not given and the article has one.
+
+        Seconds per stage (places, dates, events, rows) accumulate in `self.timings`.
+        """
+        timings = self.timings
+        clock = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[stage] = timings.get(stage, 0.0) + now - clock
+            clock = now
+
+        if title is None and article.title:
+            title = self.nlp(article.title)
+            lap("parse")
+        sentence_starts = [s.start_char for s in doc_sents(doc)]
         toponyms = self.places.toponyms(doc, dateline=article.dateline)
-        times = with_clock_times(
-            doc_text(doc), timexes(doc, published=article.published), article.published
-        )
         dateline_place = self._dateline_place(article, toponyms)
         dateline_toponym = None
         if dateline_place is None:
             dateline_toponym = self._inline_dateline(doc_text(doc), toponyms)
-        title = self._title_lemmas(article.title)
-        headline_places = title_places(title.doc, toponyms, title.toponyms)
+        lap("places")
+        times = with_clock_times(
+            doc_text(doc), timexes(doc, published=article.published), article.published
+        )
+        lap("dates")
+        headline = self._title_lemmas(article.title, title)
+        headline_places = title_places(headline.doc, toponyms, headline.toponyms)
+        setting = document_place(doc, toponyms, title=headline_places)
+        lead_places = _lead_places(doc, toponyms, headline_places, dateline_toponym)
+        lap("places")
+        leading = lead_date(doc, times, published=article.published)
+        lap("dates")
         actors = ActorResolver(
             doc,
             lexicon=self.actor_lexicon,
@@ -559,11 +609,11 @@ class Extractor:
             dateline=dateline_place
             or (dateline_toponym.place if dateline_toponym is not None else None),
             actors=actors,
-            document_place=document_place(doc, toponyms, title=headline_places),
-            lead_date=lead_date(doc, times, published=article.published),
+            document_place=setting,
+            lead_date=leading,
             dateline_toponym=dateline_toponym,
-            lead_places=_lead_places(doc, toponyms, headline_places, dateline_toponym),
-            headline=title,
+            lead_places=lead_places,
+            headline=headline,
         )
         found = [
             f for f in frames(doc, event_nouns=self.event_nouns) if not _is_boilerplate(doc, f)
@@ -572,8 +622,9 @@ class Extractor:
             doc,
             found,
             [self._event_row(doc, f, article, context, run_id) for f in found],
-            title=title,
+            title=headline,
         )
+        lap("events")
         mentions = self._mentions(doc, article, toponyms, times, sentence_starts, run_id)
         referenced = {t.place.geonameid: t.place for t in toponyms if t.place is not None}
         if dateline_place is not None:
@@ -599,13 +650,13 @@ class Extractor:
             run_id=run_id,
             extractor_version=self.version,
         )
+        lap("rows")
         return Extraction(document, events, mentions, list(referenced.values()))
 
-    def _title_lemmas(self, title: str | None) -> Headline:
+    def _title_lemmas(self, title: str | None, parsed: Doc | None) -> Headline:
         """The headline's content lemmas and main clause: it names the main event."""
-        if not title:
+        if not title or parsed is None:
             return Headline(frozenset(), frozenset(), frozenset())
-        parsed = self.nlp(title)
         roots = [t for t in parsed if t.dep_ == "ROOT"]
         # Headlinese tags verbs as nouns often enough ("Trump meets Obama"), so the root's
         # conjuncts and any verb of the headline count as its predicates.
@@ -654,7 +705,7 @@ class Extractor:
     def _place_for(
         self, doc: Doc, frame: Frame, toponyms: list[Toponym], dateline: Place | None
     ) -> tuple[Toponym | None, str | None]:
-        sent = doc[frame.predicate].sent
+        sent = sent_of(doc[frame.predicate])
         clause_start = doc[frame.clause_start].idx
         clause_end = doc[frame.clause_end - 1].idx + len(doc[frame.clause_end - 1])
         taken = [a for a in (frame.actor, frame.target) if a is not None]
@@ -697,7 +748,7 @@ class Extractor:
         self, doc: Doc, frame: Frame, times: list[Timex]
     ) -> tuple[Timex | None, str | None]:
         """The time expression of the frame's clause, else of its sentence."""
-        sent = doc[frame.predicate].sent
+        sent = sent_of(doc[frame.predicate])
         clause_start = doc[frame.clause_start].idx
         clause_end = doc[frame.clause_end - 1].idx + len(doc[frame.clause_end - 1])
         pivot = doc[frame.predicate].idx
@@ -724,7 +775,7 @@ class Extractor:
     def _event_row(
         self, doc: Doc, frame: Frame, article: Article, context: _DocContext, run_id: str
     ) -> EventRow:
-        sent = doc[frame.predicate].sent
+        sent = sent_of(doc[frame.predicate])
         actors = context.actors
         reported_by = self._actor(actors, frame.reporter)
         actor = self._actor(actors, frame.actor)

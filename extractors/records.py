@@ -481,7 +481,10 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
         "n_mentions": ColumnDoc("Mention rows written.", unit="mentions"),
         "extractor_version": ColumnDoc("Extractor version of the run."),
         "model": ColumnDoc("spaCy pipeline used."),
-        "timings_json": ColumnDoc("JSON object: seconds per stage (ingest, extract, commit)."),
+        "timings_json": ColumnDoc(
+            "JSON object: seconds per stage: ingest, extract (whole batches), its parts "
+            "extract.parse / .places / .dates / .events / .rows / .arrow / .parquet, commit."
+        ),
     },
 }
 

@@ -81,9 +81,11 @@ Reading the Parquet directly:
 
 ```python
 import pyarrow.dataset as ds
+
 events = ds.dataset("OUT/parquet/events", format="parquet", partitioning="hive").to_table()
 
 import polars as pl
+
 events = pl.scan_parquet("OUT/parquet/events/**/*.parquet", hive_partitioning=True).collect()
 ```
 

@@ -177,6 +177,9 @@ class BatchResult:
     events: int
     mentions: int
     seconds: float
+    # Seconds per stage inside the batch: parse, places, dates, events, rows (Extractor),
+    # arrow (building the tables), parquet (writing them to staging).
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def extract_batch(
@@ -185,6 +188,7 @@ def extract_batch(
     """Extract one batch of Articles and stage its rows as Parquet."""
     started = time.perf_counter()
     extractor = get_extractor(settings)
+    before = dict(extractor.timings)
     documents: list[DocumentRow] = []
     events: list[EventRow] = []
     mentions: list[MentionRow] = []
@@ -194,19 +198,26 @@ def extract_batch(
         events.extend(extraction.events)
         mentions.extend(extraction.mentions)
         places.extend(place_rows(extraction.places))
+    timings = {k: v - before.get(k, 0.0) for k, v in extractor.timings.items()}
     faults.checkpoint("batch:extracted")
-    ParquetStore(out).stage_batch(
-        run_id,
-        batch_no,
-        {
-            "documents": to_table(DocumentRow, documents),
-            "events": to_table(EventRow, events),
-            "mentions": to_table(MentionRow, mentions),
-            "places": to_table(PlaceRow, places),
-        },
-    )
+    clock = time.perf_counter()
+    tables = {
+        "documents": to_table(DocumentRow, documents),
+        "events": to_table(EventRow, events),
+        "mentions": to_table(MentionRow, mentions),
+        "places": to_table(PlaceRow, places),
+    }
+    timings["arrow"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    ParquetStore(out).stage_batch(run_id, batch_no, tables)
+    timings["parquet"] = time.perf_counter() - clock
     return BatchResult(
-        batch_no, len(documents), len(events), len(mentions), time.perf_counter() - started
+        batch_no,
+        len(documents),
+        len(events),
+        len(mentions),
+        time.perf_counter() - started,
+        timings,
     )
 
 
@@ -215,6 +226,8 @@ def record_batch(run: RunState, result: BatchResult) -> None:
     run.n_events += result.events
     run.n_mentions += result.mentions
     run.add_time("extract", result.seconds)
+    for stage, seconds in result.timings.items():
+        run.add_time(f"extract.{stage}", seconds)
     report = PROGRESS.get()
     if report is not None:
         report(run.loaded + run.skipped + run.rejected, None)

@@ -535,24 +535,32 @@ class Extractor:
         parts: list[Doc] = []
         title: Doc | None = None
         timings = self.timings
-        stream = self.nlp.pipe(pieces(), as_tuples=True, batch_size=self.settings.nlp.batch_size)
-        while True:
-            started = time.perf_counter()
-            item = next(stream, None)
-            timings["parse"] = timings.get("parse", 0.0) + time.perf_counter() - started
-            if item is None:
-                return
-            doc, (article, kind) = item
-            if kind == "title":
-                title = doc
-                continue
-            parts.append(doc)
-            if kind != "last":
-                continue
-            whole = parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
-            parts = []
-            yield self.extract_doc(whole, article, run_id=run_id, title=title)
-            title = None
+        # Strings and lexemes the texts add to the vocabulary are freed when the call ends,
+        # so a long-running worker does not grow with every batch. No Doc leaves the zone:
+        # only rows (plain Python values) are yielded.
+        with self.nlp.memory_zone():
+            stream = self.nlp.pipe(
+                pieces(), as_tuples=True, batch_size=self.settings.nlp.batch_size
+            )
+            while True:
+                started = time.perf_counter()
+                item = next(stream, None)
+                timings["parse"] = timings.get("parse", 0.0) + time.perf_counter() - started
+                if item is None:
+                    return
+                doc, (article, kind) = item
+                if kind == "title":
+                    title = doc
+                    continue
+                parts.append(doc)
+                if kind != "last":
+                    continue
+                whole = (
+                    parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
+                )
+                parts = []
+                yield self.extract_doc(whole, article, run_id=run_id, title=title)
+                title = None
 
     def extract_doc(
         self, doc: Doc, article: Article, *, run_id: str, title: Doc | None = None
@@ -861,7 +869,7 @@ class Extractor:
             sentence_index=frame.sentence_index,
             sentence_start_char=sent.start_char,
             sentence_end_char=sent.end_char,
-            sentence_text=sent.text.strip(),
+            sentence_text=doc_text(doc)[sent.start_char : sent.end_char].strip(),
             actor_text=frame.actor.text if frame.actor else None,
             actor_start_char=frame.actor.start_char if frame.actor else None,
             actor_end_char=frame.actor.end_char if frame.actor else None,

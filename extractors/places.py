@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from spacy.attrs import IS_STOP, IS_TITLE, SENT_START
 
 from extractors.gazetteer import (
     NAME_ALTERNATE,
@@ -595,20 +596,26 @@ class PlaceResolver:
             ):
                 found.append((span.start_char, span.end_char, "GAZ"))
                 covered[span.start : span.end] = True
-        # Names of countries and states that NER missed altogether.
+        # Names of countries and states that NER missed altogether. Token attributes are
+        # read into lists once: every doc[i] builds a new Token.
+        n = len(doc)
+        flags = doc.to_array([IS_TITLE, IS_STOP, SENT_START]).tolist() if n else []
+        titled = [f[0] == 1 for f in flags]
+        opens_with_stop = [f[2] == 1 and f[1] == 1 for f in flags]
+        taken = covered.tolist()
+        text = doc_text(doc)
         i = 0
-        while i < len(doc):
-            tok = doc[i]
-            if covered[i] or not tok.is_title or tok.is_sent_start and tok.is_stop:
+        while i < n:
+            if taken[i] or not titled[i] or opens_with_stop[i]:
                 i += 1
                 continue
             j = i
-            while j + 1 < len(doc) and doc[j + 1].is_title and not covered[j + 1] and j - i < 3:
+            while j + 1 < n and titled[j + 1] and not taken[j + 1] and j - i < 3:
                 j += 1
             hit = None
             for k in range(j, i - 1, -1):
                 span = doc[i : k + 1]
-                rows, kinds, _ = self._candidates(span.text)
+                rows, kinds, _ = self._candidates(text[span.start_char : span.end_char])
                 if any(
                     kd == NAME_PRIMARY and (g.fcode[r] in AREA_CODES or g.fcode[r] == "ADM1")
                     for r, kd in zip(rows.tolist(), kinds.tolist(), strict=True)

@@ -101,8 +101,8 @@ def compare(expected: dict[str, list[tuple]], actual: dict[str, list[tuple]]) ->
 
 def main(argv: list[str] | None = None) -> int:
     if os.environ.get("PYTHONHASHSEED") != "0":
-        # Extraction depends on set iteration order in places (a known nondeterminism), so
-        # both sides of the comparison run with one fixed hash seed.
+        # A precaution: both sides of the comparison run with one fixed hash seed, so set
+        # iteration order can never explain a difference.
         os.environ["PYTHONHASHSEED"] = "0"
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         os.execv(sys.executable, [sys.executable, __file__, *(argv or sys.argv[1:])])

@@ -25,7 +25,7 @@ from extractors.config import Settings
 from extractors.events import REPORTING_LEMMAS, Argument, Frame, frames
 from extractors.gazetteer import load_gazetteer
 from extractors.nlp import doc_ents, doc_sents, doc_text, entity_of, load_pipeline, sent_of
-from extractors.places import Place, PlaceResolver, Toponym
+from extractors.places import Place, PlaceResolver, Toponym, haversine_km
 from extractors.records import Article, DocumentRow, EventRow, MentionRow, PlaceRow, stable_id
 from extractors.temporal import Timex, normalize_timex, timexes
 
@@ -236,16 +236,9 @@ def contains(big: Place, small: Place) -> bool:
     if big.feature_code == "ADM1":
         return small.admin1 == big.admin1 and small.feature_code != "ADM1"
     if big.feature_class == "P" and small.feature_class == "P":
-        near = _km(big.lat, big.lon, small.lat, small.lon) <= CONTAINED_KM
+        near = haversine_km(big.lat, big.lon, small.lat, small.lon) <= CONTAINED_KM
         return near and big.population >= 5 * max(small.population, 1)
     return False
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
 
 
 def title_places(

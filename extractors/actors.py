@@ -174,6 +174,8 @@ class ActorResolver:
         self.people = [e for e in doc_ents(doc) if e.label_ == "PERSON" and strip_titles(e.text)]
         self.groups = [e for e in doc_ents(doc) if e.label_ in {"ORG", "GPE", "NORP"}]
         self.toponyms = {(t.start, t.end): t for t in toponyms}
+        # resolve() is a pure function of its span within one document: answers are kept.
+        self._resolved: dict[tuple[int, int, int], ActorInfo] = {}
         # The fullest mention of each surname is the canonical name of that person.
         self.canonical_by_surname: dict[str, str] = {}
         for ent in self.people:
@@ -236,6 +238,13 @@ class ActorResolver:
 
     def resolve(self, start: int, end: int, head: int) -> ActorInfo:
         """Actor info for the token span [start, end) whose head token is `head`."""
+        key = (start, end, head)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._resolve(start, end, head)
+        return found
+
+    def _resolve(self, start: int, end: int, head: int) -> ActorInfo:
         doc = self.doc
         span = doc[start:end]
         head_token = doc[head]

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from spacy.attrs import DEP, LEMMA, POS
+from spacy.parts_of_speech import NOUN as NOUN_POS
+from spacy.parts_of_speech import VERB as VERB_POS
 from spacy.tokens import Doc, Span, Token
 
 from extractors.nlp import doc_sents, sent_of
@@ -179,6 +182,10 @@ class Frame:
 
 def argument(doc: Doc, head: Token) -> Argument:
     """The phrase headed by `head`, without relative clauses and trailing modifiers."""
+    return _argument(doc, head)
+
+
+def _argument(doc: Doc, head: Token) -> Argument:
     kept = {head.i}
     for child in head.children:
         if child.dep_ in TRIM_DEPS and not (
@@ -482,7 +489,16 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
     """
     sentence_of = sentence_index(doc)
     quotes = quote_reporters(doc)
-    for verb in doc:
+    arguments: dict[int, Argument] = {}
+
+    def argument_of(head: Token) -> Argument:
+        found = arguments.get(head.i)
+        if found is None:
+            found = arguments[head.i] = _argument(doc, head)
+        return found
+
+    for i in _frame_candidates(doc, event_nouns):
+        verb = doc[i]
         if verb.pos_ == "NOUN" and event_nouns:
             yield from _nominal_frames(doc, verb, sentence_of, event_nouns)
             continue
@@ -513,7 +529,7 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
         modality = _modality(verb, quotes)
         tense = _tense(verb)
         reporter_token = _reporter(verb, quotes) if modality == "reported" else None
-        reporter = argument(doc, reporter_token) if reporter_token is not None else None
+        reporter = argument_of(reporter_token) if reporter_token is not None else None
         direct = next((c for c in verb.children if c.dep_ in OBJECT_DEPS), None)
         subtree = list(verb.subtree)
         for actor_token in actors:
@@ -539,9 +555,9 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
                     predicate_lemma=("not " if negated else "") + lemma,
                     predicate_start_char=pred_tokens[0].idx,
                     predicate_end_char=pred_tokens[-1].idx + len(pred_tokens[-1].text),
-                    actor=argument(doc, actor_token) if actor_token is not None else None,
-                    target=argument(doc, target_token) if target_token is not None else None,
-                    object=argument(doc, thing) if thing is not None else None,
+                    actor=argument_of(actor_token) if actor_token is not None else None,
+                    target=argument_of(target_token) if target_token is not None else None,
+                    object=argument_of(thing) if thing is not None else None,
                     negated=negated,
                     modality=modality,
                     tense=tense,
@@ -657,6 +673,34 @@ def _nominal_frames(
                 reporter=None,
                 nominal=True,
             )
+
+
+def _frame_candidates(doc: Doc, event_nouns: frozenset[str]) -> list[int]:
+    """Indices of the tokens `frames` can read a frame off, from the token arrays (no Token
+    objects): event nouns, copulas and event verbs, in text order."""
+    strings = doc.vocab.strings
+    lemma_of: dict[int, str] = {}
+    dep_of: dict[int, str] = {}
+    out = []
+    for i, (pos, lemma_id, dep_id) in enumerate(doc.to_array([POS, LEMMA, DEP]).tolist()):
+        lemma = lemma_of.get(lemma_id)
+        if lemma is None:
+            lemma = lemma_of[lemma_id] = strings[lemma_id]
+        if pos == NOUN_POS and event_nouns:
+            if lemma.lower() in event_nouns:
+                out.append(i)
+            continue
+        if lemma == "be":
+            out.append(i)
+            continue
+        if pos != VERB_POS or lemma in SKIP_LEMMAS:
+            continue
+        dep = dep_of.get(dep_id)
+        if dep is None:
+            dep = dep_of[dep_id] = strings[dep_id]
+        if dep != "amod" and dep in CLAUSE_DEPS:
+            out.append(i)
+    return out
 
 
 def sentence_span(doc: Doc, index: int) -> Span:

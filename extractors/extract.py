@@ -17,14 +17,25 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 
+from spacy.attrs import LEMMA, POS
 from spacy.language import Language
+from spacy.parts_of_speech import NOUN as NOUN_POS
 from spacy.tokens import Doc, Span, Token
 
 from extractors.actors import ActorInfo, ActorResolver, load_actor_lexicon
 from extractors.config import Settings
 from extractors.events import REPORTING_LEMMAS, Argument, Frame, frames
 from extractors.gazetteer import load_gazetteer
-from extractors.nlp import doc_ents, doc_sents, doc_text, entity_of, load_pipeline, sent_of
+from extractors.nlp import (
+    doc_ents,
+    doc_sents,
+    doc_text,
+    entity_of,
+    load_pipeline,
+    remember_text,
+    sentence_of,
+    token_bounds,
+)
 from extractors.places import Place, PlaceResolver, Toponym, haversine_km
 from extractors.records import Article, DocumentRow, EventRow, MentionRow, PlaceRow, stable_id
 from extractors.temporal import Timex, normalize_timex, timexes
@@ -552,6 +563,8 @@ class Extractor:
                     parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
                 )
                 parts = []
+                # "".join(pieces) == article.text (see chunk_text), and so is the Doc's text.
+                remember_text(whole, article.text)
                 yield self.extract_doc(whole, article, run_id=run_id, title=title)
                 title = None
 
@@ -706,9 +719,10 @@ class Extractor:
     def _place_for(
         self, doc: Doc, frame: Frame, toponyms: list[Toponym], dateline: Place | None
     ) -> tuple[Toponym | None, str | None]:
-        sent = sent_of(doc[frame.predicate])
-        clause_start = doc[frame.clause_start].idx
-        clause_end = doc[frame.clause_end - 1].idx + len(doc[frame.clause_end - 1])
+        sent = doc_sents(doc)[sentence_of(doc)[frame.predicate]]
+        starts, ends = token_bounds(doc)
+        clause_start = starts[frame.clause_start]
+        clause_end = ends[frame.clause_end - 1]
         taken = [a for a in (frame.actor, frame.target) if a is not None]
         best: tuple[float, Toponym] | None = None
         for toponym in toponyms:
@@ -749,10 +763,11 @@ class Extractor:
         self, doc: Doc, frame: Frame, times: list[Timex]
     ) -> tuple[Timex | None, str | None]:
         """The time expression of the frame's clause, else of its sentence."""
-        sent = sent_of(doc[frame.predicate])
-        clause_start = doc[frame.clause_start].idx
-        clause_end = doc[frame.clause_end - 1].idx + len(doc[frame.clause_end - 1])
-        pivot = doc[frame.predicate].idx
+        sent = doc_sents(doc)[sentence_of(doc)[frame.predicate]]
+        starts, ends = token_bounds(doc)
+        clause_start = starts[frame.clause_start]
+        clause_end = ends[frame.clause_end - 1]
+        pivot = starts[frame.predicate]
         candidates = [
             t
             for t in times
@@ -776,7 +791,7 @@ class Extractor:
     def _event_row(
         self, doc: Doc, frame: Frame, article: Article, context: _DocContext, run_id: str
     ) -> EventRow:
-        sent = sent_of(doc[frame.predicate])
+        sent = doc_sents(doc)[sentence_of(doc)[frame.predicate]]
         actors = context.actors
         reported_by = self._actor(actors, frame.reporter)
         actor = self._actor(actors, frame.actor)
@@ -1040,9 +1055,14 @@ def _mention_counts(doc: Doc) -> dict[str, int]:
         if ent.label_ in {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"}:
             key = ent.root.lower_
             counts[key] = counts.get(key, 0) + 1
-    for token in doc:
-        if token.pos_ == "NOUN":
-            counts[token.lemma_.lower()] = counts.get(token.lemma_.lower(), 0) + 1
+    strings = doc.vocab.strings
+    lower_of: dict[int, str] = {}
+    for pos, lemma_id in doc.to_array([POS, LEMMA]).tolist() if len(doc) else ():
+        if pos == NOUN_POS:
+            lemma = lower_of.get(lemma_id)
+            if lemma is None:
+                lemma = lower_of[lemma_id] = strings[lemma_id].lower()
+            counts[lemma] = counts.get(lemma, 0) + 1
     return counts
 
 
@@ -1069,21 +1089,29 @@ def rank_events(
     top = max(counts.values(), default=1)
     ordinal = _story_sentences(doc, found)
     scored = []
+    # Content lemmas per token, read once per document: frames share predicates and arguments.
+    token_words: dict[int, tuple[str, ...]] = {}
+
+    def words_of(start: int, end: int) -> Iterator[str]:
+        for i in range(start, end):
+            found_words = token_words.get(i)
+            if found_words is None:
+                found_words = token_words[i] = tuple(content_lemmas([doc[i]]))
+            yield from found_words
+
     for frame, row in zip(found, rows, strict=True):
         # Position counts the story's own sentences: page furniture before the lead
         # ("Click to share", "Subscribe") does not push the lead down.
         position = 1.0 / (1.0 + 0.4 * ordinal.get(frame.sentence_index, frame.sentence_index))
-        words = set(content_lemmas([doc[frame.predicate]]))
+        words = set(words_of(frame.predicate, frame.predicate + 1))
         words.add(frame.event_lemma)
         for arg in (frame.actor, frame.target, frame.object):
             if arg is not None:
-                words.update(content_lemmas(doc[arg.start : arg.end]))
+                words.update(words_of(arg.start, arg.end))
         for name in (row.actor_canonical, row.target_canonical):
             if name:
                 words.update(w.lower() for w in name.split())
-        actor_words = (
-            set(content_lemmas(doc[frame.actor.start : frame.actor.end])) if frame.actor else set()
-        )
+        actor_words = set(words_of(frame.actor.start, frame.actor.end)) if frame.actor else set()
         if row.actor_canonical:
             actor_words.update(w.lower() for w in row.actor_canonical.split())
         lemmas = {frame.event_lemma, doc[frame.predicate].lemma_.lower()}
@@ -1120,6 +1148,16 @@ def rank_events(
         scored.append(round(min(max(value / W_TOTAL, 0.0), 1.0), 4))
     order = sorted(range(len(rows)), key=lambda i: (-scored[i], rows[i].predicate_start_char))
     rank = {index: position + 1 for position, index in enumerate(order)}
-    return [
-        dataclasses.replace(row, score=scored[i], rank_in_doc=rank[i]) for i, row in enumerate(rows)
-    ]
+    # dataclasses.replace, without its per-call field introspection.
+    names = _EVENT_FIELDS
+    score_at, rank_at = names.index("score"), names.index("rank_in_doc")
+    out = []
+    for i, row in enumerate(rows):
+        values = [getattr(row, name) for name in names]
+        values[score_at] = scored[i]
+        values[rank_at] = rank[i]
+        out.append(EventRow(*values))
+    return out
+
+
+_EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(EventRow))

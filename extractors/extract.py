@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 
+import numpy
 from spacy.attrs import LEMMA, POS
 from spacy.language import Language
 from spacy.parts_of_speech import NOUN as NOUN_POS
@@ -1055,14 +1056,14 @@ def _mention_counts(doc: Doc) -> dict[str, int]:
         if ent.label_ in {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"}:
             key = ent.root.lower_
             counts[key] = counts.get(key, 0) + 1
+    if not len(doc):
+        return counts
     strings = doc.vocab.strings
-    lower_of: dict[int, str] = {}
-    for pos, lemma_id in doc.to_array([POS, LEMMA]).tolist() if len(doc) else ():
-        if pos == NOUN_POS:
-            lemma = lower_of.get(lemma_id)
-            if lemma is None:
-                lemma = lower_of[lemma_id] = strings[lemma_id].lower()
-            counts[lemma] = counts.get(lemma, 0) + 1
+    array = doc.to_array([POS, LEMMA])
+    ids, numbers = numpy.unique(array[array[:, 0] == NOUN_POS, 1], return_counts=True)
+    for lemma_id, number in zip(ids.tolist(), numbers.tolist(), strict=True):
+        lemma = strings[lemma_id].lower()
+        counts[lemma] = counts.get(lemma, 0) + number
     return counts
 
 

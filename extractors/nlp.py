@@ -89,6 +89,35 @@ def children(token: Token) -> tuple[Token, ...]:
     return found
 
 
+def subtree_indices(token: Token) -> list[int]:
+    """The indices of token.subtree (in no particular order), from the cached children."""
+    out = [token.i]
+    stack = list(children(token))
+    while stack:
+        node = stack.pop()
+        out.append(node.i)
+        stack.extend(children(node))
+    return out
+
+
+def subtree_bounds(token: Token) -> tuple[int, int]:
+    """(first, last) token index of token.subtree as spaCy yields it (lefts' subtrees, the
+    token, rights' subtrees), without walking the whole subtree."""
+    first = token
+    while True:
+        kids = children(first)
+        if not kids or kids[0].i >= first.i:
+            break
+        first = kids[0]
+    last = token
+    while True:
+        kids = children(last)
+        if not kids or kids[-1].i <= last.i:
+            break
+        last = kids[-1]
+    return first.i, last.i
+
+
 def head(token: Token) -> Token:
     """token.head, built once per token."""
     cache = token.doc.user_data.get(_HEAD_KEY)

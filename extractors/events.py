@@ -701,29 +701,34 @@ def _nominal_frames(
 def _frame_candidates(doc: Doc, event_nouns: frozenset[str]) -> list[int]:
     """Indices of the tokens `frames` can read a frame off, from the token arrays (no Token
     objects): event nouns, copulas and event verbs, in text order."""
-    strings = doc.vocab.strings
-    lemma_of: dict[int, str] = {}
-    dep_of: dict[int, str] = {}
-    out = []
-    for i, (pos, lemma_id, dep_id) in enumerate(doc.to_array([POS, LEMMA, DEP]).tolist()):
-        lemma = lemma_of.get(lemma_id)
-        if lemma is None:
-            lemma = lemma_of[lemma_id] = strings[lemma_id]
-        if pos == NOUN_POS and event_nouns:
-            if lemma.lower() in event_nouns:
-                out.append(i)
-            continue
-        if lemma == "be":
-            out.append(i)
-            continue
-        if pos != VERB_POS or lemma in SKIP_LEMMAS:
-            continue
-        dep = dep_of.get(dep_id)
-        if dep is None:
-            dep = dep_of[dep_id] = strings[dep_id]
-        if dep != "amod" and dep in CLAUSE_DEPS:
-            out.append(i)
-    return out
+    if not len(doc):
+        return []
+    array = doc.to_array([POS, LEMMA, DEP])
+    pos, lemma, dep = array[:, 0], array[:, 1], array[:, 2]
+    noun = pos == NOUN_POS if event_nouns else numpy.zeros(len(doc), dtype=bool)
+    wanted = numpy.zeros(len(doc), dtype=bool)
+    if event_nouns:
+        strings = doc.vocab.strings
+        ids = numpy.unique(lemma[noun]).tolist()
+        known = [i for i in ids if strings[i].lower() in event_nouns]
+        wanted |= noun & numpy.isin(lemma, numpy.array(known, dtype=lemma.dtype))
+    copula = ~noun & (lemma == _BE_ID)
+    wanted |= copula
+    wanted |= (
+        ~noun
+        & ~copula
+        & (pos == VERB_POS)
+        & ~numpy.isin(lemma, _SKIP_IDS)
+        & numpy.isin(dep, _EVENT_DEP_IDS)
+    )
+    return numpy.flatnonzero(wanted).tolist()
+
+
+_BE_ID = get_string_id("be")
+_SKIP_IDS = numpy.array([get_string_id(w) for w in sorted(SKIP_LEMMAS)], dtype="uint64")
+_EVENT_DEP_IDS = numpy.array(
+    [get_string_id(d) for d in sorted(CLAUSE_DEPS - {"amod"})], dtype="uint64"
+)
 
 
 def sentence_span(doc: Doc, index: int) -> Span:

@@ -235,6 +235,34 @@ def is_setting(doc: Doc, toponym: Toponym) -> bool:
     return True
 
 
+_SETTING_KEY = "event_etl.setting_heads"
+
+
+def _setting_head(doc: Doc, toponym: Toponym) -> tuple[Token | None, bool]:
+    """(head token, whether it sits in a locative phrase) of a place mention that can be a
+    setting, (None, False) when it cannot; computed once per mention of a Doc."""
+    cache = doc.user_data.get(_SETTING_KEY)
+    if cache is None:
+        cache = doc.user_data[_SETTING_KEY] = {}
+    key = (toponym.start, toponym.end, toponym.metonymy, toponym.place is not None)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _find_setting_head(doc, toponym)
+    return found
+
+
+def _find_setting_head(doc: Doc, toponym: Toponym) -> tuple[Token | None, bool]:
+    if toponym.place is not None and not is_setting(doc, toponym):
+        return None, False
+    span = doc.char_span(toponym.start, toponym.end, alignment_mode="expand")
+    head = span.root if span is not None else None
+    if head is None:
+        return None, False
+    # "in Anchorage, Alaska": the appositive/compound rides on its anchor's preposition.
+    anchor = head.head if head.dep_ in {"appos", "conj", "compound"} else head
+    return head, anchor.dep_ == "pobj" and anchor.head.lower_ in LOCATIVE_PREPS
+
+
 def _entity_of(doc: Doc, token: Token) -> Span | None:
     return entity_of(token)
 
@@ -726,21 +754,15 @@ class Extractor:
         clause_end = ends[frame.clause_end - 1]
         taken = [a for a in (frame.actor, frame.target) if a is not None]
         best: tuple[float, Toponym] | None = None
+        predicate = doc[frame.predicate]
         for toponym in toponyms:
             if not (sent.start_char <= toponym.start < sent.end_char) or toponym.metonymy:
                 continue
-            if toponym.place is not None and not is_setting(doc, toponym):
+            head, locative = _setting_head(doc, toponym)
+            if head is None:
                 continue
             if any(_overlaps(toponym.start, toponym.end, a.start_char, a.end_char) for a in taken):
                 continue
-            span = doc.char_span(toponym.start, toponym.end, alignment_mode="expand")
-            head = span.root if span is not None else None
-            if head is None:
-                continue
-            # "in Anchorage, Alaska": the appositive/compound rides on its anchor's preposition.
-            anchor = head.head if head.dep_ in {"appos", "conj", "compound"} else head
-            locative = anchor.dep_ == "pobj" and anchor.head.lower_ in LOCATIVE_PREPS
-            predicate = doc[frame.predicate]
             # "Anchorage, when X meet Y": a clause attached to the place noun happens there.
             relative_head = predicate.dep_ in {"relcl", "acl"} and predicate.head.i == head.i
             if not (locative or relative_head):

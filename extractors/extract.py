@@ -594,7 +594,13 @@ class Extractor:
                 parts = []
                 # "".join(pieces) == article.text (see chunk_text), and so is the Doc's text.
                 remember_text(whole, article.text)
-                yield self.extract_doc(whole, article, run_id=run_id, title=title)
+                extraction = self.extract_doc(whole, article, run_id=run_id, title=title)
+                # The per-Doc caches hold Tokens and Spans, which point back at the Doc:
+                # dropping them frees the Doc now, not at the next cyclic garbage collection.
+                whole.user_data.clear()
+                if title is not None:
+                    title.user_data.clear()
+                yield extraction
                 title = None
 
     def extract_doc(

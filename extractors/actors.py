@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -176,6 +177,10 @@ class ActorResolver:
         self.toponyms = {(t.start, t.end): t for t in toponyms}
         # resolve() is a pure function of its span within one document: answers are kept.
         self._resolved: dict[tuple[int, int, int], ActorInfo] = {}
+        # doc.ents are sorted and never overlap: their token bounds, for bisection.
+        self._ents = doc_ents(doc)
+        self._ent_starts = [e.start for e in self._ents]
+        self._ent_ends = [e.end for e in self._ents]
         # The fullest mention of each surname is the canonical name of that person.
         self.canonical_by_surname: dict[str, str] = {}
         for ent in self.people:
@@ -231,6 +236,17 @@ class ActorResolver:
             return self.resolve(ent.start, ent.end, ent.root.i)
         return None
 
+    def _ents_within(self, start: int, end: int) -> list[Span]:
+        """The entities inside tokens [start, end), in order: a run of the sorted,
+        non-overlapping doc.ents from the first that starts at or after `start`."""
+        out = []
+        ends = self._ent_ends
+        i = bisect.bisect_left(self._ent_starts, start)
+        while i < len(ends) and ends[i] <= end:
+            out.append(self._ents[i])
+            i += 1
+        return out
+
     def _toponym_of(self, span: Span) -> Toponym | None:
         return self.toponyms.get((span.start_char, span.end_char)) or self.toponyms.get(
             (span.start_char, span.start_char + len(strip_possessive(span.text)))
@@ -248,7 +264,7 @@ class ActorResolver:
         doc = self.doc
         span = doc[start:end]
         head_token = doc[head]
-        ents = [e for e in doc_ents(doc) if e.start >= start and e.end <= end]
+        ents = self._ents_within(start, end)
         head_ent = next((e for e in ents if e.start <= head < e.end), None)
         if head_token.pos_ == "PRON" or head_token.lower_ in PERSON_PRONOUNS:
             found = self._antecedent(head_token)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import json
 import os
 import pickle
 import sys
@@ -23,30 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipeline import _write_inputs  # bench/ is on sys.path when run as a script
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "newswire.jsonl"
-
-
-def _corpus_input(corpus: Path, n_docs: int, directory: Path) -> Path:
-    """The first n_docs of the corpus as pipeline JSONL (as bench/pipeline.py writes it)."""
-    path = directory / "corpus.jsonl"
-    with open(corpus, encoding="utf-8") as src, open(path, "w", encoding="utf-8") as dst:
-        for i, line in enumerate(src):
-            if i >= n_docs:
-                break
-            record = json.loads(line)
-            dst.write(
-                json.dumps(
-                    {
-                        "id": record["doc_id"],
-                        "text": record["text"],
-                        "published": record["dct"],
-                        "title": record.get("title"),
-                    }
-                )
-                + "\n"
-            )
-    return path
 
 
 def _rows(record: object) -> tuple:
@@ -69,7 +48,7 @@ def extract_rows(corpus: Path, n_docs: int) -> dict[str, list[tuple]]:
     extractor = Extractor(settings)
     out: dict[str, list[tuple]] = {"documents": [], "events": [], "mentions": [], "places": []}
     with tempfile.TemporaryDirectory(prefix="event-etl-equiv-") as tmp:
-        inputs = [REPO / "seeds", _corpus_input(corpus, n_docs, Path(tmp))]
+        inputs = [REPO / "seeds", _write_inputs(corpus, n_docs, Path(tmp), name="corpus.jsonl")]
         stream = articles(inputs, patterns=settings.ingest.patterns, today=dt.date(2100, 1, 1))
         batch = [a for a in stream if not isinstance(a, Rejection)]
         for extraction in extractor.extract(batch, run_id="equivalence"):

@@ -32,9 +32,9 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "newswire.jsonl"
 
 
-def _write_inputs(corpus: Path, n_docs: int, directory: Path) -> Path:
+def _write_inputs(corpus: Path, n_docs: int, directory: Path, *, name: str | None = None) -> Path:
     """First n_docs of the corpus as the pipeline's JSONL input (text, published, title)."""
-    path = directory / f"input-{n_docs}.jsonl"
+    path = directory / (name or f"input-{n_docs}.jsonl")
     with open(corpus, encoding="utf-8") as src, open(path, "w", encoding="utf-8") as dst:
         for i, line in enumerate(src):
             if i >= n_docs:

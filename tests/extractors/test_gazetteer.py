@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from extractors.errors import PlaceError
 from extractors.gazetteer import (
     CACHE_ENV,
+    HEDGE_MAX_KM,
     NAME_DEMONYM,
     NAME_PRIMARY,
     build_gazetteer,
@@ -18,6 +20,8 @@ from extractors.gazetteer import (
     name_key,
     normalize_name,
 )
+from extractors.gazetteer import _hedged_point as hedged_point
+from extractors.gazetteer import _off_outline as off_outline
 
 
 @pytest.mark.parametrize(
@@ -105,3 +109,66 @@ def test_cache_dir_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert default_cache_dir() == tmp_path
     monkeypatch.delenv(CACHE_ENV)
     assert default_cache_dir() == Path.home() / ".cache" / "event-etl"
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    dy = (a[0] - b[0]) * 111.2
+    dx = (a[1] - b[1]) * 111.2 * math.cos(math.radians((a[0] + b[0]) / 2))
+    return math.hypot(dx, dy)
+
+
+def test_hedged_point_moves_halfway_at_most_the_cap() -> None:
+    # Conventions 4 degrees of latitude apart (~445 km): move the cap toward the landmass.
+    moved = hedged_point((30.0, 100.0), (34.0, 100.0, 0.95))
+    assert moved[1] == pytest.approx(100.0)
+    assert _km(moved, (30.0, 100.0)) == pytest.approx(HEDGE_MAX_KM, rel=1e-3)
+    # ~178 km apart: halfway, which is under the cap.
+    moved = hedged_point((30.0, 100.0), (31.6, 100.0, 0.95))
+    assert moved == pytest.approx((30.8, 100.0))
+
+
+@pytest.mark.parametrize(
+    "landmass",
+    [
+        (30.5, 100.0, 0.95),  # the two points agree within 161 km: stay exact
+        (34.0, 100.0, 0.40),  # archipelago: the largest island says little
+        None,  # no outline
+    ],
+)
+def test_hedged_point_keeps_the_published_point(
+    landmass: tuple[float, float, float] | None,
+) -> None:
+    assert hedged_point((30.0, 100.0), landmass) == (30.0, 100.0)
+
+
+def _square(lat: float, lon: float, size: float = 1.0) -> list[list[float]]:
+    return [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size]]
+
+
+@pytest.mark.parametrize(
+    ("point", "off"),
+    [
+        ((10.5, 10.5), False),  # on the first island
+        ((10.5, 14.0), False),  # at sea between the islands, inside their box
+        ((10.5, 25.0), True),  # far outside: a wrong published point
+        ((10.1, 9.9), False),  # just offshore
+    ],
+)
+def test_off_outline_spares_points_between_islands(point: tuple[float, float], off: bool) -> None:
+    archipelago = [_square(10.0, 10.0), _square(10.0, 18.0)]
+    assert off_outline(*point, archipelago) is off
+
+
+def test_off_outline_across_the_antimeridian() -> None:
+    islands = [_square(-18.0, 178.0), _square(-18.0, -179.5, 0.5)]
+    assert off_outline(-17.5, 179.7, islands) is False  # between the two, across 180
+    assert off_outline(-17.5, 175.0, islands) is True
+
+
+def test_country_points_and_name_variants(small: Path) -> None:
+    gaz = load_gazetteer(small, min_city_population=15000)
+    ph = gaz.country_row("PH")
+    assert ph is not None and (gaz.lat[ph], gaz.lon[ph]) == (13.0, 122.0)
+    cd = gaz.country_row("CD")
+    for name in ("Democratic Republic of Congo", "Democratic Republic of the Congo", "Zaire"):
+        assert cd in {r for r, _ in gaz.lookup(name)}, name

@@ -22,7 +22,8 @@ Derived values (documented in docs/GAZETTEER.md): an admin region's point is the
 1st-99th percentile box of its member cities; its population is the sum of theirs. A country's
 point is its countryinfo ``latlng`` unless that falls outside the country's outline and its
 bounding box, then the centroid of its largest polygon; for large single-landmass countries it
-is then moved up to 100 km toward that landmass's centroid (``_hedged_point``). Region rows without a GeoNames id get negative ids.
+is then moved up to 100 km toward that landmass's centroid (``_hedged_point``). Region rows
+without a GeoNames id get negative ids.
 """
 
 from __future__ import annotations

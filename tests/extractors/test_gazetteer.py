@@ -172,3 +172,11 @@ def test_country_points_and_name_variants(small: Path) -> None:
     cd = gaz.country_row("CD")
     for name in ("Democratic Republic of Congo", "Democratic Republic of the Congo", "Zaire"):
         assert cd in {r for r, _ in gaz.lookup(name)}, name
+
+
+def test_one_capital_per_country(small: Path) -> None:
+    gaz = load_gazetteer(small, min_city_population=15000)
+    capitals = [str(c) for c in gaz.country[gaz.fcode == "PPLC"]]
+    assert len(capitals) == len(set(capitals)) > 150
+    dc = gaz.row_of_id(4140963)  # Washington, D.C.
+    assert dc is not None and gaz.fcode[dc] == "PPLC"

@@ -73,6 +73,7 @@ class Weights:
     near_ctx: float = 4.0
     near_km: float = 50.0
     pattern: float = 6.0
+    type_word: float = 4.0
     dateline: float = 2.0
     same_name_dateline: float = 3.0
     ctx_cap: float = 20.0
@@ -121,6 +122,13 @@ _DATELINE = re.compile(
 _AFTER_COMMA = re.compile(
     r"^\s*,\s*((?:the )?[A-Z][A-Za-z.'’-]*\.?(?: [A-Z][A-Za-z.'’-]*\.?){0,3})"
 )
+# A type word next to the mention says which kind of place is meant: "Washington state",
+# "the state of Washington", "Sindh province" -> a division; "the city of Georgia" -> a town.
+# Lowercase only: "San Diego State" and "Kansas City" are names, not type words.
+_DIVISION_AFTER = re.compile(r"^\s+(state|province)\b")
+_DIVISION_BEFORE = re.compile(r"\b(?:state|province) of\s+(?:the\s+)?$")
+_TOWN_AFTER = re.compile(r"^\s+city\b")
+_TOWN_BEFORE = re.compile(r"\b(?:city|town|village) of\s+$")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _METONYMY_VERBS = frozenset(
     {
@@ -478,7 +486,7 @@ class PlaceResolver:
         n_groups = len(group_of)
         g_rows: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * n_groups
         g_base: list[np.ndarray] = [np.zeros(0)] * n_groups
-        for (_, end, t), k in zip(mentions, gi, strict=True):
+        for (start, end, t), k in zip(mentions, gi, strict=True):
             rows, _, prior = self._candidates(t)
             if not len(g_rows[k]):
                 g_rows[k], g_base[k] = rows, prior.copy()
@@ -487,6 +495,14 @@ class PlaceResolver:
                 if m:
                     bonus = w.pattern * self._pattern_bonus(rows, m.group(1))
                     g_base[k] = np.maximum(g_base[k], prior + bonus)
+                kind = self._type_word(text, start, end)
+                if kind is not None:
+                    fit = (
+                        g.fclass[rows] == "P"
+                        if kind == "town"
+                        else np.isin(g.fcode[rows], ["ADM1", "ADM2"])
+                    )
+                    g_base[k] = np.maximum(g_base[k], prior + w.type_word * fit)
 
         rows = np.concatenate(g_rows) if n_groups else np.zeros(0, dtype=np.int64)
         if not len(rows):
@@ -531,6 +547,16 @@ class PlaceResolver:
         for k in gi:
             out.append(best[k])
         return out
+
+    @staticmethod
+    def _type_word(text: str, start: int, end: int) -> str | None:
+        """ "division" or "town" if a type word next to the mention says so, else None."""
+        after, before = text[end : end + 12], text[max(0, start - 20) : start]
+        if _DIVISION_AFTER.match(after) or _DIVISION_BEFORE.search(before):
+            return "division"
+        if _TOWN_AFTER.match(after) or _TOWN_BEFORE.search(before):
+            return "town"
+        return None
 
     def _compat(self, rows: np.ndarray) -> np.ndarray:
         """Pairwise evidence that two candidates belong to one story: shared admin2 >

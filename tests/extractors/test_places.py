@@ -106,6 +106,21 @@ def test_georgia_by_context(resolver: PlaceResolver, text: str, country: str, fc
     assert (georgia.country_code, georgia.feature_code) == (country, fcode)
 
 
+@pytest.mark.parametrize(
+    ("text", "fcode"),
+    [
+        ("A cow from a Washington state farm tested positive.", "ADM1"),
+        ("The first case turned up in the state of Washington last year.", "ADM1"),
+        ("Lawmakers in Washington passed the bill on Friday.", "PPLC"),
+        ("Washington State University opened a new lab.", "PPLC"),
+    ],
+)
+def test_type_word_picks_the_kind(resolver: PlaceResolver, text: str, fcode: str) -> None:
+    [place] = _resolve(resolver, text, "Washington")
+    assert place is not None and place.country_code == "US"
+    assert place.feature_code == fcode
+
+
 def test_dateline_disambiguates(resolver: PlaceResolver) -> None:
     text = "SPRINGFIELD, Ill. — Lawmakers in Springfield passed the bill."
     start = text.rindex("Springfield")

@@ -74,6 +74,7 @@ class Weights:
     near_km: float = 50.0
     pattern: float = 6.0
     type_word: float = 4.0
+    list_ctx: float = 2.0
     dateline: float = 2.0
     same_name_dateline: float = 3.0
     ctx_cap: float = 20.0
@@ -129,6 +130,8 @@ _DIVISION_AFTER = re.compile(r"^\s+(state|province)\b")
 _DIVISION_BEFORE = re.compile(r"\b(?:state|province) of\s+(?:the\s+)?$")
 _TOWN_AFTER = re.compile(r"^\s+city\b")
 _TOWN_BEFORE = re.compile(r"\b(?:city|town|village) of\s+$")
+# Items of a list ("Oregon, Utah, Washington and Wyoming") are usually of one kind.
+_LIST_JOIN = re.compile(r"^\s*(?:,|;|,?\s*\b(?:and|or)\b)\s*$")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _METONYMY_VERBS = frozenset(
     {
@@ -486,6 +489,7 @@ class PlaceResolver:
         n_groups = len(group_of)
         g_rows: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * n_groups
         g_base: list[np.ndarray] = [np.zeros(0)] * n_groups
+        list_pair = self._list_links(text, mentions, gi, n_groups)
         for (start, end, t), k in zip(mentions, gi, strict=True):
             rows, _, prior = self._candidates(t)
             if not len(g_rows[k]):
@@ -520,6 +524,14 @@ class PlaceResolver:
             base = base + 0.5 * w.dateline * same_a1
 
         compat = self._compat(rows)
+        if list_pair is not None:
+            # Adjacent list items support candidates of the same kind: countries with
+            # countries, first-level divisions with divisions (towns are left out: in
+            # "Vancouver, Washington, and Portland, Oregon" towns and states alternate).
+            fc = g.fcode[rows]
+            kind = np.where(np.isin(fc, list(COUNTRY_CODES)), 1, np.where(fc == "ADM1", 2, 0))
+            same = (kind[:, None] == kind[None, :]) & (kind[:, None] > 0)
+            compat = compat + w.list_ctx * (same & list_pair[grp][:, grp])
         scores = base.copy()
         starts = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1]])
         seg = np.cumsum(np.r_[True, grp[1:] != grp[:-1]]) - 1  # segment of each candidate
@@ -547,6 +559,25 @@ class PlaceResolver:
         for k in gi:
             out.append(best[k])
         return out
+
+    @staticmethod
+    def _list_links(
+        text: str, mentions: list[tuple[int, int, str]], gi: list[int], n_groups: int
+    ) -> np.ndarray | None:
+        """Group x group matrix: True where mentions of the two are adjacent list items."""
+        order = sorted(range(len(mentions)), key=lambda i: mentions[i][0])
+        links = []
+        for a, b in zip(order, order[1:], strict=False):
+            between = text[mentions[a][1] : mentions[b][0]]
+            if len(between) <= 8 and _LIST_JOIN.match(between):
+                links.append((gi[a], gi[b]))
+        if not links:
+            return None
+        pair = np.zeros((n_groups, n_groups), dtype=bool)
+        for a, b in links:
+            if a != b:
+                pair[a, b] = pair[b, a] = True
+        return pair
 
     @staticmethod
     def _type_word(text: str, start: int, end: int) -> str | None:

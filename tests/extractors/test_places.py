@@ -121,6 +121,42 @@ def test_type_word_picks_the_kind(resolver: PlaceResolver, text: str, fcode: str
     assert place.feature_code == fcode
 
 
+def _resolve_in_order(resolver: PlaceResolver, text: str, *names: str) -> list[Place | None]:
+    spans, pos = [], 0
+    for name in names:
+        start = text.index(name, pos)
+        spans.append((start, start + len(name)))
+        pos = start + len(name)
+    return resolver.resolve_spans(text, spans)
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "fcodes"),
+    [
+        (
+            "Cases were reported in Oregon, Utah, Washington and Wyoming.",
+            ("Oregon", "Utah", "Washington", "Wyoming"),
+            ("ADM1",) * 4,
+        ),
+        (
+            "Delegates from Armenia, Georgia and Azerbaijan met on Monday.",
+            ("Armenia", "Georgia", "Azerbaijan"),
+            ("PCLI",) * 3,
+        ),
+        (
+            "The finalists are Louisville, Ky., New Haven, Conn., and Sioux Falls, S.D.",
+            ("Louisville", "Ky.", "New Haven", "Conn.", "Sioux Falls", "S.D."),
+            ("PPL", "ADM1") * 3,
+        ),
+    ],
+)
+def test_list_items_share_a_kind(
+    resolver: PlaceResolver, text: str, names: tuple[str, ...], fcodes: tuple[str, ...]
+) -> None:
+    places = _resolve_in_order(resolver, text, *names)
+    assert [p.feature_code if p else None for p in places] == list(fcodes)
+
+
 def test_dateline_disambiguates(resolver: PlaceResolver) -> None:
     text = "SPRINGFIELD, Ill. — Lawmakers in Springfield passed the bill."
     start = text.rindex("Springfield")

@@ -19,7 +19,8 @@ Sources and licences
   ("Calif.", "W.Va."), extra demonyms and the few reference-point corrections no package has.
 
 Derived values (documented in docs/GAZETTEER.md): an admin region's point is the centre of the
-1st-99th percentile box of its member cities; its population is the sum of theirs. A country's
+1st-99th percentile box of its member cities, stray ones dropped, or of their full extent for
+large thinly settled regions (``_division_point``); its population is the sum of theirs. A country's
 point is its countryinfo ``latlng`` unless that falls outside the country's outline and its
 bounding box, then the centroid of its largest polygon; for large single-landmass countries it
 is then moved up to 100 km toward that landmass's centroid (``_hedged_point``). Region rows
@@ -60,6 +61,9 @@ NAME_PRIMARY, NAME_ALTERNATE, NAME_SHORT, NAME_DEMONYM = 0, 1, 2, 3
 # toward the centroid of the main landmass, and the share of the area that landmass must hold.
 HEDGE_MAX_KM = 100.0
 HEDGE_MIN_KM = 161.0
+# Admin division points (see _division_point).
+OUTLIER_SPREAD = 3.0
+FRINGE_KM = 100.0
 LANDMASS_SHARE = 0.9
 
 _LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF0-9 .'’,()&-]+$")
@@ -493,17 +497,41 @@ def _bare_admin_name(name: str) -> str | None:
     return bare if len(bare) >= 3 else None
 
 
-def _box_center(lats: list[float], lons: list[float]) -> tuple[float, float]:
-    """Centre of the 1st-99th percentile box of member towns: close to the reference points
-    of GeoNames and Wikipedia for admin regions, robust to a few far-flung towns."""
+def _box_center(lats: list[float], lons: list[float], q: float = 1.0) -> tuple[float, float]:
+    """Centre of the q-th to (100-q)-th percentile box of member towns: close to the reference
+    points of GeoNames and Wikipedia for admin regions, robust to a few far-flung towns."""
     la, lo = np.asarray(lats), np.asarray(lons)
     if len(la) < 3:
         return float(la.mean()), float(lo.mean())
     if lo.max() - lo.min() > 180:  # straddles the antimeridian
         lo = np.where(lo < 0, lo + 360, lo)
-    la_c = (np.percentile(la, 1) + np.percentile(la, 99)) / 2
-    lo_c = (np.percentile(lo, 1) + np.percentile(lo, 99)) / 2
+    la_c = (np.percentile(la, q) + np.percentile(la, 100 - q)) / 2
+    lo_c = (np.percentile(lo, q) + np.percentile(lo, 100 - q)) / 2
     return float(la_c), float(lo_c - 360 if lo_c > 180 else lo_c)
+
+
+def _division_point(lats: list[float], lons: list[float]) -> tuple[float, float]:
+    """Reference point of an admin division from its member towns.
+
+    Towns farther from the median town than ``OUTLIER_SPREAD`` times the 90th-percentile
+    distance are dropped first: mis-assigned towns (a few of Hebei's lie in Xinjiang) and
+    remote islands (Tokyo's Ogasawara). Then the 1st-99th percentile box, unless the full
+    extent of the remaining towns is centred more than ``FRINGE_KM`` away from it: that is a
+    large, thinly settled division (British Columbia, New South Wales, Quebec) whose towns
+    crowd one side and whose reference point is the centre of the territory.
+    """
+    la, lo = np.asarray(lats, dtype=np.float64), np.asarray(lons, dtype=np.float64)
+    if len(la) < 3:
+        return _box_center(lats, lons)
+    mla, mlo = float(np.median(la)), float(np.median(lo))
+    lo_rel = (lo - mlo + 180.0) % 360.0 - 180.0
+    dist = np.hypot(la - mla, lo_rel * np.cos(np.radians(mla)))
+    keep = dist <= OUTLIER_SPREAD * max(float(np.percentile(dist, 90)), 0.5)
+    la, lo = la[keep], lo[keep]
+    trimmed, full = _box_center(la, lo, 1.0), _box_center(la, lo, 0.0)
+    dy = (full[0] - trimmed[0]) * 111.2
+    dx = ((full[1] - trimmed[1] + 180.0) % 360.0 - 180.0) * 111.2 * np.cos(np.radians(full[0]))
+    return full if float(np.hypot(dx, dy)) > FRINGE_KM else trimmed
 
 
 def build_gazetteer(
@@ -596,7 +624,7 @@ def build_gazetteer(
         a2 = parts[2] if len(parts) > 2 else ""
         mem = members.get(sid, [])
         if mem:
-            lat, lon = _box_center(
+            lat, lon = _division_point(
                 [float(lcities[i][5]) for i in mem], [float(lcities[i][6]) for i in mem]
             )
             pop = sum(int(lcities[i][4]) for i in mem)

@@ -20,6 +20,7 @@ from extractors.gazetteer import (
     name_key,
     normalize_name,
 )
+from extractors.gazetteer import _division_point as division_point
 from extractors.gazetteer import _hedged_point as hedged_point
 from extractors.gazetteer import _off_outline as off_outline
 
@@ -180,3 +181,34 @@ def test_one_capital_per_country(small: Path) -> None:
     assert len(capitals) == len(set(capitals)) > 150
     dc = gaz.row_of_id(4140963)  # Washington, D.C.
     assert dc is not None and gaz.fcode[dc] == "PPLC"
+
+
+def _grid(lat0: float, lat1: float, lon0: float, lon1: float, n: int) -> list[tuple[float, float]]:
+    return [
+        (lat0 + (lat1 - lat0) * i / (n - 1), lon0 + (lon1 - lon0) * j / (n - 1))
+        for i in range(n)
+        for j in range(n)
+    ]
+
+
+def _point(towns: list[tuple[float, float]]) -> tuple[float, float]:
+    return division_point([t[0] for t in towns], [t[1] for t in towns])
+
+
+def test_division_point_of_an_evenly_settled_region() -> None:
+    lat, lon = _point(_grid(40.0, 42.0, -80.0, -76.0, 12))
+    assert (lat, lon) == (pytest.approx(41.0), pytest.approx(-78.0))
+
+
+def test_division_point_ignores_misassigned_towns() -> None:
+    towns = _grid(38.0, 41.0, 114.0, 119.0, 15) + [(42.0, 87.0), (43.5, 88.0), (41.0, 89.5)]
+    lat, lon = _point(towns)
+    assert 39.0 < lat < 40.0 and 116.0 < lon < 117.0
+
+
+def test_division_point_of_a_thinly_settled_region_is_its_middle() -> None:
+    # 900 towns along the southern edge, 11 spread over a large north: the 1st-99th
+    # percentile box would stop short of them, at about 44.5N.
+    towns = _grid(42.0, 45.0, -95.0, -75.0, 30) + [(46.0 + i, -85.0) for i in range(11)]
+    lat, lon = _point(towns)
+    assert (lat, lon) == (pytest.approx(49.0), pytest.approx(-85.0))

@@ -529,8 +529,8 @@ class PlaceResolver:
             # countries, first-level divisions with divisions (towns are left out: in
             # "Vancouver, Washington, and Portland, Oregon" towns and states alternate).
             fc = g.fcode[rows]
-            kind = np.where(np.isin(fc, list(COUNTRY_CODES)), 1, np.where(fc == "ADM1", 2, 0))
-            same = (kind[:, None] == kind[None, :]) & (kind[:, None] > 0)
+            level = np.where(np.isin(fc, list(COUNTRY_CODES)), 1, np.where(fc == "ADM1", 2, 0))
+            same = (level[:, None] == level[None, :]) & (level[:, None] > 0)
             compat = compat + w.list_ctx * (same & list_pair[grp][:, grp])
         scores = base.copy()
         starts = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1]])

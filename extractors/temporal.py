@@ -140,7 +140,16 @@ _FUTURE_GOVERNORS = {
     "try",
     "ask",
     "urge",
+    # nouns that take a to-infinitive for something still to happen
+    "agreement",
+    "deal",
+    "pact",
+    "offer",
+    "bid",
+    "proposal",
+    "intention",
 }
+_PRESENT_MODALS = {"can", "ca"}  # "ca" is spaCy's token for the "ca" of "can't"
 _PLAN_VERBS = {"schedule", "plan", "expect", "set", "slate", "due", "propose", "intend"}
 
 
@@ -172,12 +181,19 @@ def _verb_tense(verb: Token) -> str | None:
     lowered = {a.lower_ for a in auxes}
     if lowered & _FUTURE_AUX:
         return "future"
+    if lowered & _PRESENT_MODALS:
+        # "they can now take part in the summit in April": an ability from now on, so
+        # the nearest April, not the last one.
+        return "present"
     if "to" in lowered:
         # "plans to meet Friday" looks forward; "the first to accede Friday" does not.
         if verb.head.lemma_ in _FUTURE_GOVERNORS or verb.head.lower_ in _FUTURE_GOVERNORS:
             # ...unless the plan itself is told in the pluperfect: "the offer had been due
             # to expire Friday" is a deadline already behind the story.
             return "past" if _pluperfect(verb.head) else "future"
+        if verb.dep_ == "xcomp" and verb.head.lemma_ == "be" and verb.head.tag_ in ("VBZ", "VBP"):
+            # "is to resume trading Tuesday": be + to-infinitive is an arrangement.
+            return "future"
         return None
     if verb.lower_ in ("going", "gon") and any(c.dep_ == "xcomp" for c in verb.children):
         return "future"
@@ -277,6 +293,10 @@ _SPLIT = re.compile(
 _NOT_TIME = re.compile(
     r"^(?:annual|annually|quarterly|seasonally|semiannual|olympic|the night of|ages?|previously|s"
     r"oon)$",
+    re.IGNORECASE,
+)
+_LATER = re.compile(
+    r"\S\s+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)(\s+later)$",
     re.IGNORECASE,
 )
 # Too vague on their own, but fine as half of "Thursday night".
@@ -390,6 +410,32 @@ _CALENDAR_NAMES = re.compile(
 )
 
 
+# Nouns that "today's" turns into "present-day X" rather than "X of the publication day".
+_PRESENT_DAY_NOUNS = {
+    "world",
+    "society",
+    "youth",
+    "generation",
+    "child",
+    "kid",
+    "teenager",
+    "family",
+    "parent",
+    "student",
+    "worker",
+    "consumer",
+    "economy",
+    "culture",
+    "technology",
+    "computer",
+    "standard",
+    "term",
+    "age",
+    "era",
+    "people",
+}
+
+
 def _not_temporal_here(doc: Doc, start: int, end: int) -> bool:
     """Uses of a temporal word that TimeML does not annotate.
 
@@ -397,7 +443,9 @@ def _not_temporal_here(doc: Doc, start: int, end: int) -> bool:
       ("Now, the question is ...");
     - a quoted title with a capitalized inner word is a name ("''60 Minutes''", "This Week");
     - a capitalized "Today"/"Tonight" right after a proper noun names a paper or programme
-      ("USA Today", "VOA Today").
+      ("USA Today", "VOA Today");
+    - "today's" owning a generic noun means "present-day" ("today's youth", "in today's
+      world"), not the day of the story ("today's vote" still is).
     """
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
@@ -405,6 +453,15 @@ def _not_temporal_here(doc: Doc, start: int, end: int) -> bool:
     first = span[0]
     prev = doc[span.start - 1] if span.start > 0 else None
     nxt = doc[span.end] if span.end < len(doc) else None
+    if (
+        len(span) == 1
+        and first.lower_ == "today"
+        and nxt is not None
+        and nxt.lower_ in ("'s", "\u2019s")
+        and first.dep_ == "poss"
+        and first.head.lemma_.lower() in _PRESENT_DAY_NOUNS
+    ):
+        return True
     if len(span) == 1 and first.text == "Now" and nxt is not None and nxt.text == ",":
         return (
             first.is_sent_start
@@ -449,6 +506,11 @@ def _refine(doc: Doc, cands: Iterable[_Cand]) -> Iterator[_Cand]:
             and re.search(r"\d|year", chunk)
         ):
             continue
+        later = _LATER.search(chunk)
+        if later is not None:
+            # "Three days later": TimeML marks the span "three days" (a DURATION) and
+            # leaves "later" to a SIGNAL; "a year earlier" and "two weeks ago" stay whole.
+            e = s + later.start(1)
         parts = list(_split(text, s, e))
         for ps, pe in parts:
             out.append(_Cand(ps, pe, c.label, c.source))

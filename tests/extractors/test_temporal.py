@@ -185,6 +185,26 @@ def test_calendar_dates(text: str, tense: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "tense", "anchor", "expected"),
+    [
+        # Past tense: the last such month, even when the next one is only weeks away ...
+        ("January", "past", dt.date(2021, 10, 25), "2021-01"),
+        ("in December", "past", dt.date(2021, 10, 27), "2020-12"),
+        # ... except the month right after publication, which is the coming one.
+        ("April", "past", dt.date(2021, 3, 12), "2021-04"),
+        ("October", "past", dt.date(2021, 10, 2), "2021-10"),
+        # Future tense: the next such month, however far.
+        ("December", "future", dt.date(2021, 3, 4), "2021-12"),
+        ("February", "future", dt.date(2021, 3, 4), "2022-02"),
+        # Present tense: the nearest.
+        ("April", "present", dt.date(2021, 12, 5), "2022-04"),
+    ],
+)
+def test_bare_month_follows_tense(text: str, tense: str, anchor: dt.date, expected: str) -> None:
+    assert value(text, tense=tense, anchor=anchor) == expected
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("10:35 a.m.", "2021-03-18T10:35"),
@@ -450,6 +470,80 @@ def test_unreadable_candidates_are_dropped(nlp) -> None:  # type: ignore[no-unty
         published=PUB,
     )
     assert all(t.value is not None for t in found), found
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # "can" is an ability from now on: the nearest April, not the one gone by.
+        (
+            "With the treaty signed, the three countries can take part in the summit in April.",
+            dt.date(2021, 12, 5),
+            ("April", "2022-04"),
+        ),
+        # be + to-infinitive is an arrangement still to come.
+        ("The stock is to resume trading in Paris Tuesday.", PUB, ("Tuesday", "2021-03-23")),
+        # a noun of agreement taking a to-infinitive looks ahead too.
+        (
+            "The bank announced an agreement to acquire the lender in March.",
+            dt.date(2021, 11, 2),
+            ("March", "2022-03"),
+        ),
+        # a plain past-tense narrative keeps a bare month behind the story.
+        (
+            "In January, the company brought in a new chief executive.",
+            dt.date(2021, 10, 27),
+            ("January", "2021-01"),
+        ),
+    ],
+)
+def test_tense_of_modals_and_arrangements(
+    nlp,  # type: ignore[no-untyped-def]
+    text: str,
+    published: dt.date,
+    expected: tuple[str, str],
+) -> None:
+    got = [(t.text, t.value) for t in timexes(nlp(text), published=published)]
+    assert expected in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Three days later, the index was still down.", ("Three days", "P3D")),
+        ("A few days later, the company announced a loss.", ("A few days", "PXD")),
+        ("He was declared dead an hour later at the hospital.", ("an hour", "PT1H")),
+    ],
+)
+def test_later_is_a_signal_not_part_of_the_duration(
+    nlp, text: str, expected: tuple[str, str]
+) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, text)
+    assert expected in got, got
+    assert not any("later" in s for s, _ in got), got
+
+
+def test_a_year_earlier_stays_a_date(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, "Profit rose to $5 million from $4 million a year earlier.")
+    assert ("a year earlier", "2020") in got, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The case is for today's youth what the embargo was for their parents.",
+        "Fathers face barriers their wives do not in today's world.",
+        "The chips run many of today's personal computers.",
+    ],
+)
+def test_present_day_todays_is_not_the_publication_day(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, text)
+    assert not any(s.lower().startswith("today") for s, _ in got), got
+
+
+def test_todays_event_is_the_publication_day(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, "Today's vote has international implications.")
+    assert ("Today", "2021-03-18") in got, got
 
 
 # --------------------------------------------------------------------------- properties

@@ -252,7 +252,10 @@ def _span_pluperfect(span: Span) -> bool:
 # --------------------------------------------------------------------------- detection
 
 _LEXICON = re.compile(
-    r"\b(?:right now|now|currently|recently|the (?:near |distant |foreseeable )?future"
+    r"\b(?:(?:(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)-)?"
+    r"(?:hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))-long"
+    r"|(?:weeks|months|years|decades|centuries)-old|right now|now|currently|recently"
+    r"|the (?:near |distant |foreseeable )?future"
     r"|future|as soon as possible|the past|nowadays|these days|at present|presently|lately|daily|"
     r"weekly"
     r"|hourly|every (?:day|week|month|year|quarter)|each (?:day|week|month|year)"
@@ -276,6 +279,15 @@ _AGE = re.compile(
     re.IGNORECASE,
 )
 _AGE_WORDS = re.compile(r"(?:\s|-)(?:years?|months?)(?:\s|-)old$", re.IGNORECASE)
+# Hyphenated duration adjectives TimeML marks as DURATIONs ("a day-long meeting", "the
+# decades-long feud", "a years-old slump"); "-old" after a count ("a 44-year-old man") is
+# an age and is not one.
+_ADJ_DURATION = re.compile(
+    r"(?<![\w-])(?:(?:(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)-)?"
+    r"(?:hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))-long"
+    r"|(?:weeks|months|years|decades|centuries)-old)$",
+    re.IGNORECASE,
+)
 _LEADING_JUNK = re.compile(
     r"^(?:(?:in|on|at(?!\s+(?:least|most))|by|since|until|till|from|during|for|between|of|as of|a"
     r"s early as"
@@ -496,7 +508,18 @@ def _refine(doc: Doc, cands: Iterable[_Cand]) -> Iterator[_Cand]:
         if e <= s:
             continue
         chunk = text[s:e]
-        if _AGE.search(chunk) or _AGE_WORDS.search(chunk) or _NOT_TIME.match(chunk):
+        suffix = re.match(r"-(?:long|old)\b", text[e : e + 5])
+        if suffix and _ADJ_DURATION.search(chunk + suffix.group(0)):
+            # "a day-long meeting", "a years-old slump": the whole adjective is the
+            # DURATION; only a numbered "-old" is a person's age (dropped below).
+            e = s + len(chunk) + len(suffix.group(0))
+            chunk = text[s:e]
+        adjective = _ADJ_DURATION.search(chunk)
+        if adjective is not None:
+            # The determiner belongs to the noun the adjective modifies ("a [day-long] talk").
+            s += adjective.start()
+            chunk = text[s:e]
+        elif _AGE.search(chunk) or _AGE_WORDS.search(chunk) or _NOT_TIME.match(chunk):
             continue
         if _not_temporal_here(doc, s, e):
             continue
@@ -504,6 +527,7 @@ def _refine(doc: Doc, cands: Iterable[_Cand]) -> Iterator[_Cand]:
             e < len(text)
             and re.match(r"[-\s]?(?:years?|months?)?[-\s]?old\b", text[e : e + 12])
             and re.search(r"\d|year", chunk)
+            and not _ADJ_DURATION.search(chunk)
         ):
             continue
         later = _LATER.search(chunk)

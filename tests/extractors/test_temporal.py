@@ -529,6 +529,24 @@ def test_a_year_earlier_stays_a_date(nlp) -> None:  # type: ignore[no-untyped-de
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lawyers left their third day-long meeting with officials.", ("day-long", "P1D")),
+        ("Resorts hoped for an end to a years-old slump.", ("years-old", "PXY")),
+        ("The two-week-long strike ended on Monday.", ("two-week-long", "P2W")),
+    ],
+)
+def test_duration_adjectives(nlp, text: str, expected: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, text)
+    assert expected in got, got
+
+
+def test_ages_are_not_durations(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, "A 44-year-old driver and his 6-month-old son were unhurt.")
+    assert not any("old" in s for s, _ in got), got
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "The case is for today's youth what the embargo was for their parents.",

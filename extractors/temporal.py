@@ -252,10 +252,7 @@ def _span_pluperfect(span: Span) -> bool:
 # --------------------------------------------------------------------------- detection
 
 _LEXICON = re.compile(
-    r"\b(?:(?:(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)-)?"
-    r"(?:hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))-long"
-    r"|(?:weeks|months|years|decades|centuries)-old|right now|now|currently|recently"
-    r"|the (?:near |distant |foreseeable )?future"
+    r"\b(?:right now|now|currently|recently|the (?:near |distant |foreseeable )?future"
     r"|future|as soon as possible|the past|nowadays|these days|at present|presently|lately|daily|"
     r"weekly"
     r"|hourly|every (?:day|week|month|year|quarter)|each (?:day|week|month|year)"
@@ -282,6 +279,8 @@ _AGE_WORDS = re.compile(r"(?:\s|-)(?:years?|months?)(?:\s|-)old$", re.IGNORECASE
 # Hyphenated duration adjectives TimeML marks as DURATIONs ("a day-long meeting", "the
 # decades-long feud", "a years-old slump"); "-old" after a count ("a 44-year-old man") is
 # an age and is not one.
+_HYPHEN_SUFFIX = re.compile(r"-(?:long|old)\b", re.IGNORECASE)
+_WORD_BEFORE = re.compile(r"[\w-]+$")
 _ADJ_DURATION = re.compile(
     r"(?<![\w-])(?:(?:(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)-)?"
     r"(?:hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))-long"
@@ -370,6 +369,15 @@ def _candidates(doc: Doc) -> list[_Cand]:
         if not _lexical_ok(doc, m.start(), m.end()):
             continue
         cands.append(_Cand(m.start(), m.end(), "DATE", "lexicon"))
+    for m in _HYPHEN_SUFFIX.finditer(text):
+        # "a day-long meeting", "a years-old slump" (the NER rarely tags them); the scan
+        # looks for the rare "-long"/"-old" first and reads the word back from there.
+        word = _WORD_BEFORE.search(text, max(0, m.start() - 30), m.start())
+        start = m.start() if word is None else word.start()
+        if _ADJ_DURATION.fullmatch(text, start, m.end()) and not any(
+            s < m.end() and start < e for s, e in taken
+        ):
+            cands.append(_Cand(start, m.end(), "DATE", "lexicon"))
     for m in _EXPLICIT_DATE.finditer(text):
         # A calendar date the NER folded into another entity ("the Aug. 7 embassy
         # bombings" tagged EVENT) is still a date.
@@ -549,8 +557,20 @@ def _refine(doc: Doc, cands: Iterable[_Cand]) -> Iterator[_Cand]:
             merged[-1].end = c.end
             merged[-1].label = "TIME"
             continue
+        if (
+            merged
+            and _WEEKDAY_ONLY.fullmatch(text, merged[-1].start, merged[-1].end)
+            and re.fullmatch(r",?\s", text[merged[-1].end : c.start])
+            and _EXPLICIT_DATE.fullmatch(text, c.start, c.end)
+        ):
+            # "Friday Oct. 13" is one date, as "Friday, Oct. 13" already is.
+            merged[-1].end = c.end
+            continue
         merged.append(c)
     yield from (c for c in merged if not _NOT_ALONE.match(text[c.start : c.end]))
+
+
+_WEEKDAY_ONLY = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")
 
 
 def _adjacent_time(text: str, a: _Cand, b: _Cand) -> bool:

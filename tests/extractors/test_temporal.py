@@ -541,6 +541,12 @@ def test_duration_adjectives(nlp, text: str, expected: tuple[str, str]) -> None:
     assert expected in got, got
 
 
+def test_weekday_before_a_calendar_date_is_one_date(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, "Most of the money flowed out Friday March 12 alone.")
+    assert ("Friday March 12", "2021-03-12") in got, got
+    assert ("Friday", "2021-03-12") not in got, got
+
+
 def test_ages_are_not_durations(nlp) -> None:  # type: ignore[no-untyped-def]
     got = _found(nlp, "A 44-year-old driver and his 6-month-old son were unhurt.")
     assert not any("old" in s for s, _ in got), got

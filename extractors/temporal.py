@@ -651,16 +651,22 @@ _EXTENDERS = {
 
 
 def _extend_left(doc: Doc, start: int, end: int, ctx: Context) -> tuple[int, int]:
-    """Pull in a determiner the NER left out ("this" + "year's results")."""
+    """Pull in a determiner the NER left out ("this" + "year's results", "each" + "July")."""
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None or span.start == 0:
         return start, end
     prev = doc[span.start - 1]
-    if prev.lower_ not in _EXTENDERS or prev.lower_ == "the":
+    quantifier = prev.lower_ in ("each", "every")
+    if not quantifier and (prev.lower_ not in _EXTENDERS or prev.lower_ == "the"):
         return start, end
     own = read(doc_text(doc)[start:end], ctx)
     extended = read(doc_text(doc)[prev.idx : end], ctx)
-    if extended is not None and (own is None or own.type == "DURATION" and extended.type == "DATE"):
+    if extended is None:
+        return start, end
+    if quantifier:
+        # "departing each Thursday", "march each July": a SET, not one Thursday.
+        return (prev.idx, end) if extended.type == "SET" else (start, end)
+    if own is None or own.type == "DURATION" and extended.type == "DATE":
         return prev.idx, end
     return start, end
 

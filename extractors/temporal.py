@@ -745,6 +745,15 @@ def timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
             continue
         if reading is not None and reading.rule == "the_unit" and reading.value == "P1Y":
             reading = _the_year(text, end, published, reading)
+        if (
+            tense == "future"
+            and text[start:end].lower() == "one day"
+            and not re.search(
+                r"\b(?:for|in|within|than|about|after|a|every|each)\s+$", text[:start]
+            )
+        ):
+            # "Islam will one day be ...": someday, not a day long.
+            reading = Reading("DATE", "FUTURE_REF", "future_ref", "none")
         timex = _make(start, end, text[start:end], reading, c.label)
         out.append(timex)
         if timex.anchor == "previous" or timex.type != "DATE" or timex.start_date is None:

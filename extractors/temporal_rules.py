@@ -478,6 +478,14 @@ def _season_for(code: str, ctx: Context, *, relation: str) -> str:
         return f"XXXX-{code}"
     if relation == "last":
         return _season_value(a.year - 1, code)
+    if relation == "most_recent":
+        # "this past spring" told in October is this year's spring, the last one to have
+        # ended; "last spring" (above) is read as the year before, as TimeBank marks it.
+        year = a.year
+        _, end, _ = value_interval(_season_value(year, code))
+        if end is None or end >= a:
+            year -= 1
+        return _season_value(year, code)
     if relation == "next":
         return _season_value(a.year + 1, code)
     first_month = SEASON_MONTHS[code][0]
@@ -1408,8 +1416,8 @@ def _season(m: re.Match[str], ctx: Context) -> Reading | None:
         return None if y is None else _none(f"{y:04d}-{code}", "season")
     rel = {
         "last": "last",
-        "this past": "last",
-        "the past": "last",
+        "this past": "most_recent",
+        "the past": "most_recent",
         "next": "next",
         "this coming": "next",
         "the coming": "next",

@@ -205,6 +205,20 @@ def test_bare_month_follows_tense(text: str, tense: str, anchor: dt.date, expect
 
 
 @pytest.mark.parametrize(
+    ("text", "anchor", "expected"),
+    [
+        ("this past spring", dt.date(2021, 10, 30), "2021-SP"),  # the spring just gone
+        ("this past spring", dt.date(2021, 4, 10), "2020-SP"),  # this one has not ended
+        ("this past winter", dt.date(2021, 3, 1), "2020-WI"),
+        ("the past summer", dt.date(2021, 9, 1), "2021-SU"),
+        ("last spring", dt.date(2021, 10, 30), "2020-SP"),  # "last": the year before
+    ],
+)
+def test_this_past_season_is_the_last_one_to_end(text: str, anchor: dt.date, expected: str) -> None:
+    assert value(text, anchor=anchor) == expected
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("10:35 a.m.", "2021-03-18T10:35"),
@@ -521,6 +535,17 @@ def test_later_is_a_signal_not_part_of_the_duration(
     got = _found(nlp, text)
     assert expected in got, got
     assert not any("later" in s for s, _ in got), got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Engineers hope the probe will one day reach Mars.", ("one day", "FUTURE_REF")),
+        ("The strike will last for one day.", ("one day", "P1D")),
+    ],
+)
+def test_will_one_day_is_someday(nlp, text: str, expected: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    assert expected in _found(nlp, text), _found(nlp, text)
 
 
 def test_a_year_earlier_stays_a_date(nlp) -> None:  # type: ignore[no-untyped-def]

@@ -369,6 +369,15 @@ def _candidates(doc: Doc) -> list[_Cand]:
         if not _lexical_ok(doc, m.start(), m.end()):
             continue
         cands.append(_Cand(m.start(), m.end(), "DATE", "lexicon"))
+    for m in _WEEKDAY_ONLY.finditer(text):
+        # A weekday name the NER missed ("Late Monday, officials said ..."); a weekday
+        # that names an event ("Black Monday", "Super Tuesday") is left alone.
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        before = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.start() - 1)
+        if before is not None and before.group().lower() in _WEEKDAY_EPITHETS:
+            continue
+        cands.append(_Cand(m.start(), m.end(), "DATE", "lexicon"))
     for m in _HYPHEN_SUFFIX.finditer(text):
         # "a day-long meeting", "a years-old slump" (the NER rarely tags them); the scan
         # looks for the rare "-long"/"-old" first and reads the word back from there.
@@ -570,7 +579,8 @@ def _refine(doc: Doc, cands: Iterable[_Cand]) -> Iterator[_Cand]:
     yield from (c for c in merged if not _NOT_ALONE.match(text[c.start : c.end]))
 
 
-_WEEKDAY_ONLY = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")
+_WEEKDAY_ONLY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
+_WEEKDAY_EPITHETS = {"black", "blue", "super", "bloody", "ash", "good", "holy", "cyber", "maundy"}
 
 
 def _adjacent_time(text: str, a: _Cand, b: _Cand) -> bool:

@@ -584,6 +584,14 @@ def test_each_weekday_or_month_is_a_set(nlp, text: str, expected: tuple[str, str
     assert expected in got, got
 
 
+def test_weekday_the_ner_missed_is_still_found(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("Late Monday, officials said the visas were approved. Stocks fell on Black Monday.")
+    doc.ents = []  # as if the NER had tagged nothing
+    got = [(t.text, t.value) for t in timexes(doc, published=PUB)]
+    assert ("Monday", "2021-03-15") in got, got
+    assert len([s for s, _ in got if "Monday" in s]) == 1, got
+
+
 def test_ages_are_not_durations(nlp) -> None:  # type: ignore[no-untyped-def]
     got = _found(nlp, "A 37-year-old nurse and her 8-month-old daughter were unhurt.")
     assert not any("old" in s for s, _ in got), got

@@ -2,10 +2,11 @@
 
 Detection starts from spaCy's DATE/TIME entities and repairs them the way TimeML draws
 extents (drop ages and bare numbers, strip leading prepositions and possessives, split
-"the quarter ended Sept. 30", merge "Wednesday" + "night"), then adds what the NER never
-tags ("now", "recently", "daily", "the future").  Normalization is `temporal_rules.read`,
-fed with the publication date, the tense of the governing verb and the last date the
-document mentioned.
+"the quarter ended Sept. 30", merge "Wednesday" + "night" and "Friday" + "Oct. 13", leave
+"later" out of "three days later", take in the "each" of "each July"), then adds what the
+NER never or rarely tags ("now", "recently", "daily", "the future", "day-long", a missed
+weekday name).  Normalization is `temporal_rules.read`, fed with the publication date, the
+tense of the governing verb and the last date the document mentioned.
 """
 
 from __future__ import annotations

@@ -2,10 +2,11 @@
 
 Detection starts from spaCy's DATE/TIME entities and repairs them the way TimeML draws
 extents (drop ages and bare numbers, strip leading prepositions and possessives, split
-"the quarter ended Sept. 30", merge "Wednesday" + "night"), then adds what the NER never
-tags ("now", "recently", "daily", "the future").  Normalization is `temporal_rules.read`,
-fed with the publication date, the tense of the governing verb and the last date the
-document mentioned.
+"the quarter ended Sept. 30", merge "Wednesday" + "night" and "Friday" + "Oct. 13", leave
+"later" out of "three days later", take in the "each" of "each July"), then adds what the
+NER never or rarely tags ("now", "recently", "daily", "the future", "day-long", a missed
+weekday name).  Normalization is `temporal_rules.read`, fed with the publication date, the
+tense of the governing verb and the last date the document mentioned.
 """
 
 from __future__ import annotations
@@ -140,7 +141,16 @@ _FUTURE_GOVERNORS = {
     "try",
     "ask",
     "urge",
+    # nouns that take a to-infinitive for something still to happen
+    "agreement",
+    "deal",
+    "pact",
+    "offer",
+    "bid",
+    "proposal",
+    "intention",
 }
+_PRESENT_MODALS = {"can", "ca"}  # "ca" is spaCy's token for the "ca" of "can't"
 _PLAN_VERBS = {"schedule", "plan", "expect", "set", "slate", "due", "propose", "intend"}
 
 
@@ -172,12 +182,19 @@ def _verb_tense(verb: Token) -> str | None:
     lowered = {a.lower_ for a in auxes}
     if lowered & _FUTURE_AUX:
         return "future"
+    if lowered & _PRESENT_MODALS:
+        # "they can now take part in the summit in April": an ability from now on, so
+        # the nearest April, not the last one.
+        return "present"
     if "to" in lowered:
         # "plans to meet Friday" looks forward; "the first to accede Friday" does not.
         if verb.head.lemma_ in _FUTURE_GOVERNORS or verb.head.lower_ in _FUTURE_GOVERNORS:
             # ...unless the plan itself is told in the pluperfect: "the offer had been due
             # to expire Friday" is a deadline already behind the story.
             return "past" if _pluperfect(verb.head) else "future"
+        if verb.dep_ == "xcomp" and verb.head.lemma_ == "be" and verb.head.tag_ in ("VBZ", "VBP"):
+            # "is to resume trading Tuesday": be + to-infinitive is an arrangement.
+            return "future"
         return None
     if verb.lower_ in ("going", "gon") and any(c.dep_ == "xcomp" for c in verb.children):
         return "future"
@@ -260,6 +277,17 @@ _AGE = re.compile(
     re.IGNORECASE,
 )
 _AGE_WORDS = re.compile(r"(?:\s|-)(?:years?|months?)(?:\s|-)old$", re.IGNORECASE)
+# Hyphenated duration adjectives TimeML marks as DURATIONs ("a day-long meeting", "the
+# decades-long feud", "a years-old slump"); "-old" after a count ("a 44-year-old man") is
+# an age and is not one.
+_HYPHEN_SUFFIX = re.compile(r"-(?:long|old)\b", re.IGNORECASE)
+_WORD_BEFORE = re.compile(r"[\w-]+$")
+_ADJ_DURATION = re.compile(
+    r"(?<![\w-])(?:(?:(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)-)?"
+    r"(?:hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))-long"
+    r"|(?:weeks|months|years|decades|centuries)-old)$",
+    re.IGNORECASE,
+)
 _LEADING_JUNK = re.compile(
     r"^(?:(?:in|on|at(?!\s+(?:least|most))|by|since|until|till|from|during|for|between|of|as of|a"
     r"s early as"
@@ -277,6 +305,10 @@ _SPLIT = re.compile(
 _NOT_TIME = re.compile(
     r"^(?:annual|annually|quarterly|seasonally|semiannual|olympic|the night of|ages?|previously|s"
     r"oon)$",
+    re.IGNORECASE,
+)
+_LATER = re.compile(
+    r"\S\s+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)(\s+later)$",
     re.IGNORECASE,
 )
 # Too vague on their own, but fine as half of "Thursday night".
@@ -338,6 +370,24 @@ def _candidates(doc: Doc) -> list[_Cand]:
         if not _lexical_ok(doc, m.start(), m.end()):
             continue
         cands.append(_Cand(m.start(), m.end(), "DATE", "lexicon"))
+    for m in _WEEKDAY_ONLY.finditer(text):
+        # A weekday name the NER missed ("Late Monday, officials said ..."); a weekday
+        # that names an event ("Black Monday", "Super Tuesday") is left alone.
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        before = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.start() - 1)
+        if before is not None and before.group().lower() in _WEEKDAY_EPITHETS:
+            continue
+        cands.append(_Cand(m.start(), m.end(), "DATE", "lexicon"))
+    for m in _HYPHEN_SUFFIX.finditer(text):
+        # "a day-long meeting", "a years-old slump" (the NER rarely tags them); the scan
+        # looks for the rare "-long"/"-old" first and reads the word back from there.
+        word = _WORD_BEFORE.search(text, max(0, m.start() - 30), m.start())
+        start = m.start() if word is None else word.start()
+        if _ADJ_DURATION.fullmatch(text, start, m.end()) and not any(
+            s < m.end() and start < e for s, e in taken
+        ):
+            cands.append(_Cand(start, m.end(), "DATE", "lexicon"))
     for m in _EXPLICIT_DATE.finditer(text):
         # A calendar date the NER folded into another entity ("the Aug. 7 embassy
         # bombings" tagged EVENT) is still a date.
@@ -390,6 +440,32 @@ _CALENDAR_NAMES = re.compile(
 )
 
 
+# Nouns that "today's" turns into "present-day X" rather than "X of the publication day".
+_PRESENT_DAY_NOUNS = {
+    "world",
+    "society",
+    "youth",
+    "generation",
+    "child",
+    "kid",
+    "teenager",
+    "family",
+    "parent",
+    "student",
+    "worker",
+    "consumer",
+    "economy",
+    "culture",
+    "technology",
+    "computer",
+    "standard",
+    "term",
+    "age",
+    "era",
+    "people",
+}
+
+
 def _not_temporal_here(doc: Doc, start: int, end: int) -> bool:
     """Uses of a temporal word that TimeML does not annotate.
 
@@ -397,7 +473,9 @@ def _not_temporal_here(doc: Doc, start: int, end: int) -> bool:
       ("Now, the question is ...");
     - a quoted title with a capitalized inner word is a name ("''60 Minutes''", "This Week");
     - a capitalized "Today"/"Tonight" right after a proper noun names a paper or programme
-      ("USA Today", "VOA Today").
+      ("USA Today", "VOA Today");
+    - "today's" owning a generic noun means "present-day" ("today's youth", "in today's
+      world"), not the day of the story ("today's vote" still is).
     """
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
@@ -405,6 +483,15 @@ def _not_temporal_here(doc: Doc, start: int, end: int) -> bool:
     first = span[0]
     prev = doc[span.start - 1] if span.start > 0 else None
     nxt = doc[span.end] if span.end < len(doc) else None
+    if (
+        len(span) == 1
+        and first.lower_ == "today"
+        and nxt is not None
+        and nxt.lower_ in ("'s", "\u2019s")
+        and first.dep_ == "poss"
+        and first.head.lemma_.lower() in _PRESENT_DAY_NOUNS
+    ):
+        return True
     if len(span) == 1 and first.text == "Now" and nxt is not None and nxt.text == ",":
         return (
             first.is_sent_start
@@ -439,7 +526,18 @@ def _refine(doc: Doc, cands: Iterable[_Cand]) -> Iterator[_Cand]:
         if e <= s:
             continue
         chunk = text[s:e]
-        if _AGE.search(chunk) or _AGE_WORDS.search(chunk) or _NOT_TIME.match(chunk):
+        suffix = re.match(r"-(?:long|old)\b", text[e : e + 5])
+        if suffix and _ADJ_DURATION.search(chunk + suffix.group(0)):
+            # "a day-long meeting", "a years-old slump": the whole adjective is the
+            # DURATION; only a numbered "-old" is a person's age (dropped below).
+            e = s + len(chunk) + len(suffix.group(0))
+            chunk = text[s:e]
+        adjective = _ADJ_DURATION.search(chunk)
+        if adjective is not None:
+            # The determiner belongs to the noun the adjective modifies ("a [day-long] talk").
+            s += adjective.start()
+            chunk = text[s:e]
+        elif _AGE.search(chunk) or _AGE_WORDS.search(chunk) or _NOT_TIME.match(chunk):
             continue
         if _not_temporal_here(doc, s, e):
             continue
@@ -447,8 +545,14 @@ def _refine(doc: Doc, cands: Iterable[_Cand]) -> Iterator[_Cand]:
             e < len(text)
             and re.match(r"[-\s]?(?:years?|months?)?[-\s]?old\b", text[e : e + 12])
             and re.search(r"\d|year", chunk)
+            and not _ADJ_DURATION.search(chunk)
         ):
             continue
+        later = _LATER.search(chunk)
+        if later is not None:
+            # "Three days later": TimeML marks the span "three days" (a DURATION) and
+            # leaves "later" to a SIGNAL; "a year earlier" and "two weeks ago" stay whole.
+            e = s + later.start(1)
         parts = list(_split(text, s, e))
         for ps, pe in parts:
             out.append(_Cand(ps, pe, c.label, c.source))
@@ -463,8 +567,21 @@ def _refine(doc: Doc, cands: Iterable[_Cand]) -> Iterator[_Cand]:
             merged[-1].end = c.end
             merged[-1].label = "TIME"
             continue
+        if (
+            merged
+            and _WEEKDAY_ONLY.fullmatch(text, merged[-1].start, merged[-1].end)
+            and re.fullmatch(r",?\s", text[merged[-1].end : c.start])
+            and _EXPLICIT_DATE.fullmatch(text, c.start, c.end)
+        ):
+            # "Friday Oct. 13" is one date, as "Friday, Oct. 13" already is.
+            merged[-1].end = c.end
+            continue
         merged.append(c)
     yield from (c for c in merged if not _NOT_ALONE.match(text[c.start : c.end]))
+
+
+_WEEKDAY_ONLY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
+_WEEKDAY_EPITHETS = {"black", "blue", "super", "bloody", "ash", "good", "holy", "cyber", "maundy"}
 
 
 def _adjacent_time(text: str, a: _Cand, b: _Cand) -> bool:
@@ -545,16 +662,22 @@ _EXTENDERS = {
 
 
 def _extend_left(doc: Doc, start: int, end: int, ctx: Context) -> tuple[int, int]:
-    """Pull in a determiner the NER left out ("this" + "year's results")."""
+    """Pull in a determiner the NER left out ("this" + "year's results", "each" + "July")."""
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None or span.start == 0:
         return start, end
     prev = doc[span.start - 1]
-    if prev.lower_ not in _EXTENDERS or prev.lower_ == "the":
+    quantifier = prev.lower_ in ("each", "every")
+    if not quantifier and (prev.lower_ not in _EXTENDERS or prev.lower_ == "the"):
         return start, end
     own = read(doc_text(doc)[start:end], ctx)
     extended = read(doc_text(doc)[prev.idx : end], ctx)
-    if extended is not None and (own is None or own.type == "DURATION" and extended.type == "DATE"):
+    if extended is None:
+        return start, end
+    if quantifier:
+        # "departing each Thursday", "march each July": a SET, not one Thursday.
+        return (prev.idx, end) if extended.type == "SET" else (start, end)
+    if own is None or own.type == "DURATION" and extended.type == "DATE":
         return prev.idx, end
     return start, end
 
@@ -633,6 +756,15 @@ def timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
             continue
         if reading is not None and reading.rule == "the_unit" and reading.value == "P1Y":
             reading = _the_year(text, end, published, reading)
+        if (
+            tense == "future"
+            and text[start:end].lower() == "one day"
+            and not re.search(
+                r"\b(?:for|in|within|than|about|after|a|every|each)\s+$", text[:start]
+            )
+        ):
+            # "Islam will one day be ...": someday, not a day long.
+            reading = Reading("DATE", "FUTURE_REF", "future_ref", "none")
         timex = _make(start, end, text[start:end], reading, c.label)
         out.append(timex)
         if timex.anchor == "previous" or timex.type != "DATE" or timex.start_date is None:

@@ -417,7 +417,7 @@ def _weekday_date(anchor: Date, wd: int, direction: str) -> Date:
     return anchor + dt.timedelta(days=ahead or 7)
 
 
-# A date on the "wrong" side of the publication date for the verb's tense is still chosen
+# A day on the "wrong" side of the publication date for the verb's tense is still chosen
 # when it is this many times closer: "payable Dec. 7" in a past-tense sentence is December
 # to come, not a year ago.
 _TENSE_BIAS = 3.0
@@ -428,6 +428,8 @@ def _year_for(month: int, day: int | None, ctx: Context) -> int | None:
     a = ctx.anchor
     if a is None:
         return None
+    if day is None and ctx.tense in ("past", "future"):
+        return _year_for_month(month, a, ctx.tense)
     best, best_cost = a.year, None
     for y in (a.year - 1, a.year, a.year + 1):
         if day is not None:
@@ -448,6 +450,23 @@ def _year_for(month: int, day: int | None, ctx: Context) -> int | None:
     return best
 
 
+def _year_for_month(month: int, a: Date, tense: str) -> int:
+    """Year of a bare month name, by the tense of its verb (HeidelTime's month rule).
+
+    Past tense takes the last such month ("In January, the company hired ..." told in
+    October), future tense the next one; the month of publication is always this year's.
+    One exception in the past tense: the month right after publication is the coming one
+    ("the summit set for April" in March) -- an event eleven months back is told with
+    "last April", and such sentences are planning participles the tense reading missed.
+    """
+    ahead = (month - a.month) % 12  # 0 = the month of publication
+    if ahead == 0:
+        return a.year
+    if tense == "future" or ahead == 1:
+        return a.year if month > a.month else a.year + 1
+    return a.year if month < a.month else a.year - 1
+
+
 def _season_value(year: int, code: str) -> str:
     return f"{year}-{code}"
 
@@ -459,6 +478,14 @@ def _season_for(code: str, ctx: Context, *, relation: str) -> str:
         return f"XXXX-{code}"
     if relation == "last":
         return _season_value(a.year - 1, code)
+    if relation == "most_recent":
+        # "this past spring" told in October is this year's spring, the last one to have
+        # ended; "last spring" (above) is read as the year before, as TimeBank marks it.
+        year = a.year
+        _, end, _ = value_interval(_season_value(year, code))
+        if end is None or end >= a:
+            year -= 1
+        return _season_value(year, code)
     if relation == "next":
         return _season_value(a.year + 1, code)
     first_month = SEASON_MONTHS[code][0]
@@ -1389,8 +1416,8 @@ def _season(m: re.Match[str], ctx: Context) -> Reading | None:
         return None if y is None else _none(f"{y:04d}-{code}", "season")
     rel = {
         "last": "last",
-        "this past": "last",
-        "the past": "last",
+        "this past": "most_recent",
+        "the past": "most_recent",
         "next": "next",
         "this coming": "next",
         "the coming": "next",

@@ -185,6 +185,40 @@ def test_calendar_dates(text: str, tense: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "tense", "anchor", "expected"),
+    [
+        # Past tense: the last such month, even when the next one is only weeks away ...
+        ("January", "past", dt.date(2021, 10, 25), "2021-01"),
+        ("in December", "past", dt.date(2021, 10, 27), "2020-12"),
+        # ... except the month right after publication, which is the coming one.
+        ("April", "past", dt.date(2021, 3, 12), "2021-04"),
+        ("October", "past", dt.date(2021, 10, 2), "2021-10"),
+        # Future tense: the next such month, however far.
+        ("December", "future", dt.date(2021, 3, 4), "2021-12"),
+        ("February", "future", dt.date(2021, 3, 4), "2022-02"),
+        # Present tense: the nearest.
+        ("April", "present", dt.date(2021, 12, 5), "2022-04"),
+    ],
+)
+def test_bare_month_follows_tense(text: str, tense: str, anchor: dt.date, expected: str) -> None:
+    assert value(text, tense=tense, anchor=anchor) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "anchor", "expected"),
+    [
+        ("this past spring", dt.date(2021, 10, 30), "2021-SP"),  # the spring just gone
+        ("this past spring", dt.date(2021, 4, 10), "2020-SP"),  # this one has not ended
+        ("this past winter", dt.date(2021, 3, 1), "2020-WI"),
+        ("the past summer", dt.date(2021, 9, 1), "2021-SU"),
+        ("last spring", dt.date(2021, 10, 30), "2020-SP"),  # "last": the year before
+    ],
+)
+def test_this_past_season_is_the_last_one_to_end(text: str, anchor: dt.date, expected: str) -> None:
+    assert value(text, anchor=anchor) == expected
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("10:35 a.m.", "2021-03-18T10:35"),
@@ -450,6 +484,135 @@ def test_unreadable_candidates_are_dropped(nlp) -> None:  # type: ignore[no-unty
         published=PUB,
     )
     assert all(t.value is not None for t in found), found
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        # "can" is an ability from now on: the nearest April, not the one gone by.
+        (
+            "Now that the treaty is signed, the two states can join the talks in April.",
+            dt.date(2021, 12, 5),
+            ("April", "2022-04"),
+        ),
+        # be + to-infinitive is an arrangement still to come.
+        ("The exhibition is to reopen in Lyon Tuesday.", PUB, ("Tuesday", "2021-03-23")),
+        # a noun of agreement taking a to-infinitive looks ahead too.
+        (
+            "Shareholders approved an agreement to merge the two mills in March.",
+            dt.date(2021, 11, 2),
+            ("March", "2022-03"),
+        ),
+        # a plain past-tense narrative keeps a bare month behind the story.
+        (
+            "In January, the club hired a new coach.",
+            dt.date(2021, 10, 27),
+            ("January", "2021-01"),
+        ),
+    ],
+)
+def test_tense_of_modals_and_arrangements(
+    nlp,  # type: ignore[no-untyped-def]
+    text: str,
+    published: dt.date,
+    expected: tuple[str, str],
+) -> None:
+    got = [(t.text, t.value) for t in timexes(nlp(text), published=published)]
+    assert expected in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Three days later, the river had fallen.", ("Three days", "P3D")),
+        ("A few days later, the team signed a striker.", ("A few days", "PXD")),
+        ("The ship docked an hour later in the harbour.", ("an hour", "PT1H")),
+    ],
+)
+def test_later_is_a_signal_not_part_of_the_duration(
+    nlp, text: str, expected: tuple[str, str]
+) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, text)
+    assert expected in got, got
+    assert not any("later" in s for s, _ in got), got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Engineers hope the probe will one day reach Mars.", ("one day", "FUTURE_REF")),
+        ("The strike will last for one day.", ("one day", "P1D")),
+    ],
+)
+def test_will_one_day_is_someday(nlp, text: str, expected: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    assert expected in _found(nlp, text), _found(nlp, text)
+
+
+def test_a_year_earlier_stays_a_date(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, "Exports were 8% higher than a year earlier.")
+    assert ("a year earlier", "2020") in got, got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Farmers ended a day-long protest outside the ministry.", ("day-long", "P1D")),
+        ("The mill closed after a years-old dispute.", ("years-old", "PXY")),
+        ("The two-week-long strike ended on Monday.", ("two-week-long", "P2W")),
+    ],
+)
+def test_duration_adjectives(nlp, text: str, expected: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, text)
+    assert expected in got, got
+
+
+def test_weekday_before_a_calendar_date_is_one_date(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("Sales of the toy peaked Friday Oct. 8 in most stores.")
+    got = [(t.text, t.value) for t in timexes(doc, published=dt.date(2021, 10, 20))]
+    assert got == [("Friday Oct. 8", "2021-10-08")], got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The ferry sails each Friday from May 3.", ("each Friday", "XXXX-WXX-5")),
+        ("The village holds a fair each June.", ("each June", "XXXX-06")),
+    ],
+)
+def test_each_weekday_or_month_is_a_set(nlp, text: str, expected: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, text)
+    assert expected in got, got
+
+
+def test_weekday_the_ner_missed_is_still_found(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("Late Monday, officials said the visas were approved. Stocks fell on Black Monday.")
+    doc.ents = []  # as if the NER had tagged nothing
+    got = [(t.text, t.value) for t in timexes(doc, published=PUB)]
+    assert ("Monday", "2021-03-15") in got, got
+    assert len([s for s, _ in got if "Monday" in s]) == 1, got
+
+
+def test_ages_are_not_durations(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, "A 37-year-old nurse and her 8-month-old daughter were unhurt.")
+    assert not any("old" in s for s, _ in got), got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Music matters to today's youth more than ever.",
+        "Privacy is hard to keep in today's world.",
+        "Batteries power most of today's laptop computers.",
+    ],
+)
+def test_present_day_todays_is_not_the_publication_day(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, text)
+    assert not any(s.lower().startswith("today") for s, _ in got), got
+
+
+def test_todays_event_is_the_publication_day(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, "Today's match starts at noon.")
+    assert ("Today", "2021-03-18") in got, got
 
 
 # --------------------------------------------------------------------------- properties

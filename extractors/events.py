@@ -261,6 +261,17 @@ def _controller(verb: Token) -> Token | None:
             return obj
         subject, _ = _own_subject(head)
         return subject if subject is not None else _controller(head)
+    if (
+        verb.dep_ == "advcl"
+        and verb.tag_ == "VBG"
+        and head.pos_ in {"VERB", "AUX"}
+        and not any(c.dep_ == "mark" for c in children(verb))
+    ):
+        # "A bomber rammed the wall, killing four": the participle's doer is the subject
+        # of the clause it hangs off (a passive one's by-agent; "after X did Y" has a mark
+        # and is left alone).
+        subject, _ = _own_subject(head)
+        return subject if subject is not None else _controller(head)
     if verb.dep_ in {"relcl", "acl"} and head.pos_ in {"NOUN", "PROPN", "PRON"}:
         if any(c.dep_ == "aux" and c.lower_ == "to" for c in children(verb)):
             # "attempts by the administration to open": the nominal's by-phrase acts.

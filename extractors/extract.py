@@ -13,7 +13,7 @@ import math
 import re
 import time
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 
@@ -177,7 +177,11 @@ def _named_setting(doc: Doc, heads: Iterable[Token]) -> Toponym | None:
         for pobj in prep.children:
             if pobj.dep_ != "pobj":
                 continue
-            if pobj.pos_ != "PROPN" and pobj.ent_type_ not in NAMED_SETTING_LABELS:
+            if (
+                pobj.pos_ != "PROPN"
+                and pobj.ent_type_ not in NAMED_SETTING_LABELS
+                and not _named_compound(pobj)
+            ):
                 continue
             if pobj.ent_type_ in {"PERSON", "NORP", "DATE", "TIME"}:
                 continue
@@ -189,9 +193,113 @@ def _named_setting(doc: Doc, heads: Iterable[Token]) -> Toponym | None:
     return None
 
 
+def _named_compound(noun: Token) -> bool:
+    """A kind of site named by a proper-noun modifier: "the Sandilands stop", "the
+    Interlagos circuit" ("a Taliban raid", "the Smith family" name no site)."""
+    return noun.lemma_.lower() in SITE_NOUNS and any(
+        c.dep_ == "compound" and c.pos_ == "PROPN" for c in noun.children
+    )
+
+
+# Common nouns for sites, which a proper-noun modifier names ("the Sandilands stop").
+SITE_NOUNS = frozenset(
+    {
+        "stop",
+        "station",
+        "circuit",
+        "track",
+        "stadium",
+        "arena",
+        "airport",
+        "park",
+        "road",
+        "street",
+        "avenue",
+        "bridge",
+        "square",
+        "hospital",
+        "school",
+        "university",
+        "hotel",
+        "tower",
+        "building",
+        "field",
+        "church",
+        "mosque",
+        "temple",
+        "prison",
+        "port",
+        "harbour",
+        "harbor",
+        "camp",
+        "village",
+        "district",
+        "market",
+        "mall",
+        "centre",
+        "center",
+        "consulate",
+        "embassy",
+        "base",
+        "palace",
+        "court",
+        "tunnel",
+        "motorway",
+        "highway",
+        "beach",
+        "river",
+        "lake",
+        "mountain",
+        "valley",
+        "estate",
+    }
+)
+
+
 # Entities a toponym can sit inside without naming a setting: "Chicago Cubs", "Croydon
 # Council", "the Brazilian Grand Prix" name a team, a body or an occasion.
 NON_SETTING_LABELS = frozenset({"ORG", "PERSON", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW"})
+# Nouns for people: a place that modifies one says where they are from or what they
+# support ("a Crystal Palace fan", "a Croydon resident"), not where anything happened.
+PERSON_NOUNS = frozenset(
+    {
+        "fan",
+        "supporter",
+        "resident",
+        "native",
+        "man",
+        "woman",
+        "boy",
+        "girl",
+        "teenager",
+        "father",
+        "mother",
+        "mum",
+        "dad",
+        "son",
+        "daughter",
+        "student",
+        "pensioner",
+        "commuter",
+        "voter",
+        "worker",
+        "player",
+        "striker",
+        "midfielder",
+        "defender",
+        "goalkeeper",
+        "manager",
+        "owner",
+        "mp",
+        "councillor",
+        "senator",
+        "congressman",
+        "congresswoman",
+        "lawmaker",
+        "businessman",
+        "businesswoman",
+    }
+)
 # Radius within which a smaller populated place counts as part of a larger one.
 CONTAINED_KM = 30.0
 
@@ -224,6 +332,8 @@ def is_setting(doc: Doc, toponym: Toponym) -> bool:
         split = not any(c.isspace() for c in doc_text(doc)[toponym.end : head.idx])
         if not split and (other is None or other != own):
             return False
+    if root.dep_ in {"compound", "nmod", "amod"} and head.lemma_.lower() in PERSON_NOUNS:
+        return False  # "a Crystal Palace fan", "a Croydon resident": who, not where
     anchor = root.head if root.dep_ in {"appos", "conj", "compound"} else root
     if anchor.dep_ == "pobj":
         prep = anchor.head
@@ -358,6 +468,19 @@ def document_place(
         scores[gid] += 0.6 * max(broader, default=0.0)
     best = max(scores, key=lambda gid: (scores[gid], gid in mentions, -first[gid].start))
     return first[best], "document" if best in mentions else "title"
+
+
+def named_setting(
+    doc: Doc, headline: Headline | None, toponyms: Sequence[Toponym]
+) -> tuple[Toponym | None, str | None]:
+    """The story's setting when no resolved place is named: the headline's named setting
+    ("... at wet Brazilian Grand Prix"), else the first one of the lead ("at Interlagos"),
+    as unresolved names (source "title" when only the headline names it)."""
+    if headline is not None and headline.setting is not None:
+        return _in_text(doc, headline.setting, toponyms)
+    sentences = doc_sents(doc)[:PLACE_LEAD_SENTENCES]
+    found = _named_setting(doc, (t for sent in sentences for t in sent))
+    return (found, "document") if found is not None else (None, None)
 
 
 def dateline_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -642,6 +765,8 @@ class Extractor:
         headline = self._title_lemmas(article.title, title)
         headline_places = title_places(headline.doc, toponyms, headline.toponyms)
         setting = document_place(doc, toponyms, title=headline_places)
+        if setting[0] is None:
+            setting = named_setting(doc, headline, toponyms)
         lead_places = _lead_places(doc, toponyms, headline_places, dateline_toponym)
         lap("places")
         leading = lead_date(doc, times, published=article.published)
@@ -1129,52 +1254,10 @@ def rank_events(
             yield from found_words
 
     for frame, row in zip(found, rows, strict=True):
-        # Position counts the story's own sentences: page furniture before the lead
-        # ("Click to share", "Subscribe") does not push the lead down.
-        position = 1.0 / (1.0 + 0.4 * ordinal.get(frame.sentence_index, frame.sentence_index))
-        words = set(words_of(frame.predicate, frame.predicate + 1))
-        words.add(frame.event_lemma)
-        for arg in (frame.actor, frame.target, frame.object):
-            if arg is not None:
-                words.update(words_of(arg.start, arg.end))
-        for name in (row.actor_canonical, row.target_canonical):
-            if name:
-                words.update(w.lower() for w in name.split())
-        actor_words = set(words_of(frame.actor.start, frame.actor.end)) if frame.actor else set()
-        if row.actor_canonical:
-            actor_words.update(w.lower() for w in row.actor_canonical.split())
-        lemmas = {frame.event_lemma, doc[frame.predicate].lemma_.lower()}
-        title_score = 0.0
-        if title.words:
-            title_score = min(
-                1.0,
-                0.15 * min(len(words & title.words), 3)
-                + 0.2 * bool(lemmas & title.words)
-                + 0.3 * bool(lemmas & title.predicates)
-                + 0.25 * bool(actor_words & title.subjects),
-            )
-        heads = _participant_heads(doc, frame)
-        salience = max(
-            (counts.get(h.lower_, counts.get(h.lemma_.lower(), 0)) for h in heads), default=0
-        ) / max(top, 1)
-        complete = (
-            0.4 * (row.actor_text is not None and row.actor_type != "pronoun")
-            + 0.2 * (row.target_text is not None or row.object_text is not None)
-            + 0.2 * (row.place_geonameid is not None)
-            + 0.2 * (row.date_value is not None)
+        parts = score_parts(
+            doc, frame, row, title=title, counts=counts, top=top, ordinal=ordinal, words_of=words_of
         )
-        factual = 1.0 if not row.negated and row.modality in {"asserted", "reported"} else 0.3
-        value = (
-            W_MAIN_CLAUSE * clause_weight(doc, frame)
-            + W_POSITION * position
-            + W_TITLE * title_score
-            + W_SALIENCE * min(salience, 1.0)
-            + W_COMPLETE * complete
-            + W_FACTUAL * factual
-        )
-        if row.event_type == "STATEMENT":
-            value *= 0.8
-        scored.append(round(min(max(value / W_TOTAL, 0.0), 1.0), 4))
+        scored.append(parts["score"])
     order = sorted(range(len(rows)), key=lambda i: (-scored[i], rows[i].predicate_start_char))
     rank = {index: position + 1 for position, index in enumerate(order)}
     # dataclasses.replace, without its per-call field introspection.
@@ -1187,6 +1270,76 @@ def rank_events(
         values[rank_at] = rank[i]
         out.append(EventRow(*values))
     return out
+
+
+def score_parts(
+    doc: Doc,
+    frame: Frame,
+    row: EventRow,
+    *,
+    title: Headline,
+    counts: dict[str, int],
+    top: int,
+    ordinal: dict[int, int],
+    words_of: Callable[[int, int], Iterator[str]],
+) -> dict[str, float]:
+    """The parts of one event's main-event score and the score itself (key "score")."""
+    # Position counts the story's own sentences: page furniture before the lead
+    # ("Click to share", "Subscribe") does not push the lead down.
+    position = 1.0 / (1.0 + 0.4 * ordinal.get(frame.sentence_index, frame.sentence_index))
+    words = set(words_of(frame.predicate, frame.predicate + 1))
+    words.add(frame.event_lemma)
+    for arg in (frame.actor, frame.target, frame.object):
+        if arg is not None:
+            words.update(words_of(arg.start, arg.end))
+    for name in (row.actor_canonical, row.target_canonical):
+        if name:
+            words.update(w.lower() for w in name.split())
+    actor_words = set(words_of(frame.actor.start, frame.actor.end)) if frame.actor else set()
+    if row.actor_canonical:
+        actor_words.update(w.lower() for w in row.actor_canonical.split())
+    lemmas = {frame.event_lemma, doc[frame.predicate].lemma_.lower()}
+    title_score = 0.0
+    if title.words:
+        title_score = min(
+            1.0,
+            0.15 * min(len(words & title.words), 3)
+            + 0.2 * bool(lemmas & title.words)
+            + 0.3 * bool(lemmas & title.predicates)
+            + 0.25 * bool(actor_words & title.subjects),
+        )
+    heads = _participant_heads(doc, frame)
+    salience = max(
+        (counts.get(h.lower_, counts.get(h.lemma_.lower(), 0)) for h in heads), default=0
+    ) / max(top, 1)
+    complete = (
+        0.4 * (row.actor_text is not None and row.actor_type != "pronoun")
+        + 0.2 * (row.target_text is not None or row.object_text is not None)
+        + 0.2 * (row.place_geonameid is not None)
+        + 0.2 * (row.date_value is not None)
+    )
+    factual = 1.0 if not row.negated and row.modality in {"asserted", "reported"} else 0.3
+    clause = clause_weight(doc, frame)
+    value = (
+        W_MAIN_CLAUSE * clause
+        + W_POSITION * position
+        + W_TITLE * title_score
+        + W_SALIENCE * min(salience, 1.0)
+        + W_COMPLETE * complete
+        + W_FACTUAL * factual
+    )
+    if row.event_type == "STATEMENT":
+        value *= 0.8
+    score = round(min(max(value / W_TOTAL, 0.0), 1.0), 4)
+    return {
+        "score": score,
+        "position": position,
+        "title": title_score,
+        "salience": min(salience, 1.0),
+        "complete": complete,
+        "factual": factual,
+        "clause": clause,
+    }
 
 
 _EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(EventRow))

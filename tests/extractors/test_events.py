@@ -184,3 +184,16 @@ def test_state_of_the_victims_is_an_event(nlp):
 def test_of_phrase_stays_in_the_actor(nlp):
     [frame] = _by_lemma(nlp, "The makers of the drug raised its price.", "raise")
     assert frame.actor.text == "The makers of the drug"
+
+
+def test_participle_after_a_clause_takes_its_subject(nlp):
+    text = "A gunman opened fire on the crowd, wounding six people."
+    [frame] = _by_lemma(nlp, text, "wound")
+    assert frame.actor.text == "A gunman"
+    assert frame.target.text == "six people"
+
+
+def test_participle_with_a_subordinator_keeps_no_borrowed_subject(nlp):
+    text = "The minister resigned after losing the vote."
+    frames_ = [f for f in _frames(nlp, text) if f.predicate_lemma == "lose"]
+    assert all(f.actor is None or f.actor.text != "The minister" for f in frames_) or not frames_

@@ -197,3 +197,29 @@ def test_evaluation_names_participants_in_full():
     assert evaluation.participant("Mr. Blinken", "Blinken") == "Mr. Blinken"
     assert evaluation.participant("Trump", "Donald Trump") == "Donald Trump"
     assert evaluation.participant(None, "Blinken") == "Blinken"
+
+
+def test_place_naming_a_fan_or_resident_is_no_setting(extractor):
+    text = (
+        "A Leeds fan was injured when a wall collapsed. "
+        "The wall collapsed in Sheffield on Saturday, police said."
+    )
+    rows = _rows(extractor, text, published="2016-11-12", title="Wall collapse injures fan")
+    assert "Leeds" not in {r.place_name for r in rows}
+    assert "Sheffield" in {r.place_name for r in rows}
+
+
+def test_story_without_a_known_place_is_set_where_the_headline_says(extractor):
+    text = "The race was stopped twice after heavy rain. Two drivers crashed out."
+    title = "Drivers crash out at the Zorblax Grand Prix"
+    rows = _rows(extractor, text, published="2016-11-13", title=title)
+    main = _main(rows)
+    assert main.place_text is not None and "Zorblax" in main.place_text
+    assert main.place_geonameid is None
+
+
+def test_named_stop_in_the_lead_sets_an_unplaced_story(extractor):
+    text = "Forty people were hurt. The tram came off the tracks near the Wexcombe stop."
+    rows = _rows(extractor, text, published="2016-11-09")
+    [row] = [r for r in rows if r.predicate_lemma == "hurt"]
+    assert row.place_text == "Wexcombe stop"

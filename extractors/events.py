@@ -150,6 +150,32 @@ LIGHT_VERBS = frozenset(
         "wage",
     }
 )
+# Nouns for a role held for someone: "an aide to Clinton", "a spokesman for the police".
+ROLE_NOUNS = frozenset(
+    {
+        "aide",
+        "adviser",
+        "advisor",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "assistant",
+        "secretary",
+        "ambassador",
+        "envoy",
+        "deputy",
+        "counsel",
+        "lawyer",
+        "attorney",
+        "successor",
+        "heir",
+        "consultant",
+    }
+)
+# Nouns whose to-infinitive says what was intended: "a decision to cut the bars".
+INTENT_NOUNS = frozenset(
+    {"decision", "plan", "move", "bid", "attempt", "effort", "proposal", "order", "push"}
+)
 # Modifiers cut from an argument's span: they describe it but are not the argument.
 TRIM_DEPS = frozenset({"relcl", "acl", "punct", "advcl", "cc", "prep"})
 
@@ -198,11 +224,16 @@ def argument(doc: Doc, head: Token) -> Argument:
 
 def _argument(doc: Doc, head: Token) -> Argument:
     kept = {head.i}
+    lemma = head.lemma_.lower()
     for child in children(head):
         if child.dep_ in TRIM_DEPS and not (
-            child.dep_ == "prep" and child.lower_ == "of" and head.pos_ in {"NOUN", "NUM"}
+            (child.dep_ == "prep" and child.lower_ == "of" and head.pos_ in {"NOUN", "NUM"})
+            or (child.dep_ == "prep" and child.lower_ in {"to", "for"} and lemma in ROLE_NOUNS)
+            or (child.dep_ == "acl" and lemma in INTENT_NOUNS and _is_infinitive(child))
         ):
-            continue  # "the makers of Toblerone" keeps its of-phrase: it names who
+            # "the makers of Toblerone", "an aide to Clinton", "a decision to cut the bars"
+            # keep the phrase that says whose or what.
+            continue
         if child.dep_ == "appos" and head.ent_type_ != "":
             continue  # "Kim Jong-un, the leader of North Korea": the name is the argument
         kept.update(subtree_indices(child))

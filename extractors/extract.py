@@ -113,6 +113,11 @@ class Headline:
     toponyms: tuple[Toponym, ...] = ()
     doc: Doc | None = None  # the parsed headline
     setting: Toponym | None = None  # "... at the White House": offsets into the headline
+    # Lemmas of the main clause's predicate(s) ("Fans outraged after X changes Y": outrage),
+    # with their word families (see EVENT_FAMILIES).
+    main: frozenset[str] = frozenset()
+    # Event types of the main predicates (typed by the event lexicon, "other" left out).
+    types: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -834,8 +839,35 @@ class Extractor:
         roots = [t for t in parsed if t.dep_ == "ROOT"]
         # Headlinese tags verbs as nouns often enough ("Trump meets Obama"), so the root's
         # conjuncts and any verb of the headline count as its predicates.
-        predicates = {t.lemma_.lower() for r in roots for t in [r, *r.conjuncts]}
-        predicates |= {t.lemma_.lower() for t in parsed if t.pos_ == "VERB"}
+        main = {t.lemma_.lower() for r in roots for t in [r, *r.conjuncts]}
+        # "Seven killed as ...", "Fans outraged after ...": a participle left of the root
+        # that heads the first clause is the headline's main predicate too.
+        main |= {
+            t.lemma_.lower()
+            for r in roots
+            for t in r.children
+            if t.i < r.i and t.tag_ == "VBN" and t.dep_ in {"acl", "amod", "ccomp", "advcl"}
+        }
+        # Headlines put their main predicate first, and their parse is often wrong: the
+        # first finite verb or participle (after a "Topic:" label) counts as main too.
+        colon = next((t.i for t in parsed if t.text == ":"), -1)
+        first = next(
+            (
+                t
+                for t in parsed
+                if t.i > colon and t.pos_ in {"VERB", "AUX"} and t.tag_ in HEADLINE_VERB_TAGS
+            ),
+            None,
+        )
+        if first is not None and first.lemma_.lower() not in SKIP_HEADLINE_LEMMAS:
+            main.add(first.lemma_.lower())
+        predicates = main | {t.lemma_.lower() for t in parsed if t.pos_ == "VERB"}
+        types = {
+            self.event_types.type_of(lemma, nominal=t.pos_ == "NOUN")
+            for r in roots
+            for t in [r, *r.conjuncts]
+            for lemma in [t.lemma_.lower()]
+        } - {"other"}
         subjects = {
             w
             for r in roots
@@ -850,6 +882,8 @@ class Extractor:
             tuple(self.places.toponyms(parsed)),
             parsed,
             _named_setting(parsed, parsed),
+            frozenset(with_families(main)),
+            frozenset(types),
         )
 
     def _inline_dateline(self, text: str, toponyms: list[Toponym]) -> Toponym | None:
@@ -1161,11 +1195,35 @@ def content_lemmas(tokens: Iterable[Token]) -> Iterator[str]:
                 yield token.lower_
 
 
+# Words of one event that headlines and text swap for each other ("Seven dead" for "seven
+# people were killed"): a headline word stands for the others of its family.
+EVENT_FAMILIES = (
+    frozenset({"kill", "die", "dead", "death", "fatal"}),
+    frozenset({"injure", "injured", "wound", "wounded", "hurt"}),
+    frozenset({"win", "victory", "champion", "clinch", "triumph", "beat"}),
+    frozenset({"arrest", "detain", "hold", "custody"}),
+    frozenset({"outrage", "anger", "angry", "fury", "furious", "outraged", "backlash"}),
+)
+_FAMILY_OF = {word: family for family in EVENT_FAMILIES for word in family}
+
+
+def with_families(words: Iterable[str]) -> set[str]:
+    """Words plus the other members of their families (see EVENT_FAMILIES)."""
+    out = set(words)
+    for word in list(out):
+        out |= _FAMILY_OF.get(word, frozenset())
+    return out
+
+
+HEADLINE_VERB_TAGS = frozenset({"VBZ", "VBD", "VBN", "VBP"})
+SKIP_HEADLINE_LEMMAS = frozenset({"be", "have", "do"})
+# Second-person actors are the reader or anyone ("you have to gamble"), never the news.
+GENERIC_ACTORS = frozenset({"you", "one"})
 # Weights of the main-event score. Position dominates in news (the lead states the main
 # event), the headline confirms which of the lead's events it is, and participants the
 # article keeps returning to mark the story's protagonists.
 W_POSITION = 0.25
-W_TITLE = 0.35
+W_TITLE = 0.45
 W_SALIENCE = 0.1
 W_COMPLETE = 0.1
 W_FACTUAL = 0.05
@@ -1298,16 +1356,27 @@ def score_parts(
     actor_words = set(words_of(frame.actor.start, frame.actor.end)) if frame.actor else set()
     if row.actor_canonical:
         actor_words.update(w.lower() for w in row.actor_canonical.split())
-    lemmas = {frame.event_lemma, doc[frame.predicate].lemma_.lower()}
+    lemmas = with_families({frame.event_lemma, doc[frame.predicate].lemma_.lower()})
     title_score = 0.0
+    reporting_title = bool(title.main & REPORTING_LEMMAS)
     if title.words:
-        title_score = min(
-            1.0,
+        # The headline's main predicate names the main event; its other predicates name
+        # circumstances ("Obama leads celebrations as Cubs end curse"). A reporting
+        # headline ("FBI declares ...") is matched by any saying verb.
+        main_match = bool(lemmas & title.main) or (
+            reporting_title and bool(lemmas & REPORTING_LEMMAS)
+        )
+        typed_match = row.event_type in title.types
+        # Parts sum to at most 1.3: scaled, not capped, so that matching the main
+        # predicate still tells apart two events that share many headline words.
+        title_score = (
             0.15 * min(len(words & title.words), 3)
             + 0.2 * bool(lemmas & title.words)
-            + 0.3 * bool(lemmas & title.predicates)
-            + 0.25 * bool(actor_words & title.subjects),
-        )
+            + 0.15 * bool(lemmas & title.predicates)
+            + 0.15 * (main_match or typed_match)
+            + 0.1 * main_match
+            + 0.25 * bool(actor_words & title.subjects)
+        ) / 1.3
     heads = _participant_heads(doc, frame)
     salience = max(
         (counts.get(h.lower_, counts.get(h.lemma_.lower(), 0)) for h in heads), default=0
@@ -1328,8 +1397,10 @@ def score_parts(
         + W_COMPLETE * complete
         + W_FACTUAL * factual
     )
-    if row.event_type == "STATEMENT":
+    if row.event_type == "STATEMENT" and not reporting_title:
         value *= 0.8
+    if frame.actor is not None and doc[frame.actor.head].lower_ in GENERIC_ACTORS:
+        value *= 0.7
     score = round(min(max(value / W_TOTAL, 0.0), 1.0), 4)
     return {
         "score": score,

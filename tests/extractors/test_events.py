@@ -197,3 +197,19 @@ def test_participle_with_a_subordinator_keeps_no_borrowed_subject(nlp):
     text = "The minister resigned after losing the vote."
     frames_ = [f for f in _frames(nlp, text) if f.predicate_lemma == "lose"]
     assert all(f.actor is None or f.actor.text != "The minister" for f in frames_) or not frames_
+
+
+@pytest.mark.parametrize(
+    ("text", "lemma", "actor"),
+    [
+        ("An aide to the mayor blamed the weather.", "blame", "An aide to the mayor"),
+        (
+            "The decision to close the bridge has angered local drivers.",
+            "anger",
+            "The decision to close the bridge",
+        ),
+    ],
+)
+def test_role_and_intent_nouns_keep_whose_and_what(nlp, text, lemma, actor):
+    [frame] = _by_lemma(nlp, text, lemma)
+    assert frame.actor.text == actor

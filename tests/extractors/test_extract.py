@@ -223,3 +223,29 @@ def test_named_stop_in_the_lead_sets_an_unplaced_story(extractor):
     rows = _rows(extractor, text, published="2016-11-09")
     [row] = [r for r in rows if r.predicate_lemma == "hurt"]
     assert row.place_text == "Wexcombe stop"
+
+
+def test_headline_main_predicate_outranks_its_circumstance(extractor):
+    text = (
+        "The Rovers ended a long drought on Sunday with a win over United. "
+        "Thousands of fans celebrated in the streets of the city."
+    )
+    title = "Fans celebrate as Rovers end drought"
+    main = _main(_rows(extractor, text, published="2016-11-07", title=title))
+    assert main.predicate_lemma == "celebrate"
+
+
+def test_headline_word_family_matches_the_event(extractor):
+    text = (
+        "Three people were killed and two others were hurt when a bus hit a wall "
+        "on Monday, police said."
+    )
+    main = _main(_rows(extractor, text, published="2016-11-08", title="Three dead in bus crash"))
+    assert main.predicate_lemma == "kill"
+
+
+def test_second_person_is_never_the_main_actor(extractor):
+    text = 'The coach praised the team on Sunday. "You have to win races to win titles," he said.'
+    title = "You have to win races, says coach"
+    main = _main(_rows(extractor, text, published="2016-11-07", title=title))
+    assert main.actor_text != "You"

@@ -247,8 +247,10 @@ def _argument(doc: Doc, head: Token) -> Argument:
         end += 1
     while start < end and (doc[start].is_punct or doc[start].is_space):
         start += 1
-    while end > start and (doc[end].is_punct or doc[end].is_space or doc[end].dep_ == "case"):
-        end -= 1
+    while end > start and (
+        doc[end].is_punct or doc[end].is_space or doc[end].dep_ == "case" or doc[end].pos_ == "ADP"
+    ):
+        end -= 1  # a preposition whose object the parser hung elsewhere ends nothing
     starts, ends = token_bounds(doc)
     start_char, end_char = starts[start], ends[end]
     # Span.text, read off the document text (the tokenizer is lossless).
@@ -268,10 +270,14 @@ def _own_subject(verb: Token) -> tuple[Token | None, bool]:
             pobj = next((c for c in children(child) if c.dep_ == "pobj"), None)
             if pobj is not None:
                 return pobj, True
-    for child in children(verb):
-        if child.dep_ in SUBJECT_DEPS:
-            return child, False
-    return None, False
+    subjects = [c for c in children(verb) if c.dep_ in SUBJECT_DEPS]
+    if len(subjects) > 1:
+        # Two subjects are a misparse, as a caption credit or a split noun phrase before
+        # the subject ("(Jane Doe/Reuters) Hillary Clinton blamed", "An aide to ...
+        # Clinton has blamed"): the one next to the verb is kept.
+        before = [c for c in subjects if c.i < verb.i]
+        return (before[-1] if before else subjects[0]), False
+    return (subjects[0], False) if subjects else (None, False)
 
 
 def _controller(verb: Token) -> Token | None:

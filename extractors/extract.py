@@ -135,6 +135,7 @@ class _DocContext:
     # Settings the headline and the lead name, in order: they refine a broader place.
     lead_places: tuple[tuple[Toponym, str], ...] = ()  # (toponym, "title" | "document")
     headline: Headline | None = None
+    lead_sentences: int = 5  # sentences, from the first, that hold the lead (see lead_sentences)
 
 
 # The lead: news states its main event in the first sentences.
@@ -631,15 +632,27 @@ def is_explicit(timex: Timex) -> bool:
     return bool(_EXPLICIT.search(timex.text)) and timex.rule not in {"holiday"}
 
 
-def lead_date(doc: Doc, times: list[Timex], *, published: dt.date | None) -> Timex | None:
-    """The news peg: the first explicit day-level date or clock time of the lead within a
-    week before publication."""
+def lead_sentences(doc: Doc, found: Sequence[Frame]) -> int:
+    """How many sentences, from the first, hold the lead: its first LEAD_SENTENCES story
+    sentences, those stating an event ("X was arrested" as well as "X arrested Y"); page
+    furniture and bare captions state none."""
+    story = sorted({f.sentence_index for f in found if not f.nominal})
+    if len(story) < LEAD_SENTENCES:
+        return max(LEAD_SENTENCES, story[-1] + 1 if story else 0)
+    return max(LEAD_SENTENCES, story[LEAD_SENTENCES - 1] + 1)
+
+
+def lead_date(
+    doc: Doc, times: list[Timex], *, published: dt.date | None, sentences: int = LEAD_SENTENCES
+) -> Timex | None:
+    """The news peg: the first explicit day-level date or clock time of the lead (its
+    first `sentences` sentences) within a week before publication."""
     if published is None:
         return None
-    sentences = doc_sents(doc)
-    if not sentences:
+    sents = doc_sents(doc)
+    if not sents:
         return None
-    lead_end = sentences[min(LEAD_SENTENCES, len(sentences)) - 1].end_char
+    lead_end = sents[min(sentences, len(sents)) - 1].end_char
     for timex in times:
         if timex.start >= lead_end:
             break
@@ -774,14 +787,19 @@ class Extractor:
             setting = named_setting(doc, headline, toponyms)
         lead_places = _lead_places(doc, toponyms, headline_places, dateline_toponym)
         lap("places")
-        leading = lead_date(doc, times, published=article.published)
-        lap("dates")
         actors = ActorResolver(
             doc,
             lexicon=self.actor_lexicon,
             country_of=self.places.country_of,
             toponyms=toponyms,
         )
+        found = [
+            f for f in frames(doc, event_nouns=self.event_nouns) if not _is_boilerplate(doc, f)
+        ]
+        # The lead is counted in the story's own sentences: captions and page furniture
+        # before it do not push its date out of reach.
+        lead = lead_sentences(doc, found)
+        leading = lead_date(doc, times, published=article.published, sentences=lead)
         context = _DocContext(
             toponyms=toponyms,
             times=times,
@@ -793,10 +811,8 @@ class Extractor:
             dateline_toponym=dateline_toponym,
             lead_places=lead_places,
             headline=headline,
+            lead_sentences=lead,
         )
-        found = [
-            f for f in frames(doc, event_nouns=self.event_nouns) if not _is_boilerplate(doc, f)
-        ]
         events = rank_events(
             doc,
             found,
@@ -1008,7 +1024,7 @@ class Extractor:
             headline is not None
             and headline.setting is not None
             and place_source != "clause"
-            and frame.sentence_index < LEAD_SENTENCES
+            and frame.sentence_index < context.lead_sentences
             and {frame.event_lemma, doc[frame.predicate].lemma_.lower()} & headline.predicates
         ):
             # The headline's event ("Lady Gaga protests outside Trump Tower") happened at
@@ -1039,7 +1055,7 @@ class Extractor:
         if when is None and frame.tense != "future" and modality in {"asserted", "reported"}:
             # An undated past or present event is dated by the story: the lead's date for
             # the lead's events, else the publication date (date_source says which).
-            if context.lead_date is not None and frame.sentence_index < LEAD_SENTENCES:
+            if context.lead_date is not None and frame.sentence_index < context.lead_sentences:
                 when, date_source = context.lead_date, "document"
             elif article.published is not None:
                 published_date, date_source = article.published, "publication"
@@ -1278,11 +1294,45 @@ def _mention_counts(doc: Doc) -> dict[str, int]:
     return counts
 
 
-def _story_sentences(doc: Doc, found: list[Frame]) -> dict[int, int]:
+def _story_sentences(doc: Doc, found: list[Frame], *, preamble: int = 0) -> dict[int, int]:
     """Sentence index -> its rank among the sentences that state an event with an actor
-    (page furniture, captions without a clause and bylines have none)."""
-    telling = sorted({f.sentence_index for f in found if f.actor is not None and not f.nominal})
+    (page furniture, captions without a clause and bylines have none) after the page's
+    preamble (see `preamble_end`)."""
+    telling = sorted(
+        {
+            f.sentence_index
+            for f in found
+            if f.actor is not None and not f.nominal and f.predicate_start_char >= preamble
+        }
+    )
     return {index: rank for rank, index in enumerate(telling)}
+
+
+# Page furniture and picture credits that scraping leaves before the story: "(Photo: PA)",
+# "(Melina Mara/The Washington Post)", "Image caption", "Click to share".
+_FURNITURE = re.compile(
+    r"\((?:Photo|Image|Video|Picture)s?:[^()]{1,80}\)"
+    r"|\([^()/]{1,60}/[^()]{1,60}\)"
+    r"|\((?:The )?(?:Washington Post|Associated Press|AP|Reuters|AFP|Getty Images|EPA|PA)\)"
+    r"|Image copyright|Image caption|Click to share|\(Opens in new window\)|Subscribe"
+    r"|Invalid Email"
+)
+# The preamble is furniture that starts within this many characters of the text and any
+# that follows it closely.
+PREAMBLE_START = 300
+PREAMBLE_GAP = 80
+
+
+def preamble_end(text: str) -> int:
+    """End offset of the page preamble: the captions, credits and sharing links scraped
+    pages put before the story ("... speech. (Melina Mara/The Washington Post) Hillary
+    Clinton blamed ..."); 0 when the text starts with the story."""
+    end = 0
+    for match in _FURNITURE.finditer(text, 0, PREAMBLE_START + 2000):
+        if match.start() > (PREAMBLE_START if end == 0 else end + PREAMBLE_GAP):
+            break
+        end = match.end()
+    return end
 
 
 def rank_events(
@@ -1299,7 +1349,8 @@ def rank_events(
         return rows
     counts = _mention_counts(doc)
     top = max(counts.values(), default=1)
-    ordinal = _story_sentences(doc, found)
+    preamble = preamble_end(doc_text(doc))
+    ordinal = _story_sentences(doc, found, preamble=preamble)
     scored = []
     # Content lemmas per token, read once per document: frames share predicates and arguments.
     token_words: dict[int, tuple[str, ...]] = {}
@@ -1313,7 +1364,15 @@ def rank_events(
 
     for frame, row in zip(found, rows, strict=True):
         parts = score_parts(
-            doc, frame, row, title=title, counts=counts, top=top, ordinal=ordinal, words_of=words_of
+            doc,
+            frame,
+            row,
+            title=title,
+            counts=counts,
+            top=top,
+            ordinal=ordinal,
+            words_of=words_of,
+            preamble=preamble,
         )
         scored.append(parts["score"])
     order = sorted(range(len(rows)), key=lambda i: (-scored[i], rows[i].predicate_start_char))
@@ -1340,6 +1399,7 @@ def score_parts(
     top: int,
     ordinal: dict[int, int],
     words_of: Callable[[int, int], Iterator[str]],
+    preamble: int = 0,
 ) -> dict[str, float]:
     """The parts of one event's main-event score and the score itself (key "score")."""
     # Position counts the story's own sentences: page furniture before the lead
@@ -1401,6 +1461,8 @@ def score_parts(
         value *= 0.8
     if frame.actor is not None and doc[frame.actor.head].lower_ in GENERIC_ACTORS:
         value *= 0.7
+    if row.predicate_start_char < preamble:
+        value *= 0.6  # a caption or teaser before the story, not its lead
     score = round(min(max(value / W_TOTAL, 0.0), 1.0), 4)
     return {
         "score": score,

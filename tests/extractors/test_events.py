@@ -213,3 +213,13 @@ def test_participle_with_a_subordinator_keeps_no_borrowed_subject(nlp):
 def test_role_and_intent_nouns_keep_whose_and_what(nlp, text, lemma, actor):
     [frame] = _by_lemma(nlp, text, lemma)
     assert frame.actor.text == actor
+
+
+def test_two_subjects_keep_the_one_next_to_the_verb(nlp):
+    # A picture credit glued to the lead makes the parser find two subjects.
+    text = (
+        "The senator waves to supporters at a rally. (Jane Doe/The Daily Planet) "
+        "Mary Smith blamed the weather for the defeat."
+    )
+    frames_ = _by_lemma(nlp, text, "blame")
+    assert {f.actor.text for f in frames_ if f.actor is not None} <= {"Mary Smith"}

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from extractors.evaluation import events as evaluation
-from extractors.extract import Extractor, load_event_types
+from extractors.extract import Extractor, load_event_types, preamble_end
 from extractors.ingest import build_article
 from tests.conftest import SEEDS
 
@@ -249,3 +249,39 @@ def test_second_person_is_never_the_main_actor(extractor):
     title = "You have to win races, says coach"
     main = _main(_rows(extractor, text, published="2016-11-07", title=title))
     assert main.actor_text != "You"
+
+
+@pytest.mark.parametrize(
+    ("text", "end"),
+    [
+        ("The mayor opened the bridge on Monday.", 0),
+        ("Crowds cheer. (Jane Doe/Reuters) The mayor opened the bridge.", 32),
+        ("Click to share on Twitter (Opens in new window) The mayor opened it.", 47),
+    ],
+)
+def test_preamble_end(text, end):
+    assert preamble_end(text) == end
+
+
+def test_caption_before_the_story_is_not_its_main_event(extractor):
+    text = (
+        "Angry fans protest against the club's manager outside the stadium. (Photo: Jane Doe) "
+        "The club sacked its manager on Monday after five defeats in a row."
+    )
+    title = "Club sacks manager as fans protest"
+    main = _main(_rows(extractor, text, published="2016-11-08", title=title))
+    assert main.predicate_lemma == "sack"
+
+
+def test_furniture_does_not_push_the_lead_date_out_of_reach(extractor):
+    text = (
+        "Click to share on Facebook. Subscribe now. Thank you for subscribing! "
+        "Sign up for our newsletter. "
+        "A bus overturned on a motorway at 7.20am today. Ten passengers were hurt. "
+        "Witnesses said the road was icy. Police closed the road. "
+        "The driver was arrested on suspicion of dangerous driving."
+    )
+    rows = _rows(extractor, text, published="2016-11-08")
+    [row] = [r for r in rows if r.predicate_lemma == "arrest"]
+    assert row.date_text == "7.20am today"
+    assert row.date_source == "document"

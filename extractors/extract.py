@@ -645,17 +645,21 @@ def lead_sentences(doc: Doc, found: Sequence[Frame]) -> int:
 def lead_date(
     doc: Doc, times: list[Timex], *, published: dt.date | None, sentences: int = LEAD_SENTENCES
 ) -> Timex | None:
-    """The news peg: the first explicit day-level date or clock time of the lead (its
-    first `sentences` sentences) within a week before publication."""
+    """The news peg: the first explicit day-level date or clock time within a week before
+    publication of the lead (its first `sentences` sentences), else of the whole text (a
+    story whose lead names no day states it further down: "the crash happened at 6.10am")."""
     if published is None:
         return None
     sents = doc_sents(doc)
     if not sents:
         return None
     lead_end = sents[min(sentences, len(sents)) - 1].end_char
+    in_lead = [t for t in times if t.start < lead_end]
+    return _first_recent(in_lead, published) or _first_recent(times, published)
+
+
+def _first_recent(times: Iterable[Timex], published: dt.date) -> Timex | None:
     for timex in times:
-        if timex.start >= lead_end:
-            break
         if timex.type not in POINT_TYPES or timex.start_date is None or timex.end_date is None:
             continue
         if (timex.end_date - timex.start_date).days > 1:

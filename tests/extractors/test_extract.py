@@ -285,3 +285,16 @@ def test_furniture_does_not_push_the_lead_date_out_of_reach(extractor):
     [row] = [r for r in rows if r.predicate_lemma == "arrest"]
     assert row.date_text == "7.20am today"
     assert row.date_source == "document"
+
+
+def test_story_dated_further_down_when_the_lead_names_no_day(extractor):
+    text = (
+        "Five people are dead after a bus overturned in the hills. "
+        "Twenty passengers were hurt. The road was closed. "
+        "Rescuers worked through the day. Police praised the volunteers. "
+        "Officials said the bus left the depot at 6.10am."
+    )
+    rows = _rows(extractor, text, published="2016-11-09")
+    [row] = [r for r in rows if r.predicate_lemma == "dead"]
+    assert row.date_text == "6.10am"
+    assert row.date_source == "document"

@@ -136,6 +136,44 @@ def test_evaluation_round_trip(tmp_path):
     assert "who" in evaluation.format_metrics(metrics)
 
 
+def test_wikievents_diagnostic_matches_agent_and_place(tmp_path):
+    words = ["Rebels", "attacked", "a", "convoy", "in", "Kandahar", "on", "Monday", "."]
+    spans, start = [], 0
+    for word in words:
+        start += word != "." and start > 0
+        spans.append([word, start, start + len(word)])
+        start += len(word)
+    text = "Rebels attacked a convoy in Kandahar on Monday."
+    assert all(text[a:b] == w for w, a, b in spans)
+    record = {
+        "doc_id": "w1",
+        "tokens": words,
+        "text": text,
+        "sentences": [[spans, text]],
+        "entity_mentions": [
+            {"id": "w1-T1", "start": 0, "end": 1, "text": "Rebels"},
+            {"id": "w1-T2", "start": 5, "end": 6, "text": "Kandahar"},
+        ],
+        "event_mentions": [
+            {
+                "event_type": "Conflict.Attack.Unspecified",
+                "trigger": {"start": 1, "end": 2, "text": "attacked"},
+                "arguments": [
+                    {"entity_id": "w1-T1", "role": "Attacker", "text": "Rebels"},
+                    {"entity_id": "w1-T2", "role": "Place", "text": "Kandahar"},
+                ],
+            }
+        ],
+    }
+    gold = tmp_path / "wikievents.jsonl"
+    gold.write_text(json.dumps(record) + "\n")
+    metrics = evaluation.evaluate(gold, tmp_path / "unused.jsonl", limit=None)
+    assert metrics["trigger_recall"] == 1.0
+    assert metrics["agent_match"] == 1.0
+    assert metrics["place_match"] == 1.0
+    assert "agent" in evaluation.format_metrics(metrics)
+
+
 # Main-event place and date: small texts written for these tests.
 
 

@@ -671,6 +671,24 @@ def _first_recent(times: Iterable[Timex], published: dt.date) -> Timex | None:
     return None
 
 
+def _inside_noun_phrase(doc: Doc, timex: Timex, frame: Frame) -> bool:
+    """Whether a date of the clause modifies a noun on its way to the predicate ("the 2007
+    world champion", "the closure two days before election day"): it dates that noun,
+    not the event."""
+    span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
+    if span is None:
+        return False
+    token = span.root
+    for _ in range(8):
+        head = token.head
+        if head.i == token.i or head.i == frame.predicate:
+            return False
+        if head.pos_ in {"NOUN", "PROPN"} and not span.start <= head.i < span.end:
+            return True
+        token = head
+    return False
+
+
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
@@ -822,6 +840,7 @@ class Extractor:
             found,
             [self._event_row(doc, f, article, context, run_id) for f in found],
             title=headline,
+            published=article.published,
         )
         lap("events")
         mentions = self._mentions(doc, article, toponyms, times, sentence_starts, run_id)
@@ -986,6 +1005,7 @@ class Extractor:
             and not (t.rule == "daypart" and t.text.lower().startswith("the "))
             and sent.start_char <= t.start < sent.end_char
         ]
+        candidates = [t for t in candidates if not _inside_noun_phrase(doc, t, frame)]
         in_clause = [t for t in candidates if clause_start <= t.start < clause_end]
         pool = in_clause or candidates
         best = min(pool, key=lambda t: abs(t.start - pivot), default=None)
@@ -1235,6 +1255,8 @@ def with_families(words: Iterable[str]) -> set[str]:
     return out
 
 
+# An event the text dates more than this many days before publication is background.
+BACKGROUND_DAYS = 30
 HEADLINE_VERB_TAGS = frozenset({"VBZ", "VBD", "VBN", "VBP"})
 SKIP_HEADLINE_LEMMAS = frozenset({"be", "have", "do"})
 # Second-person actors are the reader or anyone ("you have to gamble"), never the news.
@@ -1340,7 +1362,12 @@ def preamble_end(text: str) -> int:
 
 
 def rank_events(
-    doc: Doc, found: list[Frame], rows: list[EventRow], *, title: Headline
+    doc: Doc,
+    found: list[Frame],
+    rows: list[EventRow],
+    *,
+    title: Headline,
+    published: dt.date | None = None,
 ) -> list[EventRow]:
     """Give every event a score in [0, 1] and its rank in the document (1 = main event).
 
@@ -1377,6 +1404,7 @@ def rank_events(
             ordinal=ordinal,
             words_of=words_of,
             preamble=preamble,
+            published=published,
         )
         scored.append(parts["score"])
     order = sorted(range(len(rows)), key=lambda i: (-scored[i], rows[i].predicate_start_char))
@@ -1404,6 +1432,7 @@ def score_parts(
     ordinal: dict[int, int],
     words_of: Callable[[int, int], Iterator[str]],
     preamble: int = 0,
+    published: dt.date | None = None,
 ) -> dict[str, float]:
     """The parts of one event's main-event score and the score itself (key "score")."""
     # Position counts the story's own sentences: page furniture before the lead
@@ -1465,6 +1494,13 @@ def score_parts(
         value *= 0.8
     if frame.actor is not None and doc[frame.actor.head].lower_ in GENERIC_ACTORS:
         value *= 0.7
+    if (
+        published is not None
+        and row.date_start is not None
+        and row.date_source in {"clause", "sentence"}
+        and row.date_start < published - dt.timedelta(days=BACKGROUND_DAYS)
+    ):
+        value *= 0.8  # "won seven pennants in 1945": background, not the news
     if row.predicate_start_char < preamble:
         value *= 0.6  # a caption or teaser before the story, not its lead
     score = round(min(max(value / W_TOTAL, 0.0), 1.0), 4)

@@ -336,3 +336,19 @@ def test_story_dated_further_down_when_the_lead_names_no_day(extractor):
     [row] = [r for r in rows if r.predicate_lemma == "dead"]
     assert row.date_text == "6.10am"
     assert row.date_source == "document"
+
+
+def test_date_of_a_noun_does_not_date_the_event(extractor):
+    text = "The 2007 world champion crashed out of the race, officials said on Sunday."
+    rows = _rows(extractor, text, published="2016-11-14")
+    [row] = [r for r in rows if r.predicate_lemma == "crash"]
+    assert row.date_text != "2007"
+
+
+def test_event_dated_long_before_publication_is_background(extractor):
+    text = (
+        "The Rovers won the cup in 1965. The Rovers beat United on Saturday to win the cup again."
+    )
+    rows = _rows(extractor, text, published="2016-11-14", title="Rovers win the cup again")
+    main = _main(rows)
+    assert main.date_text == "Saturday"

@@ -150,6 +150,32 @@ LIGHT_VERBS = frozenset(
         "wage",
     }
 )
+# Nouns for a role held for someone: "an aide to Clinton", "a spokesman for the police".
+ROLE_NOUNS = frozenset(
+    {
+        "aide",
+        "adviser",
+        "advisor",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "assistant",
+        "secretary",
+        "ambassador",
+        "envoy",
+        "deputy",
+        "counsel",
+        "lawyer",
+        "attorney",
+        "successor",
+        "heir",
+        "consultant",
+    }
+)
+# Nouns whose to-infinitive says what was intended: "a decision to cut the bars".
+INTENT_NOUNS = frozenset(
+    {"decision", "plan", "move", "bid", "attempt", "effort", "proposal", "order", "push"}
+)
 # Modifiers cut from an argument's span: they describe it but are not the argument.
 TRIM_DEPS = frozenset({"relcl", "acl", "punct", "advcl", "cc", "prep"})
 
@@ -198,11 +224,16 @@ def argument(doc: Doc, head: Token) -> Argument:
 
 def _argument(doc: Doc, head: Token) -> Argument:
     kept = {head.i}
+    lemma = head.lemma_.lower()
     for child in children(head):
         if child.dep_ in TRIM_DEPS and not (
-            child.dep_ == "prep" and child.lower_ == "of" and head.pos_ in {"NOUN", "NUM"}
+            (child.dep_ == "prep" and child.lower_ == "of" and head.pos_ in {"NOUN", "NUM"})
+            or (child.dep_ == "prep" and child.lower_ in {"to", "for"} and lemma in ROLE_NOUNS)
+            or (child.dep_ == "acl" and lemma in INTENT_NOUNS and _is_infinitive(child))
         ):
-            continue  # "the makers of Toblerone" keeps its of-phrase: it names who
+            # "the makers of Toblerone", "an aide to Clinton", "a decision to cut the bars"
+            # keep the phrase that says whose or what.
+            continue
         if child.dep_ == "appos" and head.ent_type_ != "":
             continue  # "Kim Jong-un, the leader of North Korea": the name is the argument
         kept.update(subtree_indices(child))
@@ -216,8 +247,10 @@ def _argument(doc: Doc, head: Token) -> Argument:
         end += 1
     while start < end and (doc[start].is_punct or doc[start].is_space):
         start += 1
-    while end > start and (doc[end].is_punct or doc[end].is_space or doc[end].dep_ == "case"):
-        end -= 1
+    while end > start and (
+        doc[end].is_punct or doc[end].is_space or doc[end].dep_ == "case" or doc[end].pos_ == "ADP"
+    ):
+        end -= 1  # a preposition whose object the parser hung elsewhere ends nothing
     starts, ends = token_bounds(doc)
     start_char, end_char = starts[start], ends[end]
     # Span.text, read off the document text (the tokenizer is lossless).
@@ -237,10 +270,14 @@ def _own_subject(verb: Token) -> tuple[Token | None, bool]:
             pobj = next((c for c in children(child) if c.dep_ == "pobj"), None)
             if pobj is not None:
                 return pobj, True
-    for child in children(verb):
-        if child.dep_ in SUBJECT_DEPS:
-            return child, False
-    return None, False
+    subjects = [c for c in children(verb) if c.dep_ in SUBJECT_DEPS]
+    if len(subjects) > 1:
+        # Two subjects are a misparse, as a caption credit or a split noun phrase before
+        # the subject ("(Jane Doe/Reuters) Hillary Clinton blamed", "An aide to ...
+        # Clinton has blamed"): the one next to the verb is kept.
+        before = [c for c in subjects if c.i < verb.i]
+        return (before[-1] if before else subjects[0]), False
+    return (subjects[0], False) if subjects else (None, False)
 
 
 def _controller(verb: Token) -> Token | None:
@@ -259,6 +296,17 @@ def _controller(verb: Token) -> Token | None:
         obj = next((c for c in children(head) if c.dep_ in OBJECT_DEPS), None)
         if obj is not None and head.lemma_ != "promise" and obj.i < verb.i:
             return obj
+        subject, _ = _own_subject(head)
+        return subject if subject is not None else _controller(head)
+    if (
+        verb.dep_ == "advcl"
+        and verb.tag_ == "VBG"
+        and head.pos_ in {"VERB", "AUX"}
+        and not any(c.dep_ == "mark" for c in children(verb))
+    ):
+        # "A bomber rammed the wall, killing four": the participle's doer is the subject
+        # of the clause it hangs off (a passive one's by-agent; "after X did Y" has a mark
+        # and is left alone).
         subject, _ = _own_subject(head)
         return subject if subject is not None else _controller(head)
     if verb.dep_ in {"relcl", "acl"} and head.pos_ in {"NOUN", "PROPN", "PRON"}:

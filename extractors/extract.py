@@ -13,7 +13,7 @@ import math
 import re
 import time
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 
@@ -113,6 +113,11 @@ class Headline:
     toponyms: tuple[Toponym, ...] = ()
     doc: Doc | None = None  # the parsed headline
     setting: Toponym | None = None  # "... at the White House": offsets into the headline
+    # Lemmas of the main clause's predicate(s) ("Fans outraged after X changes Y": outrage),
+    # with their word families (see EVENT_FAMILIES).
+    main: frozenset[str] = frozenset()
+    # Event types of the main predicates (typed by the event lexicon, "other" left out).
+    types: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +135,7 @@ class _DocContext:
     # Settings the headline and the lead name, in order: they refine a broader place.
     lead_places: tuple[tuple[Toponym, str], ...] = ()  # (toponym, "title" | "document")
     headline: Headline | None = None
+    lead_sentences: int = 5  # sentences, from the first, that hold the lead (see lead_sentences)
 
 
 # The lead: news states its main event in the first sentences.
@@ -177,7 +183,11 @@ def _named_setting(doc: Doc, heads: Iterable[Token]) -> Toponym | None:
         for pobj in prep.children:
             if pobj.dep_ != "pobj":
                 continue
-            if pobj.pos_ != "PROPN" and pobj.ent_type_ not in NAMED_SETTING_LABELS:
+            if (
+                pobj.pos_ != "PROPN"
+                and pobj.ent_type_ not in NAMED_SETTING_LABELS
+                and not _named_compound(pobj)
+            ):
                 continue
             if pobj.ent_type_ in {"PERSON", "NORP", "DATE", "TIME"}:
                 continue
@@ -189,9 +199,113 @@ def _named_setting(doc: Doc, heads: Iterable[Token]) -> Toponym | None:
     return None
 
 
+def _named_compound(noun: Token) -> bool:
+    """A kind of site named by a proper-noun modifier: "the Sandilands stop", "the
+    Interlagos circuit" ("a Taliban raid", "the Smith family" name no site)."""
+    return noun.lemma_.lower() in SITE_NOUNS and any(
+        c.dep_ == "compound" and c.pos_ == "PROPN" for c in noun.children
+    )
+
+
+# Common nouns for sites, which a proper-noun modifier names ("the Sandilands stop").
+SITE_NOUNS = frozenset(
+    {
+        "stop",
+        "station",
+        "circuit",
+        "track",
+        "stadium",
+        "arena",
+        "airport",
+        "park",
+        "road",
+        "street",
+        "avenue",
+        "bridge",
+        "square",
+        "hospital",
+        "school",
+        "university",
+        "hotel",
+        "tower",
+        "building",
+        "field",
+        "church",
+        "mosque",
+        "temple",
+        "prison",
+        "port",
+        "harbour",
+        "harbor",
+        "camp",
+        "village",
+        "district",
+        "market",
+        "mall",
+        "centre",
+        "center",
+        "consulate",
+        "embassy",
+        "base",
+        "palace",
+        "court",
+        "tunnel",
+        "motorway",
+        "highway",
+        "beach",
+        "river",
+        "lake",
+        "mountain",
+        "valley",
+        "estate",
+    }
+)
+
+
 # Entities a toponym can sit inside without naming a setting: "Chicago Cubs", "Croydon
 # Council", "the Brazilian Grand Prix" name a team, a body or an occasion.
 NON_SETTING_LABELS = frozenset({"ORG", "PERSON", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW"})
+# Nouns for people: a place that modifies one says where they are from or what they
+# support ("a Crystal Palace fan", "a Croydon resident"), not where anything happened.
+PERSON_NOUNS = frozenset(
+    {
+        "fan",
+        "supporter",
+        "resident",
+        "native",
+        "man",
+        "woman",
+        "boy",
+        "girl",
+        "teenager",
+        "father",
+        "mother",
+        "mum",
+        "dad",
+        "son",
+        "daughter",
+        "student",
+        "pensioner",
+        "commuter",
+        "voter",
+        "worker",
+        "player",
+        "striker",
+        "midfielder",
+        "defender",
+        "goalkeeper",
+        "manager",
+        "owner",
+        "mp",
+        "councillor",
+        "senator",
+        "congressman",
+        "congresswoman",
+        "lawmaker",
+        "businessman",
+        "businesswoman",
+    }
+)
 # Radius within which a smaller populated place counts as part of a larger one.
 CONTAINED_KM = 30.0
 
@@ -224,6 +338,8 @@ def is_setting(doc: Doc, toponym: Toponym) -> bool:
         split = not any(c.isspace() for c in doc_text(doc)[toponym.end : head.idx])
         if not split and (other is None or other != own):
             return False
+    if root.dep_ in {"compound", "nmod", "amod"} and head.lemma_.lower() in PERSON_NOUNS:
+        return False  # "a Crystal Palace fan", "a Croydon resident": who, not where
     anchor = root.head if root.dep_ in {"appos", "conj", "compound"} else root
     if anchor.dep_ == "pobj":
         prep = anchor.head
@@ -358,6 +474,19 @@ def document_place(
         scores[gid] += 0.6 * max(broader, default=0.0)
     best = max(scores, key=lambda gid: (scores[gid], gid in mentions, -first[gid].start))
     return first[best], "document" if best in mentions else "title"
+
+
+def named_setting(
+    doc: Doc, headline: Headline | None, toponyms: Sequence[Toponym]
+) -> tuple[Toponym | None, str | None]:
+    """The story's setting when no resolved place is named: the headline's named setting
+    ("... at wet Brazilian Grand Prix"), else the first one of the lead ("at Interlagos"),
+    as unresolved names (source "title" when only the headline names it)."""
+    if headline is not None and headline.setting is not None:
+        return _in_text(doc, headline.setting, toponyms)
+    sentences = doc_sents(doc)[:PLACE_LEAD_SENTENCES]
+    found = _named_setting(doc, (t for sent in sentences for t in sent))
+    return (found, "document") if found is not None else (None, None)
 
 
 def dateline_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -503,18 +632,34 @@ def is_explicit(timex: Timex) -> bool:
     return bool(_EXPLICIT.search(timex.text)) and timex.rule not in {"holiday"}
 
 
-def lead_date(doc: Doc, times: list[Timex], *, published: dt.date | None) -> Timex | None:
-    """The news peg: the first explicit day-level date or clock time of the lead within a
-    week before publication."""
+def lead_sentences(doc: Doc, found: Sequence[Frame]) -> int:
+    """How many sentences, from the first, hold the lead: its first LEAD_SENTENCES story
+    sentences, those stating an event ("X was arrested" as well as "X arrested Y"); page
+    furniture and bare captions state none."""
+    story = sorted({f.sentence_index for f in found if not f.nominal})
+    if len(story) < LEAD_SENTENCES:
+        return max(LEAD_SENTENCES, story[-1] + 1 if story else 0)
+    return max(LEAD_SENTENCES, story[LEAD_SENTENCES - 1] + 1)
+
+
+def lead_date(
+    doc: Doc, times: list[Timex], *, published: dt.date | None, sentences: int = LEAD_SENTENCES
+) -> Timex | None:
+    """The news peg: the first explicit day-level date or clock time within a week before
+    publication of the lead (its first `sentences` sentences), else of the whole text (a
+    story whose lead names no day states it further down: "the crash happened at 6.10am")."""
     if published is None:
         return None
-    sentences = doc_sents(doc)
-    if not sentences:
+    sents = doc_sents(doc)
+    if not sents:
         return None
-    lead_end = sentences[min(LEAD_SENTENCES, len(sentences)) - 1].end_char
+    lead_end = sents[min(sentences, len(sents)) - 1].end_char
+    in_lead = [t for t in times if t.start < lead_end]
+    return _first_recent(in_lead, published) or _first_recent(times, published)
+
+
+def _first_recent(times: Iterable[Timex], published: dt.date) -> Timex | None:
     for timex in times:
-        if timex.start >= lead_end:
-            break
         if timex.type not in POINT_TYPES or timex.start_date is None or timex.end_date is None:
             continue
         if (timex.end_date - timex.start_date).days > 1:
@@ -524,6 +669,24 @@ def lead_date(doc: Doc, times: list[Timex], *, published: dt.date | None) -> Tim
         if published - dt.timedelta(days=7) <= timex.start_date <= published:
             return timex
     return None
+
+
+def _inside_noun_phrase(doc: Doc, timex: Timex, frame: Frame) -> bool:
+    """Whether a date of the clause modifies a noun on its way to the predicate ("the 2007
+    world champion", "the closure two days before election day"): it dates that noun,
+    not the event."""
+    span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
+    if span is None:
+        return False
+    token = span.root
+    for _ in range(8):
+        head = token.head
+        if head.i == token.i or head.i == frame.predicate:
+            return False
+        if head.pos_ in {"NOUN", "PROPN"} and not span.start <= head.i < span.end:
+            return True
+        token = head
+    return False
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -642,16 +805,23 @@ class Extractor:
         headline = self._title_lemmas(article.title, title)
         headline_places = title_places(headline.doc, toponyms, headline.toponyms)
         setting = document_place(doc, toponyms, title=headline_places)
+        if setting[0] is None:
+            setting = named_setting(doc, headline, toponyms)
         lead_places = _lead_places(doc, toponyms, headline_places, dateline_toponym)
         lap("places")
-        leading = lead_date(doc, times, published=article.published)
-        lap("dates")
         actors = ActorResolver(
             doc,
             lexicon=self.actor_lexicon,
             country_of=self.places.country_of,
             toponyms=toponyms,
         )
+        found = [
+            f for f in frames(doc, event_nouns=self.event_nouns) if not _is_boilerplate(doc, f)
+        ]
+        # The lead is counted in the story's own sentences: captions and page furniture
+        # before it do not push its date out of reach.
+        lead = lead_sentences(doc, found)
+        leading = lead_date(doc, times, published=article.published, sentences=lead)
         context = _DocContext(
             toponyms=toponyms,
             times=times,
@@ -663,15 +833,14 @@ class Extractor:
             dateline_toponym=dateline_toponym,
             lead_places=lead_places,
             headline=headline,
+            lead_sentences=lead,
         )
-        found = [
-            f for f in frames(doc, event_nouns=self.event_nouns) if not _is_boilerplate(doc, f)
-        ]
         events = rank_events(
             doc,
             found,
             [self._event_row(doc, f, article, context, run_id) for f in found],
             title=headline,
+            published=article.published,
         )
         lap("events")
         mentions = self._mentions(doc, article, toponyms, times, sentence_starts, run_id)
@@ -709,8 +878,35 @@ class Extractor:
         roots = [t for t in parsed if t.dep_ == "ROOT"]
         # Headlinese tags verbs as nouns often enough ("Trump meets Obama"), so the root's
         # conjuncts and any verb of the headline count as its predicates.
-        predicates = {t.lemma_.lower() for r in roots for t in [r, *r.conjuncts]}
-        predicates |= {t.lemma_.lower() for t in parsed if t.pos_ == "VERB"}
+        main = {t.lemma_.lower() for r in roots for t in [r, *r.conjuncts]}
+        # "Seven killed as ...", "Fans outraged after ...": a participle left of the root
+        # that heads the first clause is the headline's main predicate too.
+        main |= {
+            t.lemma_.lower()
+            for r in roots
+            for t in r.children
+            if t.i < r.i and t.tag_ == "VBN" and t.dep_ in {"acl", "amod", "ccomp", "advcl"}
+        }
+        # Headlines put their main predicate first, and their parse is often wrong: the
+        # first finite verb or participle (after a "Topic:" label) counts as main too.
+        colon = next((t.i for t in parsed if t.text == ":"), -1)
+        first = next(
+            (
+                t
+                for t in parsed
+                if t.i > colon and t.pos_ in {"VERB", "AUX"} and t.tag_ in HEADLINE_VERB_TAGS
+            ),
+            None,
+        )
+        if first is not None and first.lemma_.lower() not in SKIP_HEADLINE_LEMMAS:
+            main.add(first.lemma_.lower())
+        predicates = main | {t.lemma_.lower() for t in parsed if t.pos_ == "VERB"}
+        types = {
+            self.event_types.type_of(lemma, nominal=t.pos_ == "NOUN")
+            for r in roots
+            for t in [r, *r.conjuncts]
+            for lemma in [t.lemma_.lower()]
+        } - {"other"}
         subjects = {
             w
             for r in roots
@@ -725,6 +921,8 @@ class Extractor:
             tuple(self.places.toponyms(parsed)),
             parsed,
             _named_setting(parsed, parsed),
+            frozenset(with_families(main)),
+            frozenset(types),
         )
 
     def _inline_dateline(self, text: str, toponyms: list[Toponym]) -> Toponym | None:
@@ -807,6 +1005,7 @@ class Extractor:
             and not (t.rule == "daypart" and t.text.lower().startswith("the "))
             and sent.start_char <= t.start < sent.end_char
         ]
+        candidates = [t for t in candidates if not _inside_noun_phrase(doc, t, frame)]
         in_clause = [t for t in candidates if clause_start <= t.start < clause_end]
         pool = in_clause or candidates
         best = min(pool, key=lambda t: abs(t.start - pivot), default=None)
@@ -849,7 +1048,7 @@ class Extractor:
             headline is not None
             and headline.setting is not None
             and place_source != "clause"
-            and frame.sentence_index < LEAD_SENTENCES
+            and frame.sentence_index < context.lead_sentences
             and {frame.event_lemma, doc[frame.predicate].lemma_.lower()} & headline.predicates
         ):
             # The headline's event ("Lady Gaga protests outside Trump Tower") happened at
@@ -880,7 +1079,7 @@ class Extractor:
         if when is None and frame.tense != "future" and modality in {"asserted", "reported"}:
             # An undated past or present event is dated by the story: the lead's date for
             # the lead's events, else the publication date (date_source says which).
-            if context.lead_date is not None and frame.sentence_index < LEAD_SENTENCES:
+            if context.lead_date is not None and frame.sentence_index < context.lead_sentences:
                 when, date_source = context.lead_date, "document"
             elif article.published is not None:
                 published_date, date_source = article.published, "publication"
@@ -1036,11 +1235,37 @@ def content_lemmas(tokens: Iterable[Token]) -> Iterator[str]:
                 yield token.lower_
 
 
+# Words of one event that headlines and text swap for each other ("Seven dead" for "seven
+# people were killed"): a headline word stands for the others of its family.
+EVENT_FAMILIES = (
+    frozenset({"kill", "die", "dead", "death", "fatal"}),
+    frozenset({"injure", "injured", "wound", "wounded", "hurt"}),
+    frozenset({"win", "victory", "champion", "clinch", "triumph", "beat"}),
+    frozenset({"arrest", "detain", "hold", "custody"}),
+    frozenset({"outrage", "anger", "angry", "fury", "furious", "outraged", "backlash"}),
+)
+_FAMILY_OF = {word: family for family in EVENT_FAMILIES for word in family}
+
+
+def with_families(words: Iterable[str]) -> set[str]:
+    """Words plus the other members of their families (see EVENT_FAMILIES)."""
+    out = set(words)
+    for word in list(out):
+        out |= _FAMILY_OF.get(word, frozenset())
+    return out
+
+
+# An event the text dates more than this many days before publication is background.
+BACKGROUND_DAYS = 30
+HEADLINE_VERB_TAGS = frozenset({"VBZ", "VBD", "VBN", "VBP"})
+SKIP_HEADLINE_LEMMAS = frozenset({"be", "have", "do"})
+# Second-person actors are the reader or anyone ("you have to gamble"), never the news.
+GENERIC_ACTORS = frozenset({"you", "one"})
 # Weights of the main-event score. Position dominates in news (the lead states the main
 # event), the headline confirms which of the lead's events it is, and participants the
 # article keeps returning to mark the story's protagonists.
 W_POSITION = 0.25
-W_TITLE = 0.35
+W_TITLE = 0.45
 W_SALIENCE = 0.1
 W_COMPLETE = 0.1
 W_FACTUAL = 0.05
@@ -1095,15 +1320,54 @@ def _mention_counts(doc: Doc) -> dict[str, int]:
     return counts
 
 
-def _story_sentences(doc: Doc, found: list[Frame]) -> dict[int, int]:
+def _story_sentences(doc: Doc, found: list[Frame], *, preamble: int = 0) -> dict[int, int]:
     """Sentence index -> its rank among the sentences that state an event with an actor
-    (page furniture, captions without a clause and bylines have none)."""
-    telling = sorted({f.sentence_index for f in found if f.actor is not None and not f.nominal})
+    (page furniture, captions without a clause and bylines have none) after the page's
+    preamble (see `preamble_end`)."""
+    telling = sorted(
+        {
+            f.sentence_index
+            for f in found
+            if f.actor is not None and not f.nominal and f.predicate_start_char >= preamble
+        }
+    )
     return {index: rank for rank, index in enumerate(telling)}
 
 
+# Page furniture and picture credits that scraping leaves before the story: "(Photo: PA)",
+# "(Melina Mara/The Washington Post)", "Image caption", "Click to share".
+_FURNITURE = re.compile(
+    r"\((?:Photo|Image|Video|Picture)s?:[^()]{1,80}\)"
+    r"|\([^()/]{1,60}/[^()]{1,60}\)"
+    r"|\((?:The )?(?:Washington Post|Associated Press|AP|Reuters|AFP|Getty Images|EPA|PA)\)"
+    r"|Image copyright|Image caption|Click to share|\(Opens in new window\)|Subscribe"
+    r"|Invalid Email"
+)
+# The preamble is furniture that starts within this many characters of the text and any
+# that follows it closely.
+PREAMBLE_START = 300
+PREAMBLE_GAP = 80
+
+
+def preamble_end(text: str) -> int:
+    """End offset of the page preamble: the captions, credits and sharing links scraped
+    pages put before the story ("... speech. (Melina Mara/The Washington Post) Hillary
+    Clinton blamed ..."); 0 when the text starts with the story."""
+    end = 0
+    for match in _FURNITURE.finditer(text, 0, PREAMBLE_START + 2000):
+        if match.start() > (PREAMBLE_START if end == 0 else end + PREAMBLE_GAP):
+            break
+        end = match.end()
+    return end
+
+
 def rank_events(
-    doc: Doc, found: list[Frame], rows: list[EventRow], *, title: Headline
+    doc: Doc,
+    found: list[Frame],
+    rows: list[EventRow],
+    *,
+    title: Headline,
+    published: dt.date | None = None,
 ) -> list[EventRow]:
     """Give every event a score in [0, 1] and its rank in the document (1 = main event).
 
@@ -1116,7 +1380,8 @@ def rank_events(
         return rows
     counts = _mention_counts(doc)
     top = max(counts.values(), default=1)
-    ordinal = _story_sentences(doc, found)
+    preamble = preamble_end(doc_text(doc))
+    ordinal = _story_sentences(doc, found, preamble=preamble)
     scored = []
     # Content lemmas per token, read once per document: frames share predicates and arguments.
     token_words: dict[int, tuple[str, ...]] = {}
@@ -1129,52 +1394,19 @@ def rank_events(
             yield from found_words
 
     for frame, row in zip(found, rows, strict=True):
-        # Position counts the story's own sentences: page furniture before the lead
-        # ("Click to share", "Subscribe") does not push the lead down.
-        position = 1.0 / (1.0 + 0.4 * ordinal.get(frame.sentence_index, frame.sentence_index))
-        words = set(words_of(frame.predicate, frame.predicate + 1))
-        words.add(frame.event_lemma)
-        for arg in (frame.actor, frame.target, frame.object):
-            if arg is not None:
-                words.update(words_of(arg.start, arg.end))
-        for name in (row.actor_canonical, row.target_canonical):
-            if name:
-                words.update(w.lower() for w in name.split())
-        actor_words = set(words_of(frame.actor.start, frame.actor.end)) if frame.actor else set()
-        if row.actor_canonical:
-            actor_words.update(w.lower() for w in row.actor_canonical.split())
-        lemmas = {frame.event_lemma, doc[frame.predicate].lemma_.lower()}
-        title_score = 0.0
-        if title.words:
-            title_score = min(
-                1.0,
-                0.15 * min(len(words & title.words), 3)
-                + 0.2 * bool(lemmas & title.words)
-                + 0.3 * bool(lemmas & title.predicates)
-                + 0.25 * bool(actor_words & title.subjects),
-            )
-        heads = _participant_heads(doc, frame)
-        salience = max(
-            (counts.get(h.lower_, counts.get(h.lemma_.lower(), 0)) for h in heads), default=0
-        ) / max(top, 1)
-        complete = (
-            0.4 * (row.actor_text is not None and row.actor_type != "pronoun")
-            + 0.2 * (row.target_text is not None or row.object_text is not None)
-            + 0.2 * (row.place_geonameid is not None)
-            + 0.2 * (row.date_value is not None)
+        parts = score_parts(
+            doc,
+            frame,
+            row,
+            title=title,
+            counts=counts,
+            top=top,
+            ordinal=ordinal,
+            words_of=words_of,
+            preamble=preamble,
+            published=published,
         )
-        factual = 1.0 if not row.negated and row.modality in {"asserted", "reported"} else 0.3
-        value = (
-            W_MAIN_CLAUSE * clause_weight(doc, frame)
-            + W_POSITION * position
-            + W_TITLE * title_score
-            + W_SALIENCE * min(salience, 1.0)
-            + W_COMPLETE * complete
-            + W_FACTUAL * factual
-        )
-        if row.event_type == "STATEMENT":
-            value *= 0.8
-        scored.append(round(min(max(value / W_TOTAL, 0.0), 1.0), 4))
+        scored.append(parts["score"])
     order = sorted(range(len(rows)), key=lambda i: (-scored[i], rows[i].predicate_start_char))
     rank = {index: position + 1 for position, index in enumerate(order)}
     # dataclasses.replace, without its per-call field introspection.
@@ -1187,6 +1419,100 @@ def rank_events(
         values[rank_at] = rank[i]
         out.append(EventRow(*values))
     return out
+
+
+def score_parts(
+    doc: Doc,
+    frame: Frame,
+    row: EventRow,
+    *,
+    title: Headline,
+    counts: dict[str, int],
+    top: int,
+    ordinal: dict[int, int],
+    words_of: Callable[[int, int], Iterator[str]],
+    preamble: int = 0,
+    published: dt.date | None = None,
+) -> dict[str, float]:
+    """The parts of one event's main-event score and the score itself (key "score")."""
+    # Position counts the story's own sentences: page furniture before the lead
+    # ("Click to share", "Subscribe") does not push the lead down.
+    position = 1.0 / (1.0 + 0.4 * ordinal.get(frame.sentence_index, frame.sentence_index))
+    words = set(words_of(frame.predicate, frame.predicate + 1))
+    words.add(frame.event_lemma)
+    for arg in (frame.actor, frame.target, frame.object):
+        if arg is not None:
+            words.update(words_of(arg.start, arg.end))
+    for name in (row.actor_canonical, row.target_canonical):
+        if name:
+            words.update(w.lower() for w in name.split())
+    actor_words = set(words_of(frame.actor.start, frame.actor.end)) if frame.actor else set()
+    if row.actor_canonical:
+        actor_words.update(w.lower() for w in row.actor_canonical.split())
+    lemmas = with_families({frame.event_lemma, doc[frame.predicate].lemma_.lower()})
+    title_score = 0.0
+    reporting_title = bool(title.main & REPORTING_LEMMAS)
+    if title.words:
+        # The headline's main predicate names the main event; its other predicates name
+        # circumstances ("Obama leads celebrations as Cubs end curse"). A reporting
+        # headline ("FBI declares ...") is matched by any saying verb.
+        main_match = bool(lemmas & title.main) or (
+            reporting_title and bool(lemmas & REPORTING_LEMMAS)
+        )
+        typed_match = row.event_type in title.types
+        # Parts sum to at most 1.3: scaled, not capped, so that matching the main
+        # predicate still tells apart two events that share many headline words.
+        title_score = (
+            0.15 * min(len(words & title.words), 3)
+            + 0.2 * bool(lemmas & title.words)
+            + 0.15 * bool(lemmas & title.predicates)
+            + 0.15 * (main_match or typed_match)
+            + 0.1 * main_match
+            + 0.25 * bool(actor_words & title.subjects)
+        ) / 1.3
+    heads = _participant_heads(doc, frame)
+    salience = max(
+        (counts.get(h.lower_, counts.get(h.lemma_.lower(), 0)) for h in heads), default=0
+    ) / max(top, 1)
+    complete = (
+        0.4 * (row.actor_text is not None and row.actor_type != "pronoun")
+        + 0.2 * (row.target_text is not None or row.object_text is not None)
+        + 0.2 * (row.place_geonameid is not None)
+        + 0.2 * (row.date_value is not None)
+    )
+    factual = 1.0 if not row.negated and row.modality in {"asserted", "reported"} else 0.3
+    clause = clause_weight(doc, frame)
+    value = (
+        W_MAIN_CLAUSE * clause
+        + W_POSITION * position
+        + W_TITLE * title_score
+        + W_SALIENCE * min(salience, 1.0)
+        + W_COMPLETE * complete
+        + W_FACTUAL * factual
+    )
+    if row.event_type == "STATEMENT" and not reporting_title:
+        value *= 0.8
+    if frame.actor is not None and doc[frame.actor.head].lower_ in GENERIC_ACTORS:
+        value *= 0.7
+    if (
+        published is not None
+        and row.date_start is not None
+        and row.date_source in {"clause", "sentence"}
+        and row.date_start < published - dt.timedelta(days=BACKGROUND_DAYS)
+    ):
+        value *= 0.8  # "won seven pennants in 1945": background, not the news
+    if row.predicate_start_char < preamble:
+        value *= 0.6  # a caption or teaser before the story, not its lead
+    score = round(min(max(value / W_TOTAL, 0.0), 1.0), 4)
+    return {
+        "score": score,
+        "position": position,
+        "title": title_score,
+        "salience": min(salience, 1.0),
+        "complete": complete,
+        "factual": factual,
+        "clause": clause,
+    }
 
 
 _EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(EventRow))

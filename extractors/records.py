@@ -400,7 +400,8 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
         "rank_in_doc": ColumnDoc("Rank of the event by score in its document (1 = main event)."),
         "date_source": ColumnDoc(
             "Where the event's date comes from: clause | sentence (a time expression there), "
-            "document (the lead's date) | publication (the publication date stands in).",
+            "document (the lead's date, else the first recent date the text names) | "
+            "publication (the publication date stands in).",
             null="no date",
         ),
         "run_id": _RUN_ID,

@@ -17,6 +17,11 @@ text does not spell out (an event dated by its publication date) is written in w
 ("Wednesday, November 9, 2016") so that it is compared like any other date phrase. Who
 and whom are written as the text names the participant plus its canonical name when that
 adds words ("He (Antony Blinken)"), never as the canonical name alone.
+
+A WikiEvents gold file (``{doc_id, tokens, text, sentences, entity_mentions,
+event_mentions}``) gets a diagnostic instead: for the gold triggers that one of our events
+has as its predicate, how often our actor overlaps a gold agent argument (Attacker,
+Communicator, ...) and our place a gold Place argument.
 """
 
 from __future__ import annotations
@@ -289,16 +294,150 @@ def _answer(event: dict, question: str) -> str | None:
     return event.get(question)
 
 
+# WikiEvents roles that name who acts (an event's agent) and where it happens.
+AGENT_ROLES = frozenset(
+    {
+        "Attacker",
+        "Killer",
+        "Communicator",
+        "Participant",
+        "Transporter",
+        "Giver",
+        "Perpetrator",
+        "Injurer",
+        "Jailer",
+        "Investigator",
+        "Demonstrator",
+        "Impeder",
+    }
+)
+PLACE_ROLES = frozenset({"Place"})
+
+
+def is_wikievents(gold: Path) -> bool:
+    """Whether a gold file is WikiEvents (event mentions with role-labelled arguments)."""
+    first = next(read_gold(gold, limit=1), None)
+    return first is not None and "event_mentions" in first
+
+
+def _token_spans(record: dict) -> list[tuple[int, int]]:
+    """Character span of every document token, from the sentences' [token, start, end]."""
+    return [(start, end) for sentence in record["sentences"] for _, start, end in sentence[0]]
+
+
+def wikievents_diagnostic(gold: Path, *, limit: int | None = None) -> dict:
+    """For the gold triggers an event of ours also has as its predicate, how often our actor
+    overlaps a gold agent argument and our place a gold Place argument.
+
+    The system reads the text only (WikiEvents gives no title or publication date); gold
+    token offsets are mapped to characters through the records' sentence token offsets.
+    """
+    from extractors.config import load_settings
+    from extractors.extract import Extractor
+    from extractors.ingest import doc_id_of
+
+    records = list(read_gold(gold, limit=limit))
+    articles = [
+        Article(
+            doc_id=doc_id_of(r["text"]),
+            text=r["text"],
+            source_uri="wikievents",
+            record_no=None,
+            source_id=r["doc_id"],
+            title=None,
+            url=None,
+            source=None,
+            published=None,
+            published_from="none",
+            dateline=None,
+            dateline_start_char=None,
+            dateline_end_char=None,
+        )
+        for r in records
+    ]
+    started = time.perf_counter()
+    extractions = Extractor(load_settings()).extract(articles, run_id="evaluation")
+    counts = dict.fromkeys(
+        ("triggers", "detected", "agent_gold", "agent_ours", "agent_match"), 0
+    ) | dict.fromkeys(("place_gold", "place_ours", "place_match"), 0)
+    for record, extraction in zip(records, extractions, strict=True):
+        spans = _token_spans(record)
+        entities = {e["id"]: e for e in record["entity_mentions"]}
+
+        def chars(start: int, end: int, spans: list[tuple[int, int]] = spans) -> tuple[int, int]:
+            return spans[start][0], spans[end - 1][1]
+
+        for mention in record["event_mentions"]:
+            counts["triggers"] += 1
+            t_start, t_end = chars(mention["trigger"]["start"], mention["trigger"]["end"])
+            ours = [
+                e
+                for e in extraction.events
+                if _overlaps(e.predicate_start_char, e.predicate_end_char, t_start, t_end)
+            ]
+            if not ours:
+                continue
+            counts["detected"] += 1
+            for kind, roles in (("agent", AGENT_ROLES), ("place", PLACE_ROLES)):
+                gold_spans = [
+                    chars(entities[a["entity_id"]]["start"], entities[a["entity_id"]]["end"])
+                    for a in mention["arguments"]
+                    if a["role"] in roles and a["entity_id"] in entities
+                ]
+                if not gold_spans:
+                    continue
+                counts[f"{kind}_gold"] += 1
+                found = [
+                    (e.actor_start_char, e.actor_end_char)
+                    if kind == "agent"
+                    else (e.place_start_char, e.place_end_char)
+                    for e in ours
+                ]
+                found = [(a, b) for a, b in found if a is not None and b is not None]
+                counts[f"{kind}_ours"] += bool(found)
+                counts[f"{kind}_match"] += any(
+                    _overlaps(a, b, g_start, g_end)
+                    for a, b in found
+                    for g_start, g_end in gold_spans
+                )
+
+    def rate(numerator: int, denominator: int) -> float | None:
+        return round(numerator / denominator, 4) if denominator else None
+
+    return {
+        "dataset": "wikievents",
+        "documents": len(records),
+        **counts,
+        "trigger_recall": rate(counts["detected"], counts["triggers"]),
+        "agent_match": rate(counts["agent_match"], counts["agent_gold"]),
+        "agent_answered": rate(counts["agent_ours"], counts["agent_gold"]),
+        "place_match": rate(counts["place_match"], counts["place_gold"]),
+        "place_answered": rate(counts["place_ours"], counts["place_gold"]),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def _overlaps(a_start: int | None, a_end: int | None, b_start: int, b_end: int) -> bool:
+    return a_start is not None and a_end is not None and a_start < b_end and b_start < a_end
+
+
 def evaluate(
     gold: Path, predictions: Path, *, metrics: Path | None = None, limit: int | None = None
 ) -> dict:
-    """Predict, score and optionally write the metrics JSON."""
+    """Predict, score and optionally write the metrics JSON.
+
+    A WikiEvents gold file gets the argument diagnostic (`wikievents_diagnostic`) instead;
+    it writes no predictions.
+    """
     from extractors.config import load_settings
     from extractors.nlp import load_pipeline
 
-    seconds = predict(gold, predictions, limit=limit)
-    result = score(gold, predictions, limit=limit, nlp=load_pipeline(load_settings().nlp.model))
-    result["seconds"] = round(seconds, 2)
+    if is_wikievents(gold):
+        result = wikievents_diagnostic(gold, limit=limit)
+    else:
+        seconds = predict(gold, predictions, limit=limit)
+        result = score(gold, predictions, limit=limit, nlp=load_pipeline(load_settings().nlp.model))
+        result["seconds"] = round(seconds, 2)
     if metrics is not None:
         metrics.parent.mkdir(parents=True, exist_ok=True)
         metrics.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", "utf-8")
@@ -306,8 +445,19 @@ def evaluate(
 
 
 def format_metrics(metrics: dict) -> str:
-    """Human-readable summary: one line per question."""
+    """Human-readable summary: one line per question (WikiEvents: one per argument kind)."""
     lines = [f"events: {metrics.get('documents', 0)} documents in {metrics.get('seconds')} s"]
+    if metrics.get("dataset") == "wikievents":
+        lines.append(
+            f"triggers {metrics['triggers']}, ours on {metrics['detected']} "
+            f"(recall {metrics['trigger_recall']})"
+        )
+        for kind in ("agent", "place"):
+            lines.append(
+                f"{kind:<6} gold on {metrics[f'{kind}_gold']} detected triggers: ours answered "
+                f"{metrics[f'{kind}_answered']}, overlaps gold {metrics[f'{kind}_match']}"
+            )
+        return "\n".join(lines)
     lines.append(f"{'question':<8} {'docs':>5} {'main':>7} {'top3':>7}")
     for question in QUESTIONS:
         m = metrics[question]

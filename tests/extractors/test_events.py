@@ -184,3 +184,42 @@ def test_state_of_the_victims_is_an_event(nlp):
 def test_of_phrase_stays_in_the_actor(nlp):
     [frame] = _by_lemma(nlp, "The makers of the drug raised its price.", "raise")
     assert frame.actor.text == "The makers of the drug"
+
+
+def test_participle_after_a_clause_takes_its_subject(nlp):
+    text = "A gunman opened fire on the crowd, wounding six people."
+    [frame] = _by_lemma(nlp, text, "wound")
+    assert frame.actor.text == "A gunman"
+    assert frame.target.text == "six people"
+
+
+def test_participle_with_a_subordinator_keeps_no_borrowed_subject(nlp):
+    text = "The minister resigned after losing the vote."
+    frames_ = [f for f in _frames(nlp, text) if f.predicate_lemma == "lose"]
+    assert all(f.actor is None or f.actor.text != "The minister" for f in frames_) or not frames_
+
+
+@pytest.mark.parametrize(
+    ("text", "lemma", "actor"),
+    [
+        ("An aide to the mayor blamed the weather.", "blame", "An aide to the mayor"),
+        (
+            "The decision to close the bridge has angered local drivers.",
+            "anger",
+            "The decision to close the bridge",
+        ),
+    ],
+)
+def test_role_and_intent_nouns_keep_whose_and_what(nlp, text, lemma, actor):
+    [frame] = _by_lemma(nlp, text, lemma)
+    assert frame.actor.text == actor
+
+
+def test_two_subjects_keep_the_one_next_to_the_verb(nlp):
+    # A picture credit glued to the lead makes the parser find two subjects.
+    text = (
+        "The senator waves to supporters at a rally. (Jane Doe/The Daily Planet) "
+        "Mary Smith blamed the weather for the defeat."
+    )
+    frames_ = _by_lemma(nlp, text, "blame")
+    assert {f.actor.text for f in frames_ if f.actor is not None} <= {"Mary Smith"}

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from extractors.evaluation import events as evaluation
-from extractors.extract import Extractor, load_event_types
+from extractors.extract import Extractor, load_event_types, preamble_end
 from extractors.ingest import build_article
 from tests.conftest import SEEDS
 
@@ -136,6 +136,44 @@ def test_evaluation_round_trip(tmp_path):
     assert "who" in evaluation.format_metrics(metrics)
 
 
+def test_wikievents_diagnostic_matches_agent_and_place(tmp_path):
+    words = ["Rebels", "attacked", "a", "convoy", "in", "Kandahar", "on", "Monday", "."]
+    spans, start = [], 0
+    for word in words:
+        start += word != "." and start > 0
+        spans.append([word, start, start + len(word)])
+        start += len(word)
+    text = "Rebels attacked a convoy in Kandahar on Monday."
+    assert all(text[a:b] == w for w, a, b in spans)
+    record = {
+        "doc_id": "w1",
+        "tokens": words,
+        "text": text,
+        "sentences": [[spans, text]],
+        "entity_mentions": [
+            {"id": "w1-T1", "start": 0, "end": 1, "text": "Rebels"},
+            {"id": "w1-T2", "start": 5, "end": 6, "text": "Kandahar"},
+        ],
+        "event_mentions": [
+            {
+                "event_type": "Conflict.Attack.Unspecified",
+                "trigger": {"start": 1, "end": 2, "text": "attacked"},
+                "arguments": [
+                    {"entity_id": "w1-T1", "role": "Attacker", "text": "Rebels"},
+                    {"entity_id": "w1-T2", "role": "Place", "text": "Kandahar"},
+                ],
+            }
+        ],
+    }
+    gold = tmp_path / "wikievents.jsonl"
+    gold.write_text(json.dumps(record) + "\n")
+    metrics = evaluation.evaluate(gold, tmp_path / "unused.jsonl", limit=None)
+    assert metrics["trigger_recall"] == 1.0
+    assert metrics["agent_match"] == 1.0
+    assert metrics["place_match"] == 1.0
+    assert "agent" in evaluation.format_metrics(metrics)
+
+
 # Main-event place and date: small texts written for these tests.
 
 
@@ -197,3 +235,120 @@ def test_evaluation_names_participants_in_full():
     assert evaluation.participant("Mr. Blinken", "Blinken") == "Mr. Blinken"
     assert evaluation.participant("Trump", "Donald Trump") == "Donald Trump"
     assert evaluation.participant(None, "Blinken") == "Blinken"
+
+
+def test_place_naming_a_fan_or_resident_is_no_setting(extractor):
+    text = (
+        "A Leeds fan was injured when a wall collapsed. "
+        "The wall collapsed in Sheffield on Saturday, police said."
+    )
+    rows = _rows(extractor, text, published="2016-11-12", title="Wall collapse injures fan")
+    assert "Leeds" not in {r.place_name for r in rows}
+    assert "Sheffield" in {r.place_name for r in rows}
+
+
+def test_story_without_a_known_place_is_set_where_the_headline_says(extractor):
+    text = "The race was stopped twice after heavy rain. Two drivers crashed out."
+    title = "Drivers crash out at the Zorblax Grand Prix"
+    rows = _rows(extractor, text, published="2016-11-13", title=title)
+    main = _main(rows)
+    assert main.place_text is not None and "Zorblax" in main.place_text
+    assert main.place_geonameid is None
+
+
+def test_named_stop_in_the_lead_sets_an_unplaced_story(extractor):
+    text = "Forty people were hurt. The tram came off the tracks near the Wexcombe stop."
+    rows = _rows(extractor, text, published="2016-11-09")
+    [row] = [r for r in rows if r.predicate_lemma == "hurt"]
+    assert row.place_text == "Wexcombe stop"
+
+
+def test_headline_main_predicate_outranks_its_circumstance(extractor):
+    text = (
+        "The Rovers ended a long drought on Sunday with a win over United. "
+        "Thousands of fans celebrated in the streets of the city."
+    )
+    title = "Fans celebrate as Rovers end drought"
+    main = _main(_rows(extractor, text, published="2016-11-07", title=title))
+    assert main.predicate_lemma == "celebrate"
+
+
+def test_headline_word_family_matches_the_event(extractor):
+    text = (
+        "Three people were killed and two others were hurt when a bus hit a wall "
+        "on Monday, police said."
+    )
+    main = _main(_rows(extractor, text, published="2016-11-08", title="Three dead in bus crash"))
+    assert main.predicate_lemma == "kill"
+
+
+def test_second_person_is_never_the_main_actor(extractor):
+    text = 'The coach praised the team on Sunday. "You have to win races to win titles," he said.'
+    title = "You have to win races, says coach"
+    main = _main(_rows(extractor, text, published="2016-11-07", title=title))
+    assert main.actor_text != "You"
+
+
+@pytest.mark.parametrize(
+    ("text", "end"),
+    [
+        ("The mayor opened the bridge on Monday.", 0),
+        ("Crowds cheer. (Jane Doe/Reuters) The mayor opened the bridge.", 32),
+        ("Click to share on Twitter (Opens in new window) The mayor opened it.", 47),
+    ],
+)
+def test_preamble_end(text, end):
+    assert preamble_end(text) == end
+
+
+def test_caption_before_the_story_is_not_its_main_event(extractor):
+    text = (
+        "Angry fans protest against the club's manager outside the stadium. (Photo: Jane Doe) "
+        "The club sacked its manager on Monday after five defeats in a row."
+    )
+    title = "Club sacks manager as fans protest"
+    main = _main(_rows(extractor, text, published="2016-11-08", title=title))
+    assert main.predicate_lemma == "sack"
+
+
+def test_furniture_does_not_push_the_lead_date_out_of_reach(extractor):
+    text = (
+        "Click to share on Facebook. Subscribe now. Thank you for subscribing! "
+        "Sign up for our newsletter. "
+        "A bus overturned on a motorway at 7.20am today. Ten passengers were hurt. "
+        "Witnesses said the road was icy. Police closed the road. "
+        "The driver was arrested on suspicion of dangerous driving."
+    )
+    rows = _rows(extractor, text, published="2016-11-08")
+    [row] = [r for r in rows if r.predicate_lemma == "arrest"]
+    assert row.date_text == "7.20am today"
+    assert row.date_source == "document"
+
+
+def test_story_dated_further_down_when_the_lead_names_no_day(extractor):
+    text = (
+        "Five people are dead after a bus overturned in the hills. "
+        "Twenty passengers were hurt. The road was closed. "
+        "Rescuers worked through the day. Police praised the volunteers. "
+        "Officials said the bus left the depot at 6.10am."
+    )
+    rows = _rows(extractor, text, published="2016-11-09")
+    [row] = [r for r in rows if r.predicate_lemma == "dead"]
+    assert row.date_text == "6.10am"
+    assert row.date_source == "document"
+
+
+def test_date_of_a_noun_does_not_date_the_event(extractor):
+    text = "The 2007 world champion crashed out of the race, officials said on Sunday."
+    rows = _rows(extractor, text, published="2016-11-14")
+    [row] = [r for r in rows if r.predicate_lemma == "crash"]
+    assert row.date_text != "2007"
+
+
+def test_event_dated_long_before_publication_is_background(extractor):
+    text = (
+        "The Rovers won the cup in 1965. The Rovers beat United on Saturday to win the cup again."
+    )
+    rows = _rows(extractor, text, published="2016-11-14", title="Rovers win the cup again")
+    main = _main(rows)
+    assert main.date_text == "Saturday"

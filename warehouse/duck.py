@@ -45,13 +45,18 @@ READER_CONFIG: dict[str, str | bool | int | float | list[str]] = {
 
 # What the views and macros of sql/views.sql answer (data dictionary + COMMENT ON VIEW).
 VIEW_DOCS: dict[str, str] = {
-    "events_resolved": "Events with their document's title, publication date and source, an "
-    "event_date (the event's own start date, else the publication date) and "
-    "event_date_source (text | published).",
+    "events_resolved": "Events with their document's title, publication date and source, and "
+    "the day each event is counted on: event_date is the event's own date when the text dates "
+    "it to the day (date_granularity 'day' or 'time'), else the publication date; "
+    "event_date_source says which (text | published; 'published' also when the extractor "
+    "took the event's date from the publication date, date_source = 'publication'); "
+    "event_date_granularity is the granularity of the event's own date (day, week, month, "
+    "season, year, ...; NULL when the text gives none).",
     "actor_pairs": "Who acts on whom: canonical actor and target with their countries, the "
     "number of events, first and last event_date.",
     "actor_pairs_monthly": "actor_pairs per calendar month of event_date (month = its first day).",
-    "daily_counts": "Events per place country, day (event_date) and event type.",
+    "daily_counts": "Events per place country, day (event_date) and event type: n_events, and "
+    "n_dated_in_text of them dated to that day by the text (the rest by publication date).",
 }
 MACRO_DOCS: dict[str, str] = {
     "haversine_km(lat1, lon1, lat2, lon2)": "Great-circle distance in km between two points "

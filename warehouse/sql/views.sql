@@ -1,17 +1,29 @@
 -- Analyst views and macros over the loaded tables. Re-created on every load.
 
--- Events with the document they came from; the event's own date when it has one,
--- else the publication date (event_date_source says which).
+-- Events with the document they came from and the day each event is counted on.
+-- event_date is the event's own date only when the text dates it to the day (granularity
+-- 'day' or 'time'): a vaguer date ('December', 'before the summer', 'the 1990s') would
+-- otherwise put the event on the first day of its interval. Every other event is counted on
+-- its document's publication date, as is an event whose date the extractor took from the
+-- publication date itself (date_source = 'publication'); event_date_source says which.
+-- event_date_granularity is the granularity of the event's own date (NULL when the text gives
+-- none), so coarse-dated events can be told apart; date_start/date_end keep their interval.
 CREATE OR REPLACE VIEW events_resolved AS
 SELECT
     e.*,
     d.title,
     d.published,
     d.source_uri,
-    COALESCE(e.date_start, d.published) AS event_date,
-    CASE WHEN e.date_start IS NOT NULL THEN 'text'
+    CASE WHEN e.date_granularity IN ('time', 'day') AND e.date_start IS NOT NULL
+              AND e.date_source IS DISTINCT FROM 'publication' THEN e.date_start
+         ELSE d.published
+    END AS event_date,
+    CASE WHEN e.date_granularity IN ('time', 'day') AND e.date_start IS NOT NULL
+              AND e.date_source IS DISTINCT FROM 'publication' THEN 'text'
          WHEN d.published IS NOT NULL THEN 'published'
-    END AS event_date_source
+    END AS event_date_source,
+    CASE WHEN e.date_source IS DISTINCT FROM 'publication' THEN e.date_granularity
+    END AS event_date_granularity
 FROM events e
 JOIN documents d USING (doc_id);
 
@@ -42,13 +54,15 @@ FROM events_resolved
 WHERE actor_canonical IS NOT NULL AND target_canonical IS NOT NULL AND event_date IS NOT NULL
 GROUP BY ALL;
 
--- Events per place country, day and type.
+-- Events per place country, day (event_date) and type; n_dated_in_text of them carry a
+-- day-level date of their own (the rest are counted on their publication date).
 CREATE OR REPLACE VIEW daily_counts AS
 SELECT
     place_country AS country,
     event_date AS day,
     event_type,
-    count(*) AS n_events
+    count(*) AS n_events,
+    count(*) FILTER (WHERE event_date_source = 'text') AS n_dated_in_text
 FROM events_resolved
 WHERE event_date IS NOT NULL
 GROUP BY ALL;

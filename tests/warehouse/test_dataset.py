@@ -154,6 +154,25 @@ def test_old_databases_gain_new_columns(tmp_path):
     con.close()
 
 
+def test_events_resolved_counts_only_day_level_dates_of_the_text(warehouse):
+    con = connect_reader(warehouse / "events.duckdb")
+    try:
+        rows = con.execute(
+            "SELECT date_granularity, date_source, date_start, published, event_date, "
+            "event_date_source, event_date_granularity FROM events_resolved"
+        ).fetchall()
+    finally:
+        con.close()
+    # The seeds date events by a season, a week and a month, and by the publication date.
+    assert {"season", "week", "month"} <= {row[0] for row in rows}
+    assert "publication" in {row[1] for row in rows}
+    for granularity, source, start, published, day, day_source, day_granularity in rows:
+        own_day = granularity in ("day", "time") and source != "publication"
+        assert day == (start if own_day else published)
+        assert day_source == ("text" if own_day else "published" if published else None)
+        assert day_granularity == (None if source == "publication" else granularity)
+
+
 # -- the contract and the data dictionary ------------------------------------------------
 
 

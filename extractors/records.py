@@ -191,12 +191,25 @@ TABLES: dict[str, type] = {
     "runs": RunRow,
 }
 
-# Key column of each table: rows a run writes replace older rows with the same key, so a
-# re-run never appends duplicates. `places` is one deduplicated file, rewritten per run.
+# Replacement key of each table: rows a run writes replace older rows with the same value
+# in this column, so a re-run never appends duplicates. For events and mentions that is the
+# document: a reprocessed document's rows replace all of its older rows, including events
+# the new extractor no longer finds. `places` is one deduplicated file, rewritten per run.
+# Not the column that identifies a row: that is PRIMARY_KEYS.
 KEYS: dict[str, str] = {
     "documents": "doc_id",
     "events": "doc_id",
     "mentions": "doc_id",
+    "places": "geonameid",
+    "rejects": "reject_id",
+    "runs": "run_id",
+}
+
+# Column that identifies one row of each table (unique in it), for the data dictionary.
+PRIMARY_KEYS: dict[str, str] = {
+    "documents": "doc_id",
+    "events": "event_id",
+    "mentions": "mention_id",
     "places": "geonameid",
     "rejects": "reject_id",
     "runs": "run_id",
@@ -253,7 +266,9 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
             null="unknown: relative dates in the text stay unresolved",
         ),
         "published_from": ColumnDoc(
-            "Where the publication date came from: metadata | dateline | text | none."
+            "Where the publication date came from: metadata (the sidecar's or JSONL record's "
+            "`published`, `dct`, `date_publish`, `pub_date` or `date` field) | none (no date "
+            "given; the text is never searched for one)."
         ),
         "dateline": ColumnDoc(
             "Leading dateline place as written ('SEOUL', 'NAIROBI, Kenya').", null="no dateline"
@@ -277,7 +292,7 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
     "events": {
         "event_id": ColumnDoc(
             "Stable id from the document and the predicate/argument offsets; the same event "
-            "gets the same id on every run."
+            "gets the same id on every run; the key."
         ),
         "doc_id": ColumnDoc("Document the event was read from (documents.doc_id)."),
         "sentence_index": ColumnDoc("0-based index of the sentence in the document."),
@@ -292,12 +307,22 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
             null="no actor, or a pronoun that could not be resolved",
         ),
         "actor_type": ColumnDoc(
-            "person | government | organization | group | pronoun | other.", null="no actor"
+            "person | government (a state, its capital, a nationality standing for it, or an "
+            "official body) | organization | group (a nationality or other group that stands "
+            "for no state) | place (a town or region that is not a state) | pronoun (a pronoun "
+            "that could not be resolved) | other.",
+            null="no actor",
         ),
         "actor_country": ColumnDoc(
             "ISO 3166-1 alpha-2 country the actor belongs to.", null="no actor, or unknown"
         ),
-        "predicate_text": ColumnDoc("The event word(s) as written ('met', 'did not attack')."),
+        "predicate_text": ColumnDoc(
+            "The event verb with its auxiliaries, negation and particles, joined by single "
+            "spaces ('met', 'did not attack', 'has viewed'); words between them are left out, so "
+            "the text at predicate_start_char..predicate_end_char can be longer ('has "
+            "increasingly viewed'). A state is its copula and adjective ('are dead'); an event "
+            "noun is the noun ('talks')."
+        ),
         "predicate_lemma": ColumnDoc("Lemma of the predicate; 'not ' prefix when negated."),
         "predicate_start_char": ColumnDoc("Start of the predicate.", unit=_OFFSET),
         "predicate_end_char": ColumnDoc("End of the predicate.", unit=_OFFSET),
@@ -319,17 +344,27 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
             "ISO 3166-1 alpha-2 country of the target.", null="no target, or unknown"
         ),
         "place_text": ColumnDoc(
-            "Where, as written (the dateline text when place_source = 'dateline').",
+            "Where, as written (the dateline text when place_source = 'dateline', the "
+            "headline's words when it is 'title').",
             null="no place found",
         ),
         "place_start_char": ColumnDoc(
-            "Start of place_text.", unit=_OFFSET, null="no place, or the dateline was used"
+            "Start of place_text.",
+            unit=_OFFSET,
+            null="no place, a leading dateline, or place_source = 'title'",
         ),
         "place_end_char": ColumnDoc(
-            "End of place_text.", unit=_OFFSET, null="no place, or the dateline was used"
+            "End of place_text.",
+            unit=_OFFSET,
+            null="no place, a leading dateline, or place_source = 'title'",
         ),
         "place_source": ColumnDoc(
-            "How the place is tied to the event: clause | sentence | dateline.",
+            "How the place is tied to the event: clause (named in the event's clause) | "
+            "sentence (elsewhere in its sentence) | dateline (the article's dateline) | "
+            "document (a setting the story gives: its main setting when the event names none, "
+            "the headline's setting for the headline's event, or a place of the headline or "
+            "lead inside the event's place, e.g. a district of its city) | title (such a place "
+            "that only the headline names; no offsets).",
             null="no place found",
         ),
         "place_geonameid": ColumnDoc(
@@ -345,34 +380,54 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
         "place_lon": ColumnDoc(
             "Longitude of the place.", unit="degrees, WGS84", null="unresolved or no place"
         ),
-        "date_text": ColumnDoc("When, as written ('on Thursday').", null="no date expression"),
-        "date_start_char": ColumnDoc("Start of date_text.", unit=_OFFSET, null="no date"),
-        "date_end_char": ColumnDoc("End of date_text.", unit=_OFFSET, null="no date"),
-        "date_type": ColumnDoc("TIMEX3 type: DATE | TIME | DURATION | SET.", null="no date"),
+        "date_text": ColumnDoc(
+            "When, as written ('on Thursday').",
+            null="no date expression (also when date_source = 'publication')",
+        ),
+        "date_start_char": ColumnDoc(
+            "Start of date_text.", unit=_OFFSET, null="no date expression (as date_text)"
+        ),
+        "date_end_char": ColumnDoc(
+            "End of date_text.", unit=_OFFSET, null="no date expression (as date_text)"
+        ),
+        "date_type": ColumnDoc(
+            "TIMEX3 type: DATE | TIME (an event is dated only by a point in time, never by a "
+            "DURATION or SET); DATE when date_source = 'publication'.",
+            null="no date",
+        ),
         "date_value": ColumnDoc(
-            "TIMEX3 value ('2021-03-18', '2021-W11', 'XXXX-XX-XX' when unresolvable).",
+            "TIMEX3 value ('2021-03-18', '2021-W11', 'XXXX-XX-XX' when unresolvable); the "
+            "publication date when date_source = 'publication'.",
             null="no date, or the expression could not be read",
         ),
         "date_start": ColumnDoc(
-            "First day of the date's interval.",
+            "First day of the date's interval ('December 2019' starts on 2019-12-01, so only a "
+            "day-level date_granularity dates the event to this day); the publication date when "
+            "date_source = 'publication'.",
             unit="date",
             null="no date, or not resolved to a calendar interval",
         ),
         "date_end": ColumnDoc(
-            "Last day of the date's interval (inclusive).",
+            "Last day of the date's interval (inclusive); the publication date when "
+            "date_source = 'publication'.",
             unit="date",
             null="no date, or not resolved to a calendar interval",
         ),
         "date_granularity": ColumnDoc(
-            "time | day | week | month | quarter | season | year | decade | century.",
+            "time | day | week (also a weekend) | month | quarter (also a half year) | season | "
+            "year | decade | century; day when date_source = 'publication'.",
             null="no date, or not resolved",
         ),
         "date_anchor": ColumnDoc(
-            "What a relative date was resolved against: publication | previous | none.",
+            "What a relative date was resolved against: publication (also when date_source = "
+            "'publication') | previous (an earlier date of the text) | none (an absolute date, "
+            "or no publication date to resolve against).",
             null="no date",
         ),
         "date_resolved": ColumnDoc(
-            "True when the value is absolute (no 'X' placeholders left).", null="no date"
+            "True when the value is absolute (no 'X' placeholders left); true when date_source "
+            "= 'publication'.",
+            null="no date",
         ),
         "negated": ColumnDoc("True when the clause is negated ('did not meet')."),
         "modality": ColumnDoc("asserted | planned | hypothetical | reported."),
@@ -399,24 +454,27 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
         ),
         "rank_in_doc": ColumnDoc("Rank of the event by score in its document (1 = main event)."),
         "date_source": ColumnDoc(
-            "Where the event's date comes from: clause | sentence (a time expression there), "
-            "document (the lead's date, else the first recent date the text names) | "
-            "publication (the publication date stands in).",
+            "Where the event's date comes from: clause | sentence (a time expression there) | "
+            "document (the story's date, for an undated event of the lead: the first explicit "
+            "day or clock time within the week before publication that the lead names, else "
+            "that the text names) | publication (an undated past or present event: the "
+            "publication date stands in, and the date_* columns hold it).",
             null="no date",
         ),
         "run_id": _RUN_ID,
         "extractor_version": _VERSION,
     },
     "mentions": {
-        "mention_id": ColumnDoc("Stable id from the document, offsets and label."),
+        "mention_id": ColumnDoc("Stable id from the document, offsets and label; the key."),
         "doc_id": ColumnDoc("Document of the mention (documents.doc_id)."),
         "sentence_index": ColumnDoc("0-based index of the sentence holding the mention."),
         "start_char": ColumnDoc("Start of the mention.", unit=_OFFSET),
         "end_char": ColumnDoc("End of the mention.", unit=_OFFSET),
         "text": ColumnDoc("The mention as written."),
         "label": ColumnDoc(
-            "spaCy entity label (PERSON, ORG, GPE, LOC, FAC, NORP, ...) or TIMEX3 type "
-            "(DATE, TIME, DURATION, SET) for time expressions."
+            "spaCy entity label (PERSON, ORG, GPE, LOC, FAC, NORP, ...), GAZ for a toponym found "
+            "in the gazetteer rather than by spaCy, or TIMEX3 type (DATE, TIME, DURATION, SET) "
+            "for time expressions."
         ),
         "geonameid": ColumnDoc(
             "GeoNames id of a toponym (places.geonameid).", null="not a toponym, or unresolved"

@@ -10,9 +10,17 @@ analyst queries the dictionary shows; tests and the benchmark run them.
 from __future__ import annotations
 
 from extractors.ingest import REASON_DOCS, REASONS
-from extractors.records import COLUMN_DOCS, KEYS, SCHEMA_VERSION, TABLE_DOCS, TABLES, schema_of
+from extractors.records import (
+    COLUMN_DOCS,
+    KEYS,
+    PRIMARY_KEYS,
+    SCHEMA_VERSION,
+    TABLE_DOCS,
+    TABLES,
+    schema_of,
+)
 from warehouse.duck import MACRO_DOCS, VIEW_DOCS, duck_type
-from warehouse.store import NULL_PARTITION, PARTITION_COLUMNS, PARTITIONED_TABLES
+from warehouse.store import KEYED_TABLES, NULL_PARTITION, PARTITION_COLUMNS, PARTITIONED_TABLES
 
 # (question, SQL): common analyst questions, answered by the views and macros.
 EXAMPLES: tuple[tuple[str, str], ...] = (
@@ -101,6 +109,24 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _key_text(table: str) -> str:
+    """Which column identifies a row, and how a later run replaces rows (`KEYS`)."""
+    key, replaced_by = PRIMARY_KEYS[table], KEYS[table]
+    if table in KEYED_TABLES and key != replaced_by:
+        return (
+            f"Key `{key}`; rows are replaced per `{replaced_by}`: when a document is "
+            "reprocessed, its new rows replace all of its older ones."
+        )
+    if table in KEYED_TABLES:
+        return f"Key `{key}`; a later row with the same `{key}` replaces the older one."
+    if table == "places":
+        return (
+            f"Key `{key}`; one deduplicated Parquet file that each run merges its places into; "
+            "DuckDB keeps the row it loaded first for each id."
+        )
+    return f"Key `{key}`; rows are only ever added."
+
+
 def _table_section(table: str) -> list[str]:
     schema = schema_of(TABLES[table])
     docs = COLUMN_DOCS[table]
@@ -112,7 +138,7 @@ def _table_section(table: str) -> list[str]:
     lines = [
         f"### `{table}`",
         "",
-        f"{TABLE_DOCS[table]} Key: `{KEYS[table]}`. Parquet: {where}.",
+        f"{TABLE_DOCS[table]} {_key_text(table)} Parquet: {where}.",
         "",
         "| column | type | null | meaning | unit |",
         "|---|---|---|---|---|",

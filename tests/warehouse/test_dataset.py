@@ -17,7 +17,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from extractors.records import COLUMN_DOCS, TABLE_DOCS, TABLES, schema_of
+from extractors.records import COLUMN_DOCS, PRIMARY_KEYS, TABLE_DOCS, TABLES, schema_of
 from tests.conftest import REPO, SEEDS
 from warehouse import runs
 from warehouse.duck import connect_reader, ensure_schema
@@ -221,6 +221,82 @@ def test_duckdb_carries_the_dictionary_as_comments(warehouse):
     finally:
         con.close()
     assert missing == []
+
+
+def test_each_tables_key_identifies_its_rows_and_the_dictionary_says_so(warehouse):
+    from warehouse.dictionary import render_markdown
+
+    con = connect_reader(warehouse / "events.duckdb")
+    try:
+        for table, key in PRIMARY_KEYS.items():
+            total, distinct = con.execute(
+                f"SELECT count(*), count(DISTINCT {key}) FROM {table}"
+            ).fetchone()
+            assert total == distinct, f"{table}.{key} is not unique"
+    finally:
+        con.close()
+    markdown = render_markdown()
+    assert "Key `event_id`; rows are replaced per `doc_id`" in markdown
+    assert "Key `mention_id`; rows are replaced per `doc_id`" in markdown
+
+
+# Columns whose documentation lists their values; every value the seeds produce must be listed.
+ENUMERATED = {
+    "documents": ("published_from",),
+    "events": (
+        "actor_type",
+        "target_type",
+        "place_source",
+        "date_type",
+        "date_granularity",
+        "date_anchor",
+        "modality",
+        "tense",
+        "quad_class",
+        "date_source",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("table", "column"), [(t, c) for t, columns in ENUMERATED.items() for c in columns]
+)
+def test_documented_value_lists_cover_the_values_written(warehouse, table, column):
+    con = connect_reader(warehouse / "events.duckdb")
+    try:
+        values = {
+            row[0]
+            for row in con.execute(
+                f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    assert values
+    doc = COLUMN_DOCS[table][column].meaning
+    if column == "target_type":
+        doc = COLUMN_DOCS["events"]["actor_type"].meaning
+    listed = set(re.findall(r"(?:^|: |\| )([A-Za-z][\w ]*?)(?= \(| \||[.;]|$)", doc))
+    assert values <= listed, f"{table}.{column}: {sorted(values - listed)} not documented"
+
+
+def test_predicate_text_is_the_words_of_the_predicate_span_in_order(warehouse):
+    con = connect_reader(warehouse / "events.duckdb")
+    try:
+        rows = con.execute(
+            "SELECT e.predicate_text, substr(d.text, e.predicate_start_char + 1, "
+            "e.predicate_end_char - e.predicate_start_char) FROM events e JOIN documents d "
+            "USING (doc_id)"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows
+    for predicate, span in rows:
+        words = predicate.split(" ")
+        assert span.startswith(words[0]) and span.endswith(words[-1]), (predicate, span)
+        position = 0
+        for word in words:
+            position = span.index(word, position) + len(word)
 
 
 def _readme_queries() -> list[str]:

@@ -253,7 +253,7 @@ def format_metrics(metrics: dict) -> str:
     if metrics["given_spans"]:
         return (
             f"{name} (given spans, n={metrics['gold_toponyms']}): "
-            f"Acc@161km {metrics['acc161']:.2f}  exact id {metrics['exact_id']}  "
+            f"Acc@161km {metrics['acc161']:.2f}  exact id {_or_na(metrics['exact_id'])}  "
             f"AUC {metrics['auc']:.4f}  answered {metrics['answered']:.2f}  "
             f"speed {metrics['toponyms_per_s']}/s"
         )
@@ -264,8 +264,13 @@ def format_metrics(metrics: dict) -> str:
         f"exact P/R/F1 {e['precision']:.2f}/{e['recall']:.2f}/{e['f1']:.2f}  "
         f"overlap P/R/F1 {o['precision']:.2f}/{o['recall']:.2f}/{o['f1']:.2f}  "
         f"Acc@161 on matches {metrics['acc161_matched']:.2f}  "
-        f"AUC {metrics['auc_matched']}"
+        f"AUC {_or_na(metrics['auc_matched'])}"
     )
+
+
+def _or_na(value: float | None) -> str:
+    # None when the gold gives no ids (GeoVirus has coordinates only) or nothing matched.
+    return "n/a" if value is None else str(value)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -299,6 +299,29 @@ def test_predicate_text_is_the_words_of_the_predicate_span_in_order(warehouse):
             position = span.index(word, position) + len(word)
 
 
+def test_readme_synopsis_lists_every_option_of_every_command():
+    import argparse
+
+    from flows.cli import build_parser
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    synopsis = readme.split("## Using it", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    lines: dict[str, str] = {}
+    command = ""
+    for line in synopsis.splitlines():
+        if "event-etl " in line:
+            command = line.split("event-etl ", 1)[1].split()[0]
+        lines[command] = lines.get(command, "") + line
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(lines) == set(commands.choices)
+    for name, parser in commands.choices.items():
+        for action in parser._actions:
+            options = [o for o in action.option_strings if o not in ("-h", "--help")]
+            if options:
+                found = [o for o in options if re.search(rf"{re.escape(o)}\b", lines[name])]
+                assert found, f"README synopsis of {name} lacks {options[-1]}"
+
+
 def _readme_queries() -> list[str]:
     readme = (REPO / "README.md").read_text("utf-8")
     queries = []

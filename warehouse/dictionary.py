@@ -42,8 +42,9 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
     ),
     (
         "Events with their resolved place and date",
-        "SELECT event_date, date_source, actor_canonical, predicate_lemma, target_canonical, "
-        "place_name, place_country FROM events_resolved ORDER BY event_date, event_id LIMIT 20",
+        "SELECT event_date, event_date_source, event_date_granularity, actor_canonical, "
+        "predicate_lemma, target_canonical, place_name, place_country FROM events_resolved "
+        "ORDER BY event_date, event_id LIMIT 20",
     ),
     (
         "Rejected inputs by reason",

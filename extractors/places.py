@@ -719,6 +719,10 @@ class PlaceResolver:
             if ent.label_ not in ("NORP", "ORG", "PERSON"):
                 continue
             named = self._gazetteer_name(span.text, allow_demonym=ent.label_ == "NORP")
+            if named and ent.label_ == "PERSON" and span.root.dep_ in ("nsubj", "nsubjpass"):
+                # "Jordan said he would retire": a name NER calls a person, as the subject,
+                # is one, unless it is coordinated with a place ("Jordan and Syria agreed").
+                named = _place_slot(span) is not None
             if named or (ent.label_ != "NORP" and self._town_in_place_slot(span)):
                 found.append((start, end, "GAZ"))
             elif ent.label_ == "ORG" and len(span) > 1:

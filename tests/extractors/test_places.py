@@ -277,6 +277,7 @@ def test_town_in_place_slot(
         ("She handed the award to Taylor after the show.", "Taylor"),  # "to" a person
         ("The senator spoke in the White House on Monday.", "White House"),  # "the" + name
         ("Lawmakers in Congress rejected the bill.", "Congress"),  # a hamlet, below the floor
+        ("Jordan said he would retire.", "Jordan"),  # a person as subject, not the country
     ],
 )
 def test_organisations_and_people_stay_out(

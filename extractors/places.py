@@ -1,9 +1,11 @@
 """Normalize stage (places): recognize toponyms and resolve them to gazetteer entries.
 
 Recognition takes spaCy's GPE/LOC/FAC entities, adds gazetteer-backed matches that NER tags
-as ORG/PERSON/NORP or misses, and marks metonymy ("Beijing said"). Resolution ranks each
-mention's candidates (exact names, alternate names, short forms, demonyms, spelling variants
-via rapidfuzz) by a prior (population, feature class, kind of name match) plus document
+as ORG/PERSON/NORP or misses (countries and states anywhere; towns only where the parse puts
+the name in a place slot: "Police in Lyon", "the mayor of Calais", "a Huntsville man"), and
+marks metonymy ("Beijing said"). Resolution ranks each mention's candidates (exact names,
+alternate names, short forms, demonyms, spelling variants via rapidfuzz) by a prior
+(population, feature class, kind of name match) plus document
 context: "City, State"/"City, Country" patterns, the dateline, and the countries, admin1 and
 admin2 regions that the document's other mentions probably refer to (a few rounds of
 mean-field updates, so that "Georgia" and "Atlanta" settle on each other).
@@ -198,6 +200,91 @@ _METONYMY_VERBS = frozenset(
     }
 )
 _METONYMY_CODES = COUNTRY_CODES | {"PPLC", "ADM1"}
+
+# Place slots for a name that NER tagged ORG/PERSON or left untagged: spaCy's small model
+# often reads towns as organisations or people ("Police in Lyon", "between Calais and
+# Dover"). Objects of "in" and of prepositions that take places, "the <place noun> of X",
+# "the X <civic noun>" and coordination with a recognized place are strong evidence, enough
+# for a town of 10k+; "at", "to" and "from" take people and companies as often, so there the
+# town must have 100k+. Floors chosen on halves of the LGL and GeoVirus development sets:
+# lower floors in strong slots add more towns than false hits, but below 10k they admit
+# hamlets named like institutions ("in Congress").
+_STRONG_MIN_POPULATION = 10_000
+_WEAK_MIN_POPULATION = 100_000
+_STRONG_PREPS = frozenset(
+    {"in", "inside", "outside", "near", "throughout", "within", "across", "around", "between"}
+)
+_WEAK_PREPS = frozenset(
+    {"at", "to", "from", "into", "onto", "off", "toward", "towards", "through", "via", "along"}
+)
+# Head nouns that make "the <noun> of X" or "the X <noun>" about a place: place types,
+# directions, civic bodies and the people who live there.
+_PLACE_HEADS = frozenset(
+    [
+        "city",
+        "town",
+        "village",
+        "hamlet",
+        "borough",
+        "township",
+        "suburb",
+        "suburbs",
+        "outskirts",
+        "port",
+        "capital",
+        "county",
+        "province",
+        "region",
+        "district",
+        "area",
+        "municipality",
+        "coast",
+        "heart",
+        "streets",
+        "mayor",
+        "council",
+        "governor",
+        "residents",
+        "resident",
+        "people",
+        "citizens",
+        "inhabitants",
+        "north",
+        "south",
+        "east",
+        "west",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+    ]
+)
+_COMPOUND_HEADS = frozenset(
+    [
+        "man",
+        "woman",
+        "boy",
+        "girl",
+        "teen",
+        "teenager",
+        "resident",
+        "residents",
+        "native",
+        "mayor",
+        "council",
+        "police",
+        "officer",
+        "officers",
+        "firefighters",
+        "officials",
+        "area",
+        "city",
+        "neighborhood",
+        "neighbourhood",
+        "suburb",
+        "port",
+    ]
+)
 
 
 class PlaceResolver:
@@ -631,7 +718,12 @@ class PlaceResolver:
                 continue
             if ent.label_ not in ("NORP", "ORG", "PERSON"):
                 continue
-            if self._gazetteer_name(span.text, allow_demonym=ent.label_ == "NORP"):
+            named = self._gazetteer_name(span.text, allow_demonym=ent.label_ == "NORP")
+            if named and ent.label_ == "PERSON" and span.root.dep_ in ("nsubj", "nsubjpass"):
+                # "Jordan said he would retire": a name NER calls a person, as the subject,
+                # is one, unless it is coordinated with a place ("Jordan and Syria agreed").
+                named = _place_slot(span) is not None
+            if named or (ent.label_ != "NORP" and self._town_in_place_slot(span)):
                 found.append((start, end, "GAZ"))
             elif ent.label_ == "ORG" and len(span) > 1:
                 # A place that names an organisation: "Gainesville Police Department",
@@ -679,6 +771,11 @@ class PlaceResolver:
                 ):
                     hit = span
                     break
+            if hit is None and j - i < 2:
+                # An untagged proper noun in a place slot: "schools in Hounslow".
+                span = doc[i : j + 1]
+                if all(t.tag_ in ("NNP", "NNPS") for t in span) and self._town_in_place_slot(span):
+                    hit = span
             if hit is not None:
                 found.append((hit.start_char, hit.end_char, "GAZ"))
                 i = hit.end
@@ -702,6 +799,26 @@ class PlaceResolver:
             ):
                 return True
         return False
+
+    def _town_in_place_slot(self, span: spacy.tokens.Span) -> bool:
+        """Is a one- or two-word name that NER tagged ORG/PERSON (or missed) a town the parse
+        puts in a place slot ("Police in Lyon", "the council of Lyon", "Calais and Dover")?"""
+        if span[-1].tag_ == "POS":
+            span = span[:-1]
+        if not 0 < len(span) <= 2:
+            return False
+        slot = _place_slot(span)
+        if slot is None:
+            return False
+        floor = _STRONG_MIN_POPULATION if slot == "strong" else _WEAK_MIN_POPULATION
+        g = self.gaz
+        rows, kinds, _ = self._candidates(span.text)
+        return any(
+            k in (NAME_PRIMARY, NAME_SHORT)
+            and (g.fclass[r] == "P" or g.fcode[r] == "ADM2")
+            and g.population[r] >= floor
+            for r, k in zip(rows.tolist(), kinds.tolist(), strict=True)
+        )
 
     def _place_in_org(self, span: spacy.tokens.Span) -> spacy.tokens.Span | None:
         """The leading place name of an organisation, or the place after "of"."""
@@ -748,6 +865,35 @@ class PlaceResolver:
             and root.head.dep_ == "nsubj"
             and root.head.head.lemma_.lower() in _METONYMY_VERBS
         )
+
+
+def _place_slot(span: spacy.tokens.Span) -> str | None:
+    """How surely the parse puts ``span`` where a place goes: "strong", "weak" or None."""
+    doc = span.doc
+    before = doc[span.start - 1] if span.start else None
+    if before is not None and before.dep_ == "det" and span.start <= before.head.i < span.end:
+        return None  # "the White House", "the Duma": a named building or body, not a town
+    root = span.root
+    first = root
+    while first.dep_ == "conj" and first.head.i != first.i:
+        first = first.head
+    if any(
+        t.ent_type_ in ("GPE", "LOC") and not span.start <= t.i < span.end
+        for t in (first, *first.conjuncts)
+    ):
+        return "strong"  # coordinated with a place NER found: "Calais and Dover"
+    dep, head = first.dep_, first.head
+    if dep == "pobj":
+        word = head.lower_
+        if word in _STRONG_PREPS:
+            return "strong"
+        if word in _WEAK_PREPS:
+            return "weak"
+        if word == "of" and head.head.lower_ in _PLACE_HEADS:
+            return "strong"
+    elif dep == "compound" and head.lower_ in _COMPOUND_HEADS and head.i >= span.end:
+        return "strong"
+    return None
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:

@@ -242,6 +242,52 @@ def test_place_inside_organisation(nlp, resolver: PlaceResolver) -> None:
     assert "University" not in names
 
 
+# spaCy's small model tags these towns ORG or PERSON (checked in the first test), so only
+# the place slot they stand in can make them toponyms.
+PLACE_SLOTS = [
+    ("Police in Lyon arrested two men on Friday night.", "Lyon", "ORG", "FR"),
+    ("The city council of Lyon voted on Tuesday to close the old bridge.", "Lyon", "PERSON", "FR"),
+    (
+        "Ferries between Calais and Dover were cancelled because of the storm.",
+        "Calais",
+        "PERSON",
+        "FR",
+    ),
+    ("Officials said the mayor of Calais would meet the minister.", "Calais", "PERSON", "FR"),
+    ("A Huntsville man was arrested on Monday.", "Huntsville", "ORG", "US"),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "label", "country"), PLACE_SLOTS)
+def test_town_in_place_slot(
+    nlp, resolver: PlaceResolver, text: str, name: str, label: str, country: str
+) -> None:
+    doc = nlp(text)
+    assert [e.label_ for e in doc.ents if e.text == name] == [label]
+    tops = {t.text: t for t in resolver.toponyms(doc)}
+    assert tops[name].label == "GAZ"
+    assert tops[name].place is not None and tops[name].place.country_code == country
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Shares of Apple fell in early trading.", "Apple"),  # a company, no place slot
+        ("He has worked at Honda for ten years.", "Honda"),  # "at" a company
+        ("She handed the award to Taylor after the show.", "Taylor"),  # "to" a person
+        ("The senator spoke in the White House on Monday.", "White House"),  # "the" + name
+        ("Lawmakers in Congress rejected the bill.", "Congress"),  # a hamlet, below the floor
+        ("Jordan said he would retire.", "Jordan"),  # a person as subject, not the country
+    ],
+)
+def test_organisations_and_people_stay_out(
+    nlp, resolver: PlaceResolver, text: str, name: str
+) -> None:
+    doc = nlp(text)
+    assert any(name in e.text and e.label_ in ("ORG", "PERSON") for e in doc.ents)
+    assert all(name not in t.text for t in resolver.toponyms(doc))
+
+
 def test_empty_inputs(nlp, resolver: PlaceResolver) -> None:
     assert resolver.toponyms(nlp("")) == []
     assert resolver.resolve_spans("nothing here", []) == []

@@ -8,6 +8,7 @@ document's toponyms and time expressions, preferring those tied to the clause.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -263,14 +264,24 @@ def _conjuncts(token: Token) -> list[Token]:
     return [token, *(t for t in token.conjuncts if t.i > token.i)]
 
 
+_MASK_KEY = "event_etl.masked_tokens"
+
+
+def _masked(token: Token) -> bool:
+    """Whether the token lies in a part of the text that names no participant (a dateline,
+    "NAIROBI, Kenya (AP) —"): see `frames`' `masked` argument."""
+    found = token.doc.user_data.get(_MASK_KEY)
+    return found is not None and found[0] <= token.i < found[1]
+
+
 def _own_subject(verb: Token) -> tuple[Token | None, bool]:
     """(subject head, is_passive_agent) read directly off the verb."""
     for child in children(verb):
         if child.dep_ == "agent":
             pobj = next((c for c in children(child) if c.dep_ == "pobj"), None)
-            if pobj is not None:
+            if pobj is not None and not _masked(pobj):
                 return pobj, True
-    subjects = [c for c in children(verb) if c.dep_ in SUBJECT_DEPS]
+    subjects = [c for c in children(verb) if c.dep_ in SUBJECT_DEPS and not _masked(c)]
     if len(subjects) > 1:
         # Two subjects are a misparse, as a caption credit or a split noun phrase before
         # the subject ("(Jane Doe/Reuters) Hillary Clinton blamed", "An aide to ...
@@ -320,13 +331,15 @@ def _controller(verb: Token) -> Token | None:
 
 
 def _passive_subject(verb: Token) -> Token | None:
-    return next((c for c in children(verb) if c.dep_ in PASSIVE_SUBJECT_DEPS), None)
+    return next(
+        (c for c in children(verb) if c.dep_ in PASSIVE_SUBJECT_DEPS and not _masked(c)), None
+    )
 
 
 def _prep_object(token: Token, preps: frozenset[str]) -> Token | None:
     for child in children(token):
         if child.dep_ == "prep" and child.lower_ in preps:
-            pobj = next((c for c in children(child) if c.dep_ == "pobj"), None)
+            pobj = next((c for c in children(child) if c.dep_ == "pobj" and not _masked(c)), None)
             if pobj is not None:
                 return pobj
     return None
@@ -343,7 +356,7 @@ def _targets(verb: Token, passive: bool) -> list[tuple[Token, Token | None]]:
         if subject is None and verb.dep_ == "acl" and head_of(verb).pos_ in {"NOUN", "PROPN"}:
             subject = head_of(verb)  # "the threat posed by X": the noun is what X poses
         return [(t, None) for t in _conjuncts(subject)] if subject is not None else []
-    obj = next((c for c in children(verb) if c.dep_ in OBJECT_DEPS), None)
+    obj = next((c for c in children(verb) if c.dep_ in OBJECT_DEPS and not _masked(c)), None)
     if obj is not None:
         if not _is_named(obj):
             # "issued sanctions against Beijing": Beijing is the target, sanctions the thing.
@@ -543,7 +556,12 @@ def _light_noun(verb: Token, thing: Token | None, event_nouns: frozenset[str]) -
     return lemma if lemma in event_nouns else None
 
 
-def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[Frame]:
+def frames(
+    doc: Doc,
+    *,
+    event_nouns: frozenset[str] = frozenset(),
+    masked: tuple[int, int] | None = None,
+) -> Iterator[Frame]:
     """Yield one frame per verb and conjunct of its actor/target, in text order.
 
     A verb with neither an actor nor a target yields nothing: it cannot answer "who did what".
@@ -554,10 +572,14 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
     Args:
         doc: a parsed Doc.
         event_nouns: lemmas of nouns that denote events (from the event type lexicon).
+        masked: (start, end) character offsets of text that names no participant, the
+            dateline ("NAIROBI, Kenya (AP) —"): no actor or target starts inside it, and a
+            verb the parser gives a dateline subject takes its next subject, if any.
 
     Yields:
         Frame records, verbs and nominal events in text order.
     """
+    mask_tokens(doc, masked)
     sentence_of = sentence_index(doc)
     quotes = quote_reporters(doc)
     arguments: dict[int, Argument] = {}
@@ -567,6 +589,9 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
         if found is None:
             found = arguments[head.i] = _argument(doc, head)
         return found
+
+    def usable(token: Token | None) -> bool:
+        return token is None or not (_masked(token) or _masked(doc[argument_of(token).start]))
 
     for i in _frame_candidates(doc, event_nouns):
         verb = doc[i]
@@ -584,11 +609,14 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
         if subject is None:
             subject = _controller(verb)
         is_passive = passive or _passive_subject(verb) is not None
-        actors: list[Token | None] = [*_conjuncts(subject)] if subject is not None else [None]
+        actors: list[Token | None] = [
+            t for t in (_conjuncts(subject) if subject is not None else []) if usable(t)
+        ] or [None]
         found = _targets(verb, is_passive)
         if not found and not is_passive:
             found = _shared_object(verb)
-        if subject is None and not found:
+        found = [(t, o) for t, o in found if usable(t) and usable(o)]
+        if actors == [None] and not found:
             continue
         targets: list[tuple[Token | None, Token | None]] = [*found] if found else [(None, None)]
         pred_tokens = _predicate_tokens(verb)
@@ -640,6 +668,17 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
                 )
 
 
+def mask_tokens(doc: Doc, masked: tuple[int, int] | None) -> None:
+    """Mark the tokens within character offsets `masked` as naming no participant."""
+    if masked is None or masked[1] <= masked[0]:
+        doc.user_data.pop(_MASK_KEY, None)
+        return
+    starts, _ = token_bounds(doc)
+    first = bisect.bisect_left(starts, masked[0])
+    last = bisect.bisect_left(starts, masked[1])
+    doc.user_data[_MASK_KEY] = (first, last)
+
+
 def _state_frames(
     doc: Doc, copula: Token, sentence_of: list[int], quotes: dict[int, Token]
 ) -> Iterator[Frame]:
@@ -649,7 +688,7 @@ def _state_frames(
         None,
     )
     subject, _ = _own_subject(copula)
-    if state is None or subject is None:
+    if state is None or subject is None or _masked(doc[subtree_bounds(subject)[0]]):
         return
     tokens = sorted(
         [copula, state, *(c for c in children(copula) if c.dep_ in {"aux", "neg"})],
@@ -707,6 +746,8 @@ def _nominal_frames(
     by = _prep_object(noun, frozenset({"by"}))
     if by is not None:
         actor = by
+    if actor is not None and _masked(actor):
+        actor = None
     target = _prep_object(noun, frozenset({"with", "against", "on", "between", "to"}))
     if target is not None and not _is_named(target):
         target = None

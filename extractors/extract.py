@@ -27,6 +27,7 @@ from extractors.actors import ActorInfo, ActorResolver, load_actor_lexicon
 from extractors.config import Settings
 from extractors.events import REPORTING_LEMMAS, Argument, Frame, frames
 from extractors.gazetteer import load_gazetteer
+from extractors.ingest import _DATELINE as LEADING_DATELINE
 from extractors.nlp import (
     doc_ents,
     doc_sents,
@@ -136,6 +137,7 @@ class _DocContext:
     lead_places: tuple[tuple[Toponym, str], ...] = ()  # (toponym, "title" | "document")
     headline: Headline | None = None
     lead_sentences: int = 5  # sentences, from the first, that hold the lead (see lead_sentences)
+    masked: tuple[int, int] | None = None  # character offsets of the dateline
 
 
 # The lead: news states its main event in the first sentences.
@@ -506,6 +508,19 @@ _DATELINE = re.compile(
 )
 
 
+def dateline_extent(text: str, place_start: int) -> tuple[int, int]:
+    """Character offsets of the dateline whose place name starts at `place_start`: from
+    the place to after its dash ("NAIROBI, Kenya (AP) — "), with the region or date and the
+    wire service between; the place name's first word when no dateline pattern matches."""
+    match = LEADING_DATELINE.match(text)
+    if match is None or match.start("place") != place_start:
+        match = _DATELINE.match(text, place_start)
+    if match is not None:
+        return place_start, match.end()
+    word = re.match(r"\S+", text[place_start:])
+    return place_start, place_start + (word.end() if word else 0)
+
+
 def _in_text(doc: Doc, named: Toponym, toponyms: Sequence[Toponym]) -> tuple[Toponym, str]:
     """A headline's place as the text names it (resolved, with offsets into the text),
     else as the headline gives it (source "title")."""
@@ -808,15 +823,27 @@ class Extractor:
         if setting[0] is None:
             setting = named_setting(doc, headline, toponyms)
         lead_places = _lead_places(doc, toponyms, headline_places, dateline_toponym)
+        # The dateline names where the story was filed: no actor, target or clause place.
+        dateline_start = (
+            article.dateline_start_char
+            if article.dateline_start_char is not None
+            else (dateline_toponym.start if dateline_toponym is not None else None)
+        )
+        masked = (
+            dateline_extent(doc_text(doc), dateline_start) if dateline_start is not None else None
+        )
         lap("places")
         actors = ActorResolver(
             doc,
             lexicon=self.actor_lexicon,
             country_of=self.places.country_of,
             toponyms=toponyms,
+            dateline=masked,
         )
         found = [
-            f for f in frames(doc, event_nouns=self.event_nouns) if not _is_boilerplate(doc, f)
+            f
+            for f in frames(doc, event_nouns=self.event_nouns, masked=masked)
+            if not _is_boilerplate(doc, f)
         ]
         # The lead is counted in the story's own sentences: captions and page furniture
         # before it do not push its date out of reach.
@@ -834,6 +861,7 @@ class Extractor:
             lead_places=lead_places,
             headline=headline,
             lead_sentences=lead,
+            masked=masked,
         )
         events = rank_events(
             doc,
@@ -950,7 +978,13 @@ class Extractor:
         return place
 
     def _place_for(
-        self, doc: Doc, frame: Frame, toponyms: list[Toponym], dateline: Place | None
+        self,
+        doc: Doc,
+        frame: Frame,
+        toponyms: list[Toponym],
+        dateline: Place | None,
+        *,
+        masked: tuple[int, int] | None = None,
     ) -> tuple[Toponym | None, str | None]:
         sent = doc_sents(doc)[sentence_of(doc)[frame.predicate]]
         starts, ends = token_bounds(doc)
@@ -962,6 +996,8 @@ class Extractor:
         for toponym in toponyms:
             if not (sent.start_char <= toponym.start < sent.end_char) or toponym.metonymy:
                 continue
+            if masked is not None and masked[0] <= toponym.start < masked[1]:
+                continue  # the dateline says where the story was filed (see `dateline`)
             head, locative = _setting_head(doc, toponym)
             if head is None:
                 continue
@@ -1030,7 +1066,9 @@ class Extractor:
         ):
             actor = reported_by  # "I've seen many races," said Jos: I is the speaker
         target = self._actor(actors, frame.target)
-        toponym, place_source = self._place_for(doc, frame, context.toponyms, context.dateline)
+        toponym, place_source = self._place_for(
+            doc, frame, context.toponyms, context.dateline, masked=context.masked
+        )
         if toponym is None and place_source == "dateline":
             toponym = context.dateline_toponym  # None for a leading dateline (no offsets kept)
         place = (

@@ -223,3 +223,11 @@ def test_two_subjects_keep_the_one_next_to_the_verb(nlp):
     )
     frames_ = _by_lemma(nlp, text, "blame")
     assert {f.actor.text for f in frames_ if f.actor is not None} <= {"Mary Smith"}
+
+
+def test_masked_dateline_is_no_argument(nlp):
+    text = "NAIROBI, Kenya (AP) — Fourteen protesters were arrested outside parliament on Tuesday."
+    dateline = (0, text.index("—") + 2)
+    [frame] = [f for f in frames(nlp(text), masked=dateline) if f.predicate_lemma == "arrest"]
+    assert frame.target.text == "Fourteen protesters"
+    assert frame.actor is None

@@ -352,3 +352,25 @@ def test_event_dated_long_before_publication_is_background(extractor):
     rows = _rows(extractor, text, published="2016-11-14", title="Rovers win the cup again")
     main = _main(rows)
     assert main.date_text == "Saturday"
+
+
+def test_nairobi_seed_dateline_is_no_participant(extractor):
+    path = SEEDS / "001_dateline_nairobi.txt"
+    meta = json.loads((SEEDS / "001_dateline_nairobi.meta.json").read_text("utf-8"))
+    rows = _rows(extractor, path.read_text("utf-8"), published=meta["published"])
+    dateline_end = path.read_text("utf-8").index("—") + 1
+    for row in rows:
+        for start in (row.actor_start_char, row.target_start_char):
+            assert start is None or start >= dateline_end, row
+    main = _main(rows)
+    assert main.actor_text == "Kenyan police"
+    assert main.predicate_lemma == "arrest"
+    assert main.place_country == "KE"
+
+
+def test_dateline_is_not_the_passive_subject(extractor):
+    text = "NAIROBI, Kenya (AP) — Fourteen protesters were arrested outside parliament on Tuesday."
+    rows = _rows(extractor, text, published="2023-06-28")
+    [row] = [r for r in rows if r.predicate_lemma == "arrest"]
+    assert row.target_text == "Fourteen protesters"
+    assert row.place_country == "KE"

@@ -38,6 +38,13 @@ OBJECT_DEPS = frozenset({"dobj", "obj"})
 VERB_TARGET_PREPS = frozenset({"with", "against", "to", "toward", "towards", "at"})
 # Prepositions on a thing-object that name the real target: "sanctions against Beijing".
 OBJECT_TARGET_PREPS = frozenset({"against", "on", "with", "to", "for", "toward", "towards", "at"})
+# Entity types that are quantities or times, never participants ("on Thursday", "by 5%").
+NOT_PARTICIPANT_ENTS = frozenset(
+    {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
+)
+RELATIVE_PRONOUNS = frozenset({"which", "that", "who", "whom"})
+# Pronouns that point at a stretch of text, not at a participant: "dealt with this".
+DEMONSTRATIVE_PRONOUNS = frozenset({"this", "that"})
 # Clause relations whose verbs can head their own event.
 CLAUSE_DEPS = frozenset(
     {"ROOT", "conj", "ccomp", "xcomp", "advcl", "relcl", "acl", "pcomp", "csubj", "parataxis"}
@@ -346,7 +353,31 @@ def _prep_object(token: Token, preps: frozenset[str]) -> Token | None:
 
 
 def _is_named(token: Token) -> bool:
+    if token.ent_type_ in NOT_PARTICIPANT_ENTS:
+        return False  # "signed an agreement on Thursday": a date, not whom it was signed with
     return token.pos_ in {"PROPN", "PRON"} or token.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"}
+
+
+def _referent(token: Token | None) -> Token | None:
+    """What an argument token stands for: a relative pronoun's antecedent ("the deal, which
+    Beijing signed": the deal), None for a relative pronoun the parse gives no antecedent
+    ("which is why") and for a demonstrative pronoun ("dealt with this"), else the token."""
+    if token is None:
+        return None
+    lower = token.lower_
+    if lower in RELATIVE_PRONOUNS and token.tag_ in {"WDT", "WP"}:
+        clause = head_of(token)
+        for _ in range(4):
+            if clause.dep_ == "relcl":
+                antecedent = head_of(clause)
+                return antecedent if antecedent.pos_ in {"NOUN", "PROPN", "PRON"} else None
+            if head_of(clause).i == clause.i:
+                break
+            clause = head_of(clause)
+        return None
+    if lower in DEMONSTRATIVE_PRONOUNS and token.pos_ in {"PRON", "DET", "SCONJ"}:
+        return None
+    return token
 
 
 def _targets(verb: Token, passive: bool) -> list[tuple[Token, Token | None]]:
@@ -615,7 +646,11 @@ def frames(
         found = _targets(verb, is_passive)
         if not found and not is_passive:
             found = _shared_object(verb)
-        found = [(t, o) for t, o in found if usable(t) and usable(o)]
+        found = [
+            (t, _referent(o))
+            for t, o in ((_referent(t), o) for t, o in found)
+            if t is not None and usable(t) and usable(o)
+        ]
         if actors == [None] and not found:
             continue
         targets: list[tuple[Token | None, Token | None]] = [*found] if found else [(None, None)]

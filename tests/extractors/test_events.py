@@ -231,3 +231,45 @@ def test_masked_dateline_is_no_argument(nlp):
     [frame] = [f for f in frames(nlp(text), masked=dateline) if f.predicate_lemma == "arrest"]
     assert frame.target.text == "Fourteen protesters"
     assert frame.actor is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Egypt and Sudan signed an agreement on Thursday to share data.",
+        "The two firms signed a contract at 9 a.m. worth 5 million dollars.",
+        "The union signed a deal for 3 percent more pay on Monday.",
+    ],
+)
+def test_dates_and_numbers_are_no_targets(nlp, text):
+    [*found] = _by_lemma(nlp, text, "sign")
+    for frame in found:
+        assert frame.target is None or not any(c.isdigit() for c in frame.target.text)
+        assert frame.target is None or frame.target.text not in {"Thursday", "Monday"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lemma", "target"),
+    [
+        ("The deal, which Beijing signed last year, was cancelled.", "sign", "The deal"),
+        ("Police seized the guns, which smugglers had hidden.", "hide", "the guns"),
+        ("She praised the envoy whom the president had sent.", "send", "the envoy"),
+    ],
+)
+def test_relative_pronoun_target_is_its_antecedent(nlp, text, lemma, target):
+    [frame] = _by_lemma(nlp, text, lemma)
+    assert frame.target.text == target
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister said the government would deal with this quickly.",
+        "Officials said the talks failed, which is why the envoy left.",
+        "President Biden has viewed that as a priority, officials said.",
+    ],
+)
+def test_demonstrative_and_free_relative_pronouns_are_no_targets(nlp, text):
+    for frame in _frames(nlp, text):
+        for arg in (frame.target, frame.object):
+            assert arg is None or arg.text.lower() not in {"this", "that", "which"}, frame

@@ -374,3 +374,12 @@ def test_dateline_is_not_the_passive_subject(extractor):
     [row] = [r for r in rows if r.predicate_lemma == "arrest"]
     assert row.target_text == "Fourteen protesters"
     assert row.place_country == "KE"
+
+
+def test_weekday_is_no_target(extractor):
+    text = "CAIRO — Egypt and Sudan signed an agreement on Thursday to share data, officials said."
+    rows = _rows(extractor, text, published="2019-11-14")
+    signed = [r for r in rows if r.predicate_lemma == "sign"]
+    assert {r.actor_canonical for r in signed} == {"Egypt", "Sudan"}
+    assert all(r.target_text != "Thursday" for r in signed)
+    assert all(r.date_text == "Thursday" for r in signed)

@@ -42,8 +42,70 @@ from extractors.places import Place, PlaceResolver, Toponym, haversine_km
 from extractors.records import Article, DocumentRow, EventRow, MentionRow, PlaceRow, stable_id
 from extractors.temporal import Timex, normalize_timex, timexes
 
+# Prepositions whose object place is where the clause happens ("in", "off the coast of
+# Kent", "ferries between Calais and Dover"). Not "on": its objects are mostly dates and
+# topics ("on Monday", "talks on Ukraine", "sanctions on Russia").
 LOCATIVE_PREPS = frozenset(
-    {"in", "at", "near", "outside", "inside", "across", "throughout", "from"}
+    {
+        "in",
+        "at",
+        "near",
+        "outside",
+        "inside",
+        "across",
+        "throughout",
+        "from",
+        "off",
+        "along",
+        "between",
+        "over",
+    }
+)
+# Prepositions of a named setting the gazetteer does not know ("at Wrigley Field"): not
+# "between" or "over", whose objects are as often organizations ("talks between Apple and
+# Google", "a dispute over Huawei").
+NAMED_SETTING_PREPS = frozenset(
+    {"in", "at", "near", "outside", "inside", "across", "throughout", "off", "along"}
+)
+# Nouns for a part or the surroundings of a place, whose "of" names the place: "off the
+# coast of Kent", "on the outskirts of Kabul", "in the north of France".
+PART_NOUNS = frozenset(
+    {
+        "coast",
+        "coastline",
+        "shore",
+        "shores",
+        "waters",
+        "outskirts",
+        "suburbs",
+        "edge",
+        "border",
+        "north",
+        "south",
+        "east",
+        "west",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "centre",
+        "center",
+        "heart",
+        "middle",
+        "part",
+        "region",
+        "area",
+        "city",
+        "town",
+        "village",
+        "capital",
+        "province",
+        "state",
+        "county",
+        "district",
+        "island",
+        "streets",
+    }
 )
 POINT_TYPES = frozenset({"DATE", "TIME"})
 
@@ -180,7 +242,7 @@ def _locative_name(doc: Doc, frame: Frame) -> Toponym | None:
 def _named_setting(doc: Doc, heads: Iterable[Token]) -> Toponym | None:
     """The first named setting in a locative phrase on one of `heads`."""
     for prep in (c for head in heads for c in head.children):
-        if prep.dep_ != "prep" or prep.lower_ not in LOCATIVE_PREPS - {"from"}:
+        if prep.dep_ != "prep" or prep.lower_ not in NAMED_SETTING_PREPS:
             continue
         for pobj in prep.children:
             if pobj.dep_ != "pobj":
@@ -325,7 +387,11 @@ def is_setting(doc: Doc, toponym: Toponym) -> bool:
     if span is None:
         return True
     root = span.root
-    if root.pos_ == "ADJ" or root.ent_type_ in {"NORP", "PERSON"}:
+    if root.pos_ == "ADJ" or root.ent_type_ == "NORP":
+        return False
+    if root.ent_type_ == "PERSON" and not (toponym.label == "GAZ" and _is_locative(root)):
+        # A name the recognizer took for a person is a setting only when the gazetteer
+        # knows it and a locative phrase governs it ("off the coast of Kent").
         return False
     own = _entity_of(doc, root)
     if own is not None:
@@ -376,9 +442,27 @@ def _find_setting_head(doc: Doc, toponym: Toponym) -> tuple[Token | None, bool]:
     head = span.root if span is not None else None
     if head is None:
         return None, False
-    # "in Anchorage, Alaska": the appositive/compound rides on its anchor's preposition.
-    anchor = head.head if head.dep_ in {"appos", "conj", "compound"} else head
-    return head, anchor.dep_ == "pobj" and anchor.head.lower_ in LOCATIVE_PREPS
+    return head, _is_locative(head)
+
+
+def _is_locative(token: Token) -> bool:
+    """Whether a place mention's head is the object of a locative preposition: its own
+    ("in Anchorage"), its anchor's ("in Anchorage, Alaska": the appositive, conjunct or
+    compound rides on the name it belongs to) or through "of" after a noun for a part of
+    a place ("off the coast of Kent", "in the north of France"), where "on" is locative
+    too ("on the outskirts of Kabul")."""
+    anchor = token.head if token.dep_ in {"appos", "conj", "compound"} else token
+    preps = LOCATIVE_PREPS
+    for _ in range(3):
+        prep = anchor.head
+        if not (anchor.dep_ == "pobj" and prep.lower_ == "of"):
+            break
+        part = prep.head
+        if part.pos_ != "NOUN" or not {part.lemma_.lower(), part.lower_} & PART_NOUNS:
+            return False
+        anchor = part.head if part.dep_ in {"appos", "conj"} else part
+        preps = LOCATIVE_PREPS | {"on"}
+    return anchor.dep_ == "pobj" and anchor.head.lower_ in preps
 
 
 def _entity_of(doc: Doc, token: Token) -> Span | None:
@@ -702,6 +786,26 @@ def _inside_noun_phrase(doc: Doc, timex: Timex, frame: Frame) -> bool:
             return True
         token = head
     return False
+
+
+def _abroad(doc: Doc, frame: Frame, toponyms: Sequence[Toponym], setting: Toponym) -> bool:
+    """Whether the frame's sentence names a place in another country than the story's
+    setting, and not the setting itself ("... rescued two fishermen near Dover" in a story
+    set in France): the clause then happens elsewhere, so the setting does not stand in."""
+    if setting.place is None:
+        return False
+    sent = doc_sents(doc)[sentence_of(doc)[frame.predicate]]
+    named = [
+        t.place
+        for t in toponyms
+        if t.place is not None
+        and sent.start_char <= t.start < sent.end_char
+        and _setting_head(doc, t)[0] is not None
+    ]
+    country = setting.place.country_code
+    return any(p.country_code != country for p in named) and not any(
+        p.geonameid == setting.place.geonameid for p in named
+    )
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -1077,7 +1181,12 @@ class Extractor:
             else (context.dateline if place_source == "dateline" else None)
         )
         setting, setting_source = context.document_place
-        if place is None and toponym is None and setting is not None:
+        if (
+            place is None
+            and toponym is None
+            and setting is not None
+            and not _abroad(doc, frame, context.toponyms, setting)
+        ):
             # The story's main setting stands in for a clause that names none.
             toponym, place_source = setting, setting_source
             place = toponym.place

@@ -383,3 +383,51 @@ def test_weekday_is_no_target(extractor):
     assert {r.actor_canonical for r in signed} == {"Egypt", "Sudan"}
     assert all(r.target_text != "Thursday" for r in signed)
     assert all(r.date_text == "Thursday" for r in signed)
+
+
+def _batch_record(record_id):
+    for line in (SEEDS / "003_batch.jsonl").read_text("utf-8").splitlines():
+        record = json.loads(line)
+        if record["id"] == record_id:
+            return record
+    raise KeyError(record_id)
+
+
+def test_places_of_off_and_between_phrases(extractor):
+    record = _batch_record("sample-3b")
+    rows = _rows(extractor, record["text"], published=record["published"], title=record["title"])
+    [rescue] = [r for r in rows if r.predicate_lemma == "rescue"]
+    assert rescue.place_text == "Kent"
+    assert rescue.place_country == "GB"
+    assert rescue.place_source == "clause"
+    [cancel] = [r for r in rows if r.predicate_lemma == "cancel"]
+    assert cancel.place_country == "GB"
+    assert cancel.place_source == "clause"
+
+
+@pytest.mark.parametrize(
+    ("text", "lemma", "place"),
+    [
+        ("Rescuers found a yacht off the coast of Sardinia on Monday.", "find", "Sardinia"),
+        ("Tanks drove over the Golan Heights on Monday.", "drive", "Golan Heights"),
+        ("A bomb exploded on the outskirts of Kabul on Monday.", "explode", "Kabul"),
+        ("Two climbers died in the north of Scotland on Monday.", "die", "Scotland"),
+    ],
+)
+def test_place_named_through_a_part_of_it(extractor, text, lemma, place):
+    rows = _rows(extractor, text, published="2020-02-11")
+    [row] = [r for r in rows if r.predicate_lemma == lemma]
+    assert row.place_text == place
+    assert row.place_source == "clause"
+
+
+def test_place_abroad_in_the_sentence_keeps_the_story_setting_out(extractor):
+    text = (
+        "Heavy rain flooded streets in Lyon on Sunday. Lyon officials closed the river banks. "
+        "Dover officials praised the rescue crews."
+    )
+    rows = _rows(extractor, text, published="2020-02-10")
+    [closed] = [r for r in rows if r.predicate_lemma == "close"]
+    assert closed.place_country == "FR"
+    [praised] = [r for r in rows if r.predicate_lemma == "praise"]
+    assert praised.place_country != "FR"

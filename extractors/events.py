@@ -101,6 +101,27 @@ PLANNING_LEMMAS = frozenset(
         "propose",
     }
 )
+# Verbs that ask someone to do something: what they ask for has not happened ("called on
+# the government to release the detainees").
+REQUEST_LEMMAS = frozenset(
+    {
+        "ask",
+        "urge",
+        "call",
+        "press",
+        "demand",
+        "request",
+        "appeal",
+        "implore",
+        "plead",
+        "order",
+        "instruct",
+        "encourage",
+    }
+)
+# Prepositions that introduce whom a request is made of: "called on", "appealed to",
+# "pleaded with".
+REQUESTEE_PREPS = frozenset({"on", "upon", "to", "with"})
 FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
 HYPOTHETICAL_AUX = frozenset({"would", "could", "might", "may", "should", "can", "ca"})
 HYPOTHETICAL_MARKS = frozenset({"if", "unless", "whether"})
@@ -312,6 +333,8 @@ def _controller(verb: Token) -> Token | None:
         # Object control ("drove Trump to declare"), else subject control ("plans to visit").
         # "V NP to VP" is object control in English, "promise" being the exception.
         obj = next((c for c in children(head) if c.dep_ in OBJECT_DEPS), None)
+        if obj is None and head.lemma_ in REQUEST_LEMMAS:
+            obj = _prep_object(head, REQUESTEE_PREPS)  # "called on the government to act"
         if obj is not None and head.lemma_ != "promise" and obj.i < verb.i:
             return obj
         subject, _ = _own_subject(head)
@@ -427,7 +450,7 @@ def _tense(verb: Token, depth: int = 0) -> str:
         return "future"
     if _is_infinitive(verb) and depth < 4 and head_of(verb).pos_ in {"VERB", "AUX"}:
         # "plans to visit" lies ahead; "drove Trump to declare" happened when the driving did.
-        if head_of(verb).lemma_ in PLANNING_LEMMAS:
+        if head_of(verb).lemma_ in PLANNING_LEMMAS or is_request(verb):
             return "future"
         return _tense(head_of(verb), depth + 1)
     if verb.tag_ in {"VBD", "VBN"} or any(a.tag_ in {"VBD"} for a in auxes):
@@ -546,8 +569,21 @@ def _modality(verb: Token, quotes: dict[int, Token] | None = None) -> str:
             break
         if token.dep_ == "xcomp" and head_of(token).lemma_ in PLANNING_LEMMAS:
             return "planned"
+        if is_request(token):
+            return "planned"  # asked for, not done: "urged them to release the detainees"
         token = head_of(token)
     return "asserted"
+
+
+def is_request(verb: Token) -> bool:
+    """Whether the verb is the to-infinitive of a request: "urged X to go", "called on X
+    to go" (a "call" needs whom it is made of: "called to say" is a phone call)."""
+    head = head_of(verb)
+    if verb.dep_ not in {"xcomp", "advcl"} or head.i == verb.i or not _is_infinitive(verb):
+        return False
+    if head.lemma_ not in REQUEST_LEMMAS:
+        return False
+    return head.lemma_ != "call" or _prep_object(head, REQUESTEE_PREPS) is not None
 
 
 def _negated(verb: Token) -> bool:
@@ -592,6 +628,7 @@ def frames(
     *,
     event_nouns: frozenset[str] = frozenset(),
     masked: tuple[int, int] | None = None,
+    phrasal: frozenset[str] = frozenset(),
 ) -> Iterator[Frame]:
     """Yield one frame per verb and conjunct of its actor/target, in text order.
 
@@ -606,6 +643,9 @@ def frames(
         masked: (start, end) character offsets of text that names no participant, the
             dateline ("NAIROBI, Kenya (AP) —"): no actor or target starts inside it, and a
             verb the parser gives a dateline subject takes its next subject, if any.
+        phrasal: verb lemmas with a preposition that the lexicon types ("call on"): a verb
+            with that preposition gets that lemma ("called on the government"), as a verb
+            with a particle always does ("backed down").
 
     Yields:
         Frame records, verbs and nominal events in text order.
@@ -643,7 +683,27 @@ def frames(
         actors: list[Token | None] = [
             t for t in (_conjuncts(subject) if subject is not None else []) if usable(t)
         ] or [None]
+        lemma = verb.lemma_.lower()
+        particles = [c.lower_ for c in children(verb) if c.dep_ == "prt"]
+        if particles:
+            lemma = " ".join([lemma, *particles])
         found = _targets(verb, is_passive)
+        if not particles and phrasal:
+            # A prepositional verb the lexicon lists ("call on", "call for"): the
+            # preposition belongs to the predicate, its object is the target.
+            prep = next(
+                (
+                    c
+                    for c in children(verb)
+                    if c.dep_ == "prep" and f"{lemma} {c.lower_}" in phrasal
+                ),
+                None,
+            )
+            if prep is not None:
+                lemma = f"{lemma} {prep.lower_}"
+                pobj = next((c for c in children(prep) if c.dep_ == "pobj"), None)
+                if not found and pobj is not None and not is_passive:
+                    found = [(t, None) for t in _conjuncts(pobj)]
         if not found and not is_passive:
             found = _shared_object(verb)
         found = [
@@ -655,10 +715,6 @@ def frames(
             continue
         targets: list[tuple[Token | None, Token | None]] = [*found] if found else [(None, None)]
         pred_tokens = _predicate_tokens(verb)
-        lemma = verb.lemma_.lower()
-        particles = [c.lower_ for c in children(verb) if c.dep_ == "prt"]
-        if particles:
-            lemma = " ".join([lemma, *particles])
         negated = _negated(verb)
         modality = _modality(verb, quotes)
         tense = _tense(verb)

@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors.actors import ActorInfo, ActorResolver, load_actor_lexicon
 from extractors.config import Settings
-from extractors.events import REPORTING_LEMMAS, Argument, Frame, frames
+from extractors.events import REPORTING_LEMMAS, Argument, Frame, frames, is_request
 from extractors.gazetteer import load_gazetteer
 from extractors.ingest import _DATELINE as LEADING_DATELINE
 from extractors.nlp import (
@@ -36,6 +36,7 @@ from extractors.nlp import (
     load_pipeline,
     remember_text,
     sentence_of,
+    subtree_bounds,
     token_bounds,
 )
 from extractors.places import Place, PlaceResolver, Toponym, haversine_km
@@ -126,6 +127,8 @@ class EventTypes:
     verbs: dict[str, str]
     nouns: dict[str, str]
     quad: dict[str, str]
+    # Verb lemmas of more than one word ("call on", "back down"), for `frames`.
+    phrasal: frozenset[str] = frozenset()
 
     def type_of(self, lemma: str, *, nominal: bool = False) -> str:
         """PLOVER-style type of a lemma; "other" when the lexicon does not list it."""
@@ -153,7 +156,7 @@ def load_event_types() -> EventTypes:
         raise ValueError(f"event_types.toml: no [quad] class for {sorted(missing)}")
     if unknown := set(quad) - types:
         raise ValueError(f"event_types.toml: [quad] names unknown types {sorted(unknown)}")
-    return EventTypes(verbs, nouns, quad)
+    return EventTypes(verbs, nouns, quad, frozenset(v for v in verbs if " " in v))
 
 
 @dataclass(slots=True)
@@ -808,6 +811,25 @@ def _abroad(doc: Doc, frame: Frame, toponyms: Sequence[Toponym], setting: Topony
     )
 
 
+def _conjoined_clauses(doc: Doc, frame: Frame) -> list[tuple[int, int]]:
+    """Character spans of the clauses under the frame's verb that are events of their own
+    with their own dates: conjoined verbs ("condemned X and [called on Y to act]") and
+    what a request asks for ("called on Y [to act by Friday]")."""
+    if frame.nominal:
+        return []
+    starts, ends = token_bounds(doc)
+    out = []
+    pending = [doc[frame.predicate]]
+    while pending:
+        for child in pending.pop().children:
+            conjoined = child.dep_ == "conj" and child.pos_ in {"VERB", "AUX"}
+            if conjoined or is_request(child):
+                first, last = subtree_bounds(child)
+                out.append((starts[first], ends[last]))
+                pending.append(child)
+    return out
+
+
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
@@ -946,7 +968,12 @@ class Extractor:
         )
         found = [
             f
-            for f in frames(doc, event_nouns=self.event_nouns, masked=masked)
+            for f in frames(
+                doc,
+                event_nouns=self.event_nouns,
+                masked=masked,
+                phrasal=self.event_types.phrasal,
+            )
             if not _is_boilerplate(doc, f)
         ]
         # The lead is counted in the story's own sentences: captions and page furniture
@@ -1146,6 +1173,11 @@ class Extractor:
             and sent.start_char <= t.start < sent.end_char
         ]
         candidates = [t for t in candidates if not _inside_noun_phrase(doc, t, frame)]
+        others = _conjoined_clauses(doc, frame)
+        if others:
+            # "rejected X, and the talks were not expected before the summer": a date inside
+            # a conjoined verb's clause dates that verb, not this one.
+            candidates = [t for t in candidates if not any(a <= t.start < b for a, b in others)]
         in_clause = [t for t in candidates if clause_start <= t.start < clause_end]
         pool = in_clause or candidates
         best = min(pool, key=lambda t: abs(t.start - pivot), default=None)

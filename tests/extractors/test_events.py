@@ -273,3 +273,40 @@ def test_demonstrative_and_free_relative_pronouns_are_no_targets(nlp, text):
     for frame in _frames(nlp, text):
         for arg in (frame.target, frame.object):
             assert arg is None or arg.text.lower() not in {"this", "that", "which"}, frame
+
+
+REQUEST_TEXT = (
+    "Opposition leader Amina Odhiambo condemned the arrests and called on the government "
+    "to release the detainees by Friday."
+)
+
+
+def test_requested_event_is_planned_and_done_by_whom_it_is_asked_of(nlp):
+    found = list(frames(nlp(REQUEST_TEXT), phrasal=frozenset({"call on"})))
+    [release] = [f for f in found if f.predicate_lemma == "release"]
+    assert release.actor.text == "the government"
+    assert release.modality == "planned"
+    assert release.tense == "future"
+    [call] = [f for f in found if f.predicate_lemma.startswith("call")]
+    assert call.predicate_lemma == "call on"
+    assert call.target.text == "the government"
+    assert call.modality == "asserted"
+
+
+@pytest.mark.parametrize(
+    ("text", "lemma", "actor"),
+    [
+        ("The union urged its members to strike on Monday.", "strike", "its members"),
+        ("Activists asked the court to free the journalist.", "free", "the court"),
+        ("Lawyers appealed to the judge to drop the charges.", "drop", "the judge"),
+    ],
+)
+def test_request_infinitives_are_planned(nlp, text, lemma, actor):
+    [frame] = _by_lemma(nlp, text, lemma)
+    assert frame.actor.text == actor
+    assert frame.modality == "planned"
+
+
+def test_prepositional_verb_needs_the_lexicon(nlp):
+    [call] = _by_lemma(nlp, REQUEST_TEXT, "call")
+    assert call.predicate_lemma == "call"

@@ -40,6 +40,9 @@ def test_event_types_have_quad_classes():
     assert types.quad_of("ASSAULT") == "material conflict"
     assert types.quad_of("STATEMENT") == "neutral"
     assert types.quad_of("other") == "other"
+    assert types.type_of("call on") == "REQUEST"
+    assert types.type_of("call for") == "REQUEST"
+    assert "call on" in types.phrasal
 
 
 def test_seed_blinken_said_is_reported(seed_rows):
@@ -431,3 +434,21 @@ def test_place_abroad_in_the_sentence_keeps_the_story_setting_out(extractor):
     assert closed.place_country == "FR"
     [praised] = [r for r in rows if r.predicate_lemma == "praise"]
     assert praised.place_country != "FR"
+
+
+def test_nairobi_seed_request_clause(extractor):
+    path = SEEDS / "001_dateline_nairobi.txt"
+    meta = json.loads((SEEDS / "001_dateline_nairobi.meta.json").read_text("utf-8"))
+    rows = _rows(extractor, path.read_text("utf-8"), published=meta["published"])
+    [release] = [r for r in rows if r.predicate_lemma == "release"]
+    assert release.actor_text == "the government"
+    assert release.modality == "planned"
+    assert release.date_text == "Friday"
+    assert release.date_value == "2023-06-30"  # published Wednesday 2023-06-28: ahead
+    [condemn] = [r for r in rows if r.predicate_lemma == "condemn"]
+    assert condemn.date_text != "Friday"
+    [call] = [r for r in rows if r.predicate_lemma.startswith("call")]
+    assert call.predicate_lemma == "call on"
+    assert call.event_type == "REQUEST"
+    assert call.target_text == "the government"
+    assert call.date_text != "Friday"

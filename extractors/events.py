@@ -337,6 +337,9 @@ def _controller(verb: Token) -> Token | None:
             obj = _prep_object(head, REQUESTEE_PREPS)  # "called on the government to act"
         if obj is not None and head.lemma_ != "promise" and obj.i < verb.i:
             return obj
+        patient = _passive_subject(head)
+        if patient is not None:
+            return patient  # "the talks were expected to produce a deal": the talks do
         subject, _ = _own_subject(head)
         return subject if subject is not None else _controller(head)
     if (
@@ -677,7 +680,9 @@ def frames(
         subject, passive = _own_subject(verb)
         if subject is None and verb.dep_ == "acl" and verb.tag_ == "VBN":
             subject, passive = None, True
-        if subject is None:
+        if subject is None and _passive_subject(verb) is None:
+            # A passive without a by-agent names no actor ("the talks were not expected
+            # to ..."); a clause with no subject of its own inherits one.
             subject = _controller(verb)
         is_passive = passive or _passive_subject(verb) is not None
         actors: list[Token | None] = [

@@ -310,3 +310,17 @@ def test_request_infinitives_are_planned(nlp, text, lemma, actor):
 def test_prepositional_verb_needs_the_lexicon(nlp):
     [call] = _by_lemma(nlp, REQUEST_TEXT, "call")
     assert call.predicate_lemma == "call"
+
+
+def test_passive_without_agent_has_no_actor(nlp):
+    text = (
+        "Beijing has rejected demands to cut its trade surplus, and the talks were not "
+        "expected to produce a deal before the summer."
+    )
+    [expected] = _by_lemma(nlp, text, "expect")
+    assert expected.actor is None
+    assert expected.target.text == "the talks"
+    [produce] = _by_lemma(nlp, text, "produce")
+    assert produce.actor.text == "the talks"
+    [reject] = _by_lemma(nlp, text, "reject")
+    assert reject.actor.text == "Beijing"

@@ -42,6 +42,7 @@ def test_event_types_have_quad_classes():
     assert types.quad_of("other") == "other"
     assert types.type_of("call on") == "REQUEST"
     assert types.type_of("call for") == "REQUEST"
+    assert types.type_of("cut") != "SANCTION"
     assert "call on" in types.phrasal
 
 
@@ -452,3 +453,15 @@ def test_nairobi_seed_request_clause(extractor):
     assert call.event_type == "REQUEST"
     assert call.target_text == "the government"
     assert call.date_text != "Friday"
+
+
+def test_trade_seed_dates_actors_and_types(extractor):
+    record = _batch_record("sample-3c")
+    rows = _rows(extractor, record["text"], published=record["published"], title=record["title"])
+    [reject] = [r for r in rows if r.predicate_lemma == "reject"]
+    assert reject.actor_text == "Beijing"
+    assert reject.date_text != "the summer"
+    [expect] = [r for r in rows if r.predicate_lemma == "not expect"]
+    assert expect.actor_text is None
+    [cut] = [r for r in rows if r.predicate_lemma == "cut"]
+    assert cut.event_type != "SANCTION"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy
-from spacy.attrs import DEP, LEMMA, ORTH, POS
+from spacy.attrs import DEP, HEAD, LEMMA, ORTH, POS
 from spacy.parts_of_speech import NOUN as NOUN_POS
 from spacy.parts_of_speech import VERB as VERB_POS
 from spacy.strings import get_string_id
@@ -601,7 +601,15 @@ def _is_event_verb(token: Token) -> bool:
         return False
     if token.dep_ == "amod":
         return False  # "a thwarted drive": an adjective, not an event
-    return token.dep_ in CLAUSE_DEPS
+    return token.dep_ in CLAUSE_DEPS or hangs_on_dateline(token)
+
+
+def hangs_on_dateline(token: Token) -> bool:
+    """Whether the parser hung the token on the dateline ("SEOUL — ... the administration
+    is banking on ...": "banking" as an apposition of SEOUL): the dateline is no word of
+    the sentence, so such a verb heads the sentence's main clause."""
+    head = head_of(token)
+    return head.i != token.i and _masked(head) and not _masked(token)
 
 
 def _shared_object(verb: Token) -> list[tuple[Token, Token | None]]:
@@ -899,13 +907,13 @@ def _frame_candidates(doc: Doc, event_nouns: frozenset[str]) -> list[int]:
         wanted |= noun & numpy.isin(lemma, numpy.array(known, dtype=lemma.dtype))
     copula = ~noun & (lemma == _BE_ID)
     wanted |= copula
-    wanted |= (
-        ~noun
-        & ~copula
-        & (pos == VERB_POS)
-        & ~numpy.isin(lemma, _SKIP_IDS)
-        & numpy.isin(dep, _EVENT_DEP_IDS)
-    )
+    clause = numpy.isin(dep, _EVENT_DEP_IDS)
+    mask = doc.user_data.get(_MASK_KEY)
+    if mask is not None:
+        # A verb the parser hung on the dateline heads its sentence (see hangs_on_dateline).
+        heads = numpy.arange(len(doc)) + doc.to_array(HEAD).astype("int64")
+        clause |= (heads >= mask[0]) & (heads < mask[1]) & (numpy.arange(len(doc)) >= mask[1])
+    wanted |= ~noun & ~copula & (pos == VERB_POS) & ~numpy.isin(lemma, _SKIP_IDS) & clause
     return numpy.flatnonzero(wanted).tolist()
 
 

@@ -25,7 +25,14 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors.actors import ActorInfo, ActorResolver, load_actor_lexicon
 from extractors.config import Settings
-from extractors.events import REPORTING_LEMMAS, Argument, Frame, frames, is_request
+from extractors.events import (
+    REPORTING_LEMMAS,
+    Argument,
+    Frame,
+    frames,
+    hangs_on_dateline,
+    is_request,
+)
 from extractors.gazetteer import load_gazetteer
 from extractors.ingest import _DATELINE as LEADING_DATELINE
 from extractors.nlp import (
@@ -1464,7 +1471,7 @@ def clause_weight(doc: Doc, frame: Frame) -> float:
     weight = 1.0
     for _ in range(8):
         dep = token.dep_
-        if dep == "ROOT" or token.head.i == token.i:
+        if dep == "ROOT" or token.head.i == token.i or hangs_on_dateline(token):
             return weight
         if dep in {"ccomp", "parataxis"} and token.head.lemma_ in REPORTING_LEMMAS:
             weight *= 0.9

@@ -324,3 +324,14 @@ def test_passive_without_agent_has_no_actor(nlp):
     assert produce.actor.text == "the talks"
     [reject] = _by_lemma(nlp, text, "reject")
     assert reject.actor.text == "Beijing"
+
+
+def test_verb_hung_on_the_dateline_heads_the_sentence(nlp):
+    # The parser makes "counting" an apposition of SEOUL: without the dateline it is the root.
+    text = (
+        "SEOUL — As she ends her visit to Asia on Friday, the foreign minister is counting "
+        "on regional partners to help ease the crisis."
+    )
+    found = list(frames(nlp(text), masked=(0, text.index("—") + 2)))
+    [count] = [f for f in found if f.predicate_lemma == "count"]
+    assert count.actor.text == "the foreign minister"

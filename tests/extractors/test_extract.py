@@ -465,3 +465,20 @@ def test_trade_seed_dates_actors_and_types(extractor):
     assert expect.actor_text is None
     [cut] = [r for r in rows if r.predicate_lemma == "cut"]
     assert cut.event_type != "SANCTION"
+
+
+def test_main_clause_hung_on_the_dateline_is_the_main_event(extractor):
+    text = (
+        "SEOUL — As she ends her visit to Asia on Friday, the foreign minister is counting "
+        "on regional partners to help ease the crisis. Her predecessor had angered the "
+        "partners and driven the talks to collapse, officials said."
+    )
+    main = _main(_rows(extractor, text, published="2021-03-19"))
+    assert main.predicate_lemma == "count"
+
+
+def test_seed_main_event_is_the_lead_main_clause(seed_rows):
+    main = min(seed_rows, key=lambda r: r.rank_in_doc)
+    assert main.sentence_index == 0
+    assert main.predicate_lemma == "bank"
+    assert main.actor_canonical == "the Biden administration"

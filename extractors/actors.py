@@ -168,8 +168,11 @@ class ActorResolver:
         lexicon: dict[str, LexiconEntry],
         country_of: Callable[[str], str | None],
         toponyms: Sequence[Toponym] = (),
+        dateline: tuple[int, int] | None = None,
     ) -> None:
         self.doc = doc
+        # Character offsets of the dateline ("NAIROBI, Kenya (AP) —"), when ingest found one.
+        self.dateline = dateline
         self.lexicon = lexicon
         self.country_of = country_of
         self.people = [e for e in doc_ents(doc) if e.label_ == "PERSON" and strip_titles(e.text)]
@@ -229,7 +232,7 @@ class ActorResolver:
             if lower == "it":
                 before = [e for e in before if e.label_ in {"ORG", "GPE"}]
             # A dateline ("SEOUL —") names where the story was filed, not an actor.
-            before = [e for e in before if not _is_dateline(e)]
+            before = [e for e in before if not _is_dateline(e, self.dateline)]
             if not before:
                 return None
             ent = before[-1]
@@ -341,6 +344,10 @@ def _sentences(span: Span) -> tuple[int, int]:
     return index[span.start], index[span.end - 1]
 
 
-def _is_dateline(ent: Span) -> bool:
+def _is_dateline(ent: Span, dateline: tuple[int, int] | None = None) -> bool:
+    """Whether the entity is (part of) the dateline: it starts inside the dateline's
+    offsets when they are known, else it opens the text and a dash follows it."""
+    if dateline is not None and dateline[0] <= ent.start_char < dateline[1]:
+        return True
     following = ent.doc[ent.end] if ent.end < len(ent.doc) else None
     return ent.start <= 2 and following is not None and following.text in {"—", "–", "-", "--"}

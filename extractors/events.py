@@ -8,11 +8,12 @@ document's toponyms and time expressions, preferring those tied to the clause.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy
-from spacy.attrs import DEP, LEMMA, ORTH, POS
+from spacy.attrs import DEP, HEAD, LEMMA, ORTH, POS
 from spacy.parts_of_speech import NOUN as NOUN_POS
 from spacy.parts_of_speech import VERB as VERB_POS
 from spacy.strings import get_string_id
@@ -37,6 +38,13 @@ OBJECT_DEPS = frozenset({"dobj", "obj"})
 VERB_TARGET_PREPS = frozenset({"with", "against", "to", "toward", "towards", "at"})
 # Prepositions on a thing-object that name the real target: "sanctions against Beijing".
 OBJECT_TARGET_PREPS = frozenset({"against", "on", "with", "to", "for", "toward", "towards", "at"})
+# Entity types that are quantities or times, never participants ("on Thursday", "by 5%").
+NOT_PARTICIPANT_ENTS = frozenset(
+    {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
+)
+RELATIVE_PRONOUNS = frozenset({"which", "that", "who", "whom"})
+# Pronouns that point at a stretch of text, not at a participant: "dealt with this".
+DEMONSTRATIVE_PRONOUNS = frozenset({"this", "that"})
 # Clause relations whose verbs can head their own event.
 CLAUSE_DEPS = frozenset(
     {"ROOT", "conj", "ccomp", "xcomp", "advcl", "relcl", "acl", "pcomp", "csubj", "parataxis"}
@@ -93,6 +101,27 @@ PLANNING_LEMMAS = frozenset(
         "propose",
     }
 )
+# Verbs that ask someone to do something: what they ask for has not happened ("called on
+# the government to release the detainees").
+REQUEST_LEMMAS = frozenset(
+    {
+        "ask",
+        "urge",
+        "call",
+        "press",
+        "demand",
+        "request",
+        "appeal",
+        "implore",
+        "plead",
+        "order",
+        "instruct",
+        "encourage",
+    }
+)
+# Prepositions that introduce whom a request is made of: "called on", "appealed to",
+# "pleaded with".
+REQUESTEE_PREPS = frozenset({"on", "upon", "to", "with"})
 FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
 HYPOTHETICAL_AUX = frozenset({"would", "could", "might", "may", "should", "can", "ca"})
 HYPOTHETICAL_MARKS = frozenset({"if", "unless", "whether"})
@@ -263,14 +292,24 @@ def _conjuncts(token: Token) -> list[Token]:
     return [token, *(t for t in token.conjuncts if t.i > token.i)]
 
 
+_MASK_KEY = "event_etl.masked_tokens"
+
+
+def _masked(token: Token) -> bool:
+    """Whether the token lies in a part of the text that names no participant (a dateline,
+    "NAIROBI, Kenya (AP) —"): see `frames`' `masked` argument."""
+    found = token.doc.user_data.get(_MASK_KEY)
+    return found is not None and found[0] <= token.i < found[1]
+
+
 def _own_subject(verb: Token) -> tuple[Token | None, bool]:
     """(subject head, is_passive_agent) read directly off the verb."""
     for child in children(verb):
         if child.dep_ == "agent":
             pobj = next((c for c in children(child) if c.dep_ == "pobj"), None)
-            if pobj is not None:
+            if pobj is not None and not _masked(pobj):
                 return pobj, True
-    subjects = [c for c in children(verb) if c.dep_ in SUBJECT_DEPS]
+    subjects = [c for c in children(verb) if c.dep_ in SUBJECT_DEPS and not _masked(c)]
     if len(subjects) > 1:
         # Two subjects are a misparse, as a caption credit or a split noun phrase before
         # the subject ("(Jane Doe/Reuters) Hillary Clinton blamed", "An aide to ...
@@ -294,8 +333,13 @@ def _controller(verb: Token) -> Token | None:
         # Object control ("drove Trump to declare"), else subject control ("plans to visit").
         # "V NP to VP" is object control in English, "promise" being the exception.
         obj = next((c for c in children(head) if c.dep_ in OBJECT_DEPS), None)
+        if obj is None and head.lemma_ in REQUEST_LEMMAS:
+            obj = _prep_object(head, REQUESTEE_PREPS)  # "called on the government to act"
         if obj is not None and head.lemma_ != "promise" and obj.i < verb.i:
             return obj
+        patient = _passive_subject(head)
+        if patient is not None:
+            return patient  # "the talks were expected to produce a deal": the talks do
         subject, _ = _own_subject(head)
         return subject if subject is not None else _controller(head)
     if (
@@ -320,20 +364,46 @@ def _controller(verb: Token) -> Token | None:
 
 
 def _passive_subject(verb: Token) -> Token | None:
-    return next((c for c in children(verb) if c.dep_ in PASSIVE_SUBJECT_DEPS), None)
+    return next(
+        (c for c in children(verb) if c.dep_ in PASSIVE_SUBJECT_DEPS and not _masked(c)), None
+    )
 
 
 def _prep_object(token: Token, preps: frozenset[str]) -> Token | None:
     for child in children(token):
         if child.dep_ == "prep" and child.lower_ in preps:
-            pobj = next((c for c in children(child) if c.dep_ == "pobj"), None)
+            pobj = next((c for c in children(child) if c.dep_ == "pobj" and not _masked(c)), None)
             if pobj is not None:
                 return pobj
     return None
 
 
 def _is_named(token: Token) -> bool:
+    if token.ent_type_ in NOT_PARTICIPANT_ENTS:
+        return False  # "signed an agreement on Thursday": a date, not whom it was signed with
     return token.pos_ in {"PROPN", "PRON"} or token.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"}
+
+
+def _referent(token: Token | None) -> Token | None:
+    """What an argument token stands for: a relative pronoun's antecedent ("the deal, which
+    Beijing signed": the deal), None for a relative pronoun the parse gives no antecedent
+    ("which is why") and for a demonstrative pronoun ("dealt with this"), else the token."""
+    if token is None:
+        return None
+    lower = token.lower_
+    if lower in RELATIVE_PRONOUNS and token.tag_ in {"WDT", "WP"}:
+        clause = head_of(token)
+        for _ in range(4):
+            if clause.dep_ == "relcl":
+                antecedent = head_of(clause)
+                return antecedent if antecedent.pos_ in {"NOUN", "PROPN", "PRON"} else None
+            if head_of(clause).i == clause.i:
+                break
+            clause = head_of(clause)
+        return None
+    if lower in DEMONSTRATIVE_PRONOUNS and token.pos_ in {"PRON", "DET", "SCONJ"}:
+        return None
+    return token
 
 
 def _targets(verb: Token, passive: bool) -> list[tuple[Token, Token | None]]:
@@ -343,7 +413,7 @@ def _targets(verb: Token, passive: bool) -> list[tuple[Token, Token | None]]:
         if subject is None and verb.dep_ == "acl" and head_of(verb).pos_ in {"NOUN", "PROPN"}:
             subject = head_of(verb)  # "the threat posed by X": the noun is what X poses
         return [(t, None) for t in _conjuncts(subject)] if subject is not None else []
-    obj = next((c for c in children(verb) if c.dep_ in OBJECT_DEPS), None)
+    obj = next((c for c in children(verb) if c.dep_ in OBJECT_DEPS and not _masked(c)), None)
     if obj is not None:
         if not _is_named(obj):
             # "issued sanctions against Beijing": Beijing is the target, sanctions the thing.
@@ -383,7 +453,7 @@ def _tense(verb: Token, depth: int = 0) -> str:
         return "future"
     if _is_infinitive(verb) and depth < 4 and head_of(verb).pos_ in {"VERB", "AUX"}:
         # "plans to visit" lies ahead; "drove Trump to declare" happened when the driving did.
-        if head_of(verb).lemma_ in PLANNING_LEMMAS:
+        if head_of(verb).lemma_ in PLANNING_LEMMAS or is_request(verb):
             return "future"
         return _tense(head_of(verb), depth + 1)
     if verb.tag_ in {"VBD", "VBN"} or any(a.tag_ in {"VBD"} for a in auxes):
@@ -502,8 +572,21 @@ def _modality(verb: Token, quotes: dict[int, Token] | None = None) -> str:
             break
         if token.dep_ == "xcomp" and head_of(token).lemma_ in PLANNING_LEMMAS:
             return "planned"
+        if is_request(token):
+            return "planned"  # asked for, not done: "urged them to release the detainees"
         token = head_of(token)
     return "asserted"
+
+
+def is_request(verb: Token) -> bool:
+    """Whether the verb is the to-infinitive of a request: "urged X to go", "called on X
+    to go" (a "call" needs whom it is made of: "called to say" is a phone call)."""
+    head = head_of(verb)
+    if verb.dep_ not in {"xcomp", "advcl"} or head.i == verb.i or not _is_infinitive(verb):
+        return False
+    if head.lemma_ not in REQUEST_LEMMAS:
+        return False
+    return head.lemma_ != "call" or _prep_object(head, REQUESTEE_PREPS) is not None
 
 
 def _negated(verb: Token) -> bool:
@@ -518,7 +601,15 @@ def _is_event_verb(token: Token) -> bool:
         return False
     if token.dep_ == "amod":
         return False  # "a thwarted drive": an adjective, not an event
-    return token.dep_ in CLAUSE_DEPS
+    return token.dep_ in CLAUSE_DEPS or hangs_on_dateline(token)
+
+
+def hangs_on_dateline(token: Token) -> bool:
+    """Whether the parser hung the token on the dateline ("SEOUL — ... the administration
+    is banking on ...": "banking" as an apposition of SEOUL): the dateline is no word of
+    the sentence, so such a verb heads the sentence's main clause."""
+    head = head_of(token)
+    return head.i != token.i and _masked(head) and not _masked(token)
 
 
 def _shared_object(verb: Token) -> list[tuple[Token, Token | None]]:
@@ -543,7 +634,13 @@ def _light_noun(verb: Token, thing: Token | None, event_nouns: frozenset[str]) -
     return lemma if lemma in event_nouns else None
 
 
-def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[Frame]:
+def frames(
+    doc: Doc,
+    *,
+    event_nouns: frozenset[str] = frozenset(),
+    masked: tuple[int, int] | None = None,
+    phrasal: frozenset[str] = frozenset(),
+) -> Iterator[Frame]:
     """Yield one frame per verb and conjunct of its actor/target, in text order.
 
     A verb with neither an actor nor a target yields nothing: it cannot answer "who did what".
@@ -554,10 +651,17 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
     Args:
         doc: a parsed Doc.
         event_nouns: lemmas of nouns that denote events (from the event type lexicon).
+        masked: (start, end) character offsets of text that names no participant, the
+            dateline ("NAIROBI, Kenya (AP) —"): no actor or target starts inside it, and a
+            verb the parser gives a dateline subject takes its next subject, if any.
+        phrasal: verb lemmas with a preposition that the lexicon types ("call on"): a verb
+            with that preposition gets that lemma ("called on the government"), as a verb
+            with a particle always does ("backed down").
 
     Yields:
         Frame records, verbs and nominal events in text order.
     """
+    mask_tokens(doc, masked)
     sentence_of = sentence_index(doc)
     quotes = quote_reporters(doc)
     arguments: dict[int, Argument] = {}
@@ -567,6 +671,9 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
         if found is None:
             found = arguments[head.i] = _argument(doc, head)
         return found
+
+    def usable(token: Token | None) -> bool:
+        return token is None or not (_masked(token) or _masked(doc[argument_of(token).start]))
 
     for i in _frame_candidates(doc, event_nouns):
         verb = doc[i]
@@ -581,21 +688,46 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
         subject, passive = _own_subject(verb)
         if subject is None and verb.dep_ == "acl" and verb.tag_ == "VBN":
             subject, passive = None, True
-        if subject is None:
+        if subject is None and _passive_subject(verb) is None:
+            # A passive without a by-agent names no actor ("the talks were not expected
+            # to ..."); a clause with no subject of its own inherits one.
             subject = _controller(verb)
         is_passive = passive or _passive_subject(verb) is not None
-        actors: list[Token | None] = [*_conjuncts(subject)] if subject is not None else [None]
-        found = _targets(verb, is_passive)
-        if not found and not is_passive:
-            found = _shared_object(verb)
-        if subject is None and not found:
-            continue
-        targets: list[tuple[Token | None, Token | None]] = [*found] if found else [(None, None)]
-        pred_tokens = _predicate_tokens(verb)
+        actors: list[Token | None] = [
+            t for t in (_conjuncts(subject) if subject is not None else []) if usable(t)
+        ] or [None]
         lemma = verb.lemma_.lower()
         particles = [c.lower_ for c in children(verb) if c.dep_ == "prt"]
         if particles:
             lemma = " ".join([lemma, *particles])
+        found = _targets(verb, is_passive)
+        if not particles and phrasal:
+            # A prepositional verb the lexicon lists ("call on", "call for"): the
+            # preposition belongs to the predicate, its object is the target.
+            prep = next(
+                (
+                    c
+                    for c in children(verb)
+                    if c.dep_ == "prep" and f"{lemma} {c.lower_}" in phrasal
+                ),
+                None,
+            )
+            if prep is not None:
+                lemma = f"{lemma} {prep.lower_}"
+                pobj = next((c for c in children(prep) if c.dep_ == "pobj"), None)
+                if not found and pobj is not None and not is_passive:
+                    found = [(t, None) for t in _conjuncts(pobj)]
+        if not found and not is_passive:
+            found = _shared_object(verb)
+        found = [
+            (t, _referent(o))
+            for t, o in ((_referent(t), o) for t, o in found)
+            if t is not None and usable(t) and usable(o)
+        ]
+        if actors == [None] and not found:
+            continue
+        targets: list[tuple[Token | None, Token | None]] = [*found] if found else [(None, None)]
+        pred_tokens = _predicate_tokens(verb)
         negated = _negated(verb)
         modality = _modality(verb, quotes)
         tense = _tense(verb)
@@ -640,6 +772,17 @@ def frames(doc: Doc, *, event_nouns: frozenset[str] = frozenset()) -> Iterator[F
                 )
 
 
+def mask_tokens(doc: Doc, masked: tuple[int, int] | None) -> None:
+    """Mark the tokens within character offsets `masked` as naming no participant."""
+    if masked is None or masked[1] <= masked[0]:
+        doc.user_data.pop(_MASK_KEY, None)
+        return
+    starts, _ = token_bounds(doc)
+    first = bisect.bisect_left(starts, masked[0])
+    last = bisect.bisect_left(starts, masked[1])
+    doc.user_data[_MASK_KEY] = (first, last)
+
+
 def _state_frames(
     doc: Doc, copula: Token, sentence_of: list[int], quotes: dict[int, Token]
 ) -> Iterator[Frame]:
@@ -649,7 +792,7 @@ def _state_frames(
         None,
     )
     subject, _ = _own_subject(copula)
-    if state is None or subject is None:
+    if state is None or subject is None or _masked(doc[subtree_bounds(subject)[0]]):
         return
     tokens = sorted(
         [copula, state, *(c for c in children(copula) if c.dep_ in {"aux", "neg"})],
@@ -707,6 +850,8 @@ def _nominal_frames(
     by = _prep_object(noun, frozenset({"by"}))
     if by is not None:
         actor = by
+    if actor is not None and _masked(actor):
+        actor = None
     target = _prep_object(noun, frozenset({"with", "against", "on", "between", "to"}))
     if target is not None and not _is_named(target):
         target = None
@@ -762,13 +907,13 @@ def _frame_candidates(doc: Doc, event_nouns: frozenset[str]) -> list[int]:
         wanted |= noun & numpy.isin(lemma, numpy.array(known, dtype=lemma.dtype))
     copula = ~noun & (lemma == _BE_ID)
     wanted |= copula
-    wanted |= (
-        ~noun
-        & ~copula
-        & (pos == VERB_POS)
-        & ~numpy.isin(lemma, _SKIP_IDS)
-        & numpy.isin(dep, _EVENT_DEP_IDS)
-    )
+    clause = numpy.isin(dep, _EVENT_DEP_IDS)
+    mask = doc.user_data.get(_MASK_KEY)
+    if mask is not None:
+        # A verb the parser hung on the dateline heads its sentence (see hangs_on_dateline).
+        heads = numpy.arange(len(doc)) + doc.to_array(HEAD).astype("int64")
+        clause |= (heads >= mask[0]) & (heads < mask[1]) & (numpy.arange(len(doc)) >= mask[1])
+    wanted |= ~noun & ~copula & (pos == VERB_POS) & ~numpy.isin(lemma, _SKIP_IDS) & clause
     return numpy.flatnonzero(wanted).tolist()
 
 

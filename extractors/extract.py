@@ -25,8 +25,16 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors.actors import ActorInfo, ActorResolver, load_actor_lexicon
 from extractors.config import Settings
-from extractors.events import REPORTING_LEMMAS, Argument, Frame, frames
+from extractors.events import (
+    REPORTING_LEMMAS,
+    Argument,
+    Frame,
+    frames,
+    hangs_on_dateline,
+    is_request,
+)
 from extractors.gazetteer import load_gazetteer
+from extractors.ingest import _DATELINE as LEADING_DATELINE
 from extractors.nlp import (
     doc_ents,
     doc_sents,
@@ -35,14 +43,77 @@ from extractors.nlp import (
     load_pipeline,
     remember_text,
     sentence_of,
+    subtree_bounds,
     token_bounds,
 )
 from extractors.places import Place, PlaceResolver, Toponym, haversine_km
 from extractors.records import Article, DocumentRow, EventRow, MentionRow, PlaceRow, stable_id
 from extractors.temporal import Timex, normalize_timex, timexes
 
+# Prepositions whose object place is where the clause happens ("in", "off the coast of
+# Kent", "ferries between Calais and Dover"). Not "on": its objects are mostly dates and
+# topics ("on Monday", "talks on Ukraine", "sanctions on Russia").
 LOCATIVE_PREPS = frozenset(
-    {"in", "at", "near", "outside", "inside", "across", "throughout", "from"}
+    {
+        "in",
+        "at",
+        "near",
+        "outside",
+        "inside",
+        "across",
+        "throughout",
+        "from",
+        "off",
+        "along",
+        "between",
+        "over",
+    }
+)
+# Prepositions of a named setting the gazetteer does not know ("at Wrigley Field"): not
+# "between" or "over", whose objects are as often organizations ("talks between Apple and
+# Google", "a dispute over Huawei").
+NAMED_SETTING_PREPS = frozenset(
+    {"in", "at", "near", "outside", "inside", "across", "throughout", "off", "along"}
+)
+# Nouns for a part or the surroundings of a place, whose "of" names the place: "off the
+# coast of Kent", "on the outskirts of Kabul", "in the north of France".
+PART_NOUNS = frozenset(
+    {
+        "coast",
+        "coastline",
+        "shore",
+        "shores",
+        "waters",
+        "outskirts",
+        "suburbs",
+        "edge",
+        "border",
+        "north",
+        "south",
+        "east",
+        "west",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "centre",
+        "center",
+        "heart",
+        "middle",
+        "part",
+        "region",
+        "area",
+        "city",
+        "town",
+        "village",
+        "capital",
+        "province",
+        "state",
+        "county",
+        "district",
+        "island",
+        "streets",
+    }
 )
 POINT_TYPES = frozenset({"DATE", "TIME"})
 
@@ -63,6 +134,8 @@ class EventTypes:
     verbs: dict[str, str]
     nouns: dict[str, str]
     quad: dict[str, str]
+    # Verb lemmas of more than one word ("call on", "back down"), for `frames`.
+    phrasal: frozenset[str] = frozenset()
 
     def type_of(self, lemma: str, *, nominal: bool = False) -> str:
         """PLOVER-style type of a lemma; "other" when the lexicon does not list it."""
@@ -90,7 +163,7 @@ def load_event_types() -> EventTypes:
         raise ValueError(f"event_types.toml: no [quad] class for {sorted(missing)}")
     if unknown := set(quad) - types:
         raise ValueError(f"event_types.toml: [quad] names unknown types {sorted(unknown)}")
-    return EventTypes(verbs, nouns, quad)
+    return EventTypes(verbs, nouns, quad, frozenset(v for v in verbs if " " in v))
 
 
 @dataclass(slots=True)
@@ -136,6 +209,7 @@ class _DocContext:
     lead_places: tuple[tuple[Toponym, str], ...] = ()  # (toponym, "title" | "document")
     headline: Headline | None = None
     lead_sentences: int = 5  # sentences, from the first, that hold the lead (see lead_sentences)
+    masked: tuple[int, int] | None = None  # character offsets of the dateline
 
 
 # The lead: news states its main event in the first sentences.
@@ -178,7 +252,7 @@ def _locative_name(doc: Doc, frame: Frame) -> Toponym | None:
 def _named_setting(doc: Doc, heads: Iterable[Token]) -> Toponym | None:
     """The first named setting in a locative phrase on one of `heads`."""
     for prep in (c for head in heads for c in head.children):
-        if prep.dep_ != "prep" or prep.lower_ not in LOCATIVE_PREPS - {"from"}:
+        if prep.dep_ != "prep" or prep.lower_ not in NAMED_SETTING_PREPS:
             continue
         for pobj in prep.children:
             if pobj.dep_ != "pobj":
@@ -323,7 +397,11 @@ def is_setting(doc: Doc, toponym: Toponym) -> bool:
     if span is None:
         return True
     root = span.root
-    if root.pos_ == "ADJ" or root.ent_type_ in {"NORP", "PERSON"}:
+    if root.pos_ == "ADJ" or root.ent_type_ == "NORP":
+        return False
+    if root.ent_type_ == "PERSON" and not (toponym.label == "GAZ" and _is_locative(root)):
+        # A name the recognizer took for a person is a setting only when the gazetteer
+        # knows it and a locative phrase governs it ("off the coast of Kent").
         return False
     own = _entity_of(doc, root)
     if own is not None:
@@ -374,9 +452,27 @@ def _find_setting_head(doc: Doc, toponym: Toponym) -> tuple[Token | None, bool]:
     head = span.root if span is not None else None
     if head is None:
         return None, False
-    # "in Anchorage, Alaska": the appositive/compound rides on its anchor's preposition.
-    anchor = head.head if head.dep_ in {"appos", "conj", "compound"} else head
-    return head, anchor.dep_ == "pobj" and anchor.head.lower_ in LOCATIVE_PREPS
+    return head, _is_locative(head)
+
+
+def _is_locative(token: Token) -> bool:
+    """Whether a place mention's head is the object of a locative preposition: its own
+    ("in Anchorage"), its anchor's ("in Anchorage, Alaska": the appositive, conjunct or
+    compound rides on the name it belongs to) or through "of" after a noun for a part of
+    a place ("off the coast of Kent", "in the north of France"), where "on" is locative
+    too ("on the outskirts of Kabul")."""
+    anchor = token.head if token.dep_ in {"appos", "conj", "compound"} else token
+    preps = LOCATIVE_PREPS
+    for _ in range(3):
+        prep = anchor.head
+        if not (anchor.dep_ == "pobj" and prep.lower_ == "of"):
+            break
+        part = prep.head
+        if part.pos_ != "NOUN" or not {part.lemma_.lower(), part.lower_} & PART_NOUNS:
+            return False
+        anchor = part.head if part.dep_ in {"appos", "conj"} else part
+        preps = LOCATIVE_PREPS | {"on"}
+    return anchor.dep_ == "pobj" and anchor.head.lower_ in preps
 
 
 def _entity_of(doc: Doc, token: Token) -> Span | None:
@@ -504,6 +600,19 @@ _DATELINE = re.compile(
     r"(?<![\w-])(?P<place>[A-Z][A-Z.'-]*(?: [A-Z][A-Z.'-]*){0,3})"
     r"(?:,[ A-Za-z.]{2,30})?\s*(?:\([A-Za-z ]{1,20}\))?\s*(?:--|—|–)\s"
 )
+
+
+def dateline_extent(text: str, place_start: int) -> tuple[int, int]:
+    """Character offsets of the dateline whose place name starts at `place_start`: from
+    the place to after its dash ("NAIROBI, Kenya (AP) — "), with the region or date and the
+    wire service between; the place name's first word when no dateline pattern matches."""
+    match = LEADING_DATELINE.match(text)
+    if match is None or match.start("place") != place_start:
+        match = _DATELINE.match(text, place_start)
+    if match is not None:
+        return place_start, match.end()
+    word = re.match(r"\S+", text[place_start:])
+    return place_start, place_start + (word.end() if word else 0)
 
 
 def _in_text(doc: Doc, named: Toponym, toponyms: Sequence[Toponym]) -> tuple[Toponym, str]:
@@ -689,6 +798,45 @@ def _inside_noun_phrase(doc: Doc, timex: Timex, frame: Frame) -> bool:
     return False
 
 
+def _abroad(doc: Doc, frame: Frame, toponyms: Sequence[Toponym], setting: Toponym) -> bool:
+    """Whether the frame's sentence names a place in another country than the story's
+    setting, and not the setting itself ("... rescued two fishermen near Dover" in a story
+    set in France): the clause then happens elsewhere, so the setting does not stand in."""
+    if setting.place is None:
+        return False
+    sent = doc_sents(doc)[sentence_of(doc)[frame.predicate]]
+    named = [
+        t.place
+        for t in toponyms
+        if t.place is not None
+        and sent.start_char <= t.start < sent.end_char
+        and _setting_head(doc, t)[0] is not None
+    ]
+    country = setting.place.country_code
+    return any(p.country_code != country for p in named) and not any(
+        p.geonameid == setting.place.geonameid for p in named
+    )
+
+
+def _conjoined_clauses(doc: Doc, frame: Frame) -> list[tuple[int, int]]:
+    """Character spans of the clauses under the frame's verb that are events of their own
+    with their own dates: conjoined verbs ("condemned X and [called on Y to act]") and
+    what a request asks for ("called on Y [to act by Friday]")."""
+    if frame.nominal:
+        return []
+    starts, ends = token_bounds(doc)
+    out = []
+    pending = [doc[frame.predicate]]
+    while pending:
+        for child in pending.pop().children:
+            conjoined = child.dep_ == "conj" and child.pos_ in {"VERB", "AUX"}
+            if conjoined or is_request(child):
+                first, last = subtree_bounds(child)
+                out.append((starts[first], ends[last]))
+                pending.append(child)
+    return out
+
+
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
@@ -808,15 +956,32 @@ class Extractor:
         if setting[0] is None:
             setting = named_setting(doc, headline, toponyms)
         lead_places = _lead_places(doc, toponyms, headline_places, dateline_toponym)
+        # The dateline names where the story was filed: no actor, target or clause place.
+        dateline_start = (
+            article.dateline_start_char
+            if article.dateline_start_char is not None
+            else (dateline_toponym.start if dateline_toponym is not None else None)
+        )
+        masked = (
+            dateline_extent(doc_text(doc), dateline_start) if dateline_start is not None else None
+        )
         lap("places")
         actors = ActorResolver(
             doc,
             lexicon=self.actor_lexicon,
             country_of=self.places.country_of,
             toponyms=toponyms,
+            dateline=masked,
         )
         found = [
-            f for f in frames(doc, event_nouns=self.event_nouns) if not _is_boilerplate(doc, f)
+            f
+            for f in frames(
+                doc,
+                event_nouns=self.event_nouns,
+                masked=masked,
+                phrasal=self.event_types.phrasal,
+            )
+            if not _is_boilerplate(doc, f)
         ]
         # The lead is counted in the story's own sentences: captions and page furniture
         # before it do not push its date out of reach.
@@ -834,6 +999,7 @@ class Extractor:
             lead_places=lead_places,
             headline=headline,
             lead_sentences=lead,
+            masked=masked,
         )
         events = rank_events(
             doc,
@@ -950,7 +1116,13 @@ class Extractor:
         return place
 
     def _place_for(
-        self, doc: Doc, frame: Frame, toponyms: list[Toponym], dateline: Place | None
+        self,
+        doc: Doc,
+        frame: Frame,
+        toponyms: list[Toponym],
+        dateline: Place | None,
+        *,
+        masked: tuple[int, int] | None = None,
     ) -> tuple[Toponym | None, str | None]:
         sent = doc_sents(doc)[sentence_of(doc)[frame.predicate]]
         starts, ends = token_bounds(doc)
@@ -962,6 +1134,8 @@ class Extractor:
         for toponym in toponyms:
             if not (sent.start_char <= toponym.start < sent.end_char) or toponym.metonymy:
                 continue
+            if masked is not None and masked[0] <= toponym.start < masked[1]:
+                continue  # the dateline says where the story was filed (see `dateline`)
             head, locative = _setting_head(doc, toponym)
             if head is None:
                 continue
@@ -1006,6 +1180,11 @@ class Extractor:
             and sent.start_char <= t.start < sent.end_char
         ]
         candidates = [t for t in candidates if not _inside_noun_phrase(doc, t, frame)]
+        others = _conjoined_clauses(doc, frame)
+        if others:
+            # "rejected X, and the talks were not expected before the summer": a date inside
+            # a conjoined verb's clause dates that verb, not this one.
+            candidates = [t for t in candidates if not any(a <= t.start < b for a, b in others)]
         in_clause = [t for t in candidates if clause_start <= t.start < clause_end]
         pool = in_clause or candidates
         best = min(pool, key=lambda t: abs(t.start - pivot), default=None)
@@ -1030,7 +1209,9 @@ class Extractor:
         ):
             actor = reported_by  # "I've seen many races," said Jos: I is the speaker
         target = self._actor(actors, frame.target)
-        toponym, place_source = self._place_for(doc, frame, context.toponyms, context.dateline)
+        toponym, place_source = self._place_for(
+            doc, frame, context.toponyms, context.dateline, masked=context.masked
+        )
         if toponym is None and place_source == "dateline":
             toponym = context.dateline_toponym  # None for a leading dateline (no offsets kept)
         place = (
@@ -1039,7 +1220,12 @@ class Extractor:
             else (context.dateline if place_source == "dateline" else None)
         )
         setting, setting_source = context.document_place
-        if place is None and toponym is None and setting is not None:
+        if (
+            place is None
+            and toponym is None
+            and setting is not None
+            and not _abroad(doc, frame, context.toponyms, setting)
+        ):
             # The story's main setting stands in for a clause that names none.
             toponym, place_source = setting, setting_source
             place = toponym.place
@@ -1285,7 +1471,7 @@ def clause_weight(doc: Doc, frame: Frame) -> float:
     weight = 1.0
     for _ in range(8):
         dep = token.dep_
-        if dep == "ROOT" or token.head.i == token.i:
+        if dep == "ROOT" or token.head.i == token.i or hangs_on_dateline(token):
             return weight
         if dep in {"ccomp", "parataxis"} and token.head.lemma_ in REPORTING_LEMMAS:
             weight *= 0.9

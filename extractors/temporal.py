@@ -139,8 +139,20 @@ _FUTURE_GOVERNORS = {
     "able",
     "about",
     "try",
+    # requests: "called on the government to release them by Friday" asks for what is
+    # still to happen
     "ask",
     "urge",
+    "call",
+    "press",
+    "demand",
+    "request",
+    "appeal",
+    "implore",
+    "plead",
+    "order",
+    "instruct",
+    "encourage",
     # nouns that take a to-infinitive for something still to happen
     "agreement",
     "deal",

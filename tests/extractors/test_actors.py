@@ -63,3 +63,16 @@ def test_unresolved_pronoun_says_so(nlp):
     actor = _actor_of(nlp, "They criticized the decision.", "criticize")
     assert actor.canonical is None
     assert actor.type == "pronoun"
+
+
+def test_dateline_span_is_no_antecedent(nlp):
+    # "(AP)" is an organization before the pronoun, but it is the dateline's wire service.
+    text = "NAIROBI, Kenya (AP) — Police arrested 14 protesters. They said it was illegal."
+    doc = nlp(text)
+    resolver = ActorResolver(
+        doc, lexicon={}, country_of=COUNTRIES.get, dateline=(0, text.index("—") + 2)
+    )
+    [frame] = [f for f in frames(doc) if f.predicate_lemma == "say"]
+    actor = resolver.resolve(frame.actor.start, frame.actor.end, frame.actor.head)
+    assert actor.canonical != "AP"
+    assert actor.type == "pronoun"

@@ -223,3 +223,115 @@ def test_two_subjects_keep_the_one_next_to_the_verb(nlp):
     )
     frames_ = _by_lemma(nlp, text, "blame")
     assert {f.actor.text for f in frames_ if f.actor is not None} <= {"Mary Smith"}
+
+
+def test_masked_dateline_is_no_argument(nlp):
+    text = "NAIROBI, Kenya (AP) — Fourteen protesters were arrested outside parliament on Tuesday."
+    dateline = (0, text.index("—") + 2)
+    [frame] = [f for f in frames(nlp(text), masked=dateline) if f.predicate_lemma == "arrest"]
+    assert frame.target.text == "Fourteen protesters"
+    assert frame.actor is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Egypt and Sudan signed an agreement on Thursday to share data.",
+        "The two firms signed a contract at 9 a.m. worth 5 million dollars.",
+        "The union signed a deal for 3 percent more pay on Monday.",
+    ],
+)
+def test_dates_and_numbers_are_no_targets(nlp, text):
+    [*found] = _by_lemma(nlp, text, "sign")
+    for frame in found:
+        assert frame.target is None or not any(c.isdigit() for c in frame.target.text)
+        assert frame.target is None or frame.target.text not in {"Thursday", "Monday"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lemma", "target"),
+    [
+        ("The deal, which Beijing signed last year, was cancelled.", "sign", "The deal"),
+        ("Police seized the guns, which smugglers had hidden.", "hide", "the guns"),
+        ("She praised the envoy whom the president had sent.", "send", "the envoy"),
+    ],
+)
+def test_relative_pronoun_target_is_its_antecedent(nlp, text, lemma, target):
+    [frame] = _by_lemma(nlp, text, lemma)
+    assert frame.target.text == target
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The minister said the government would deal with this quickly.",
+        "Officials said the talks failed, which is why the envoy left.",
+        "President Biden has viewed that as a priority, officials said.",
+    ],
+)
+def test_demonstrative_and_free_relative_pronouns_are_no_targets(nlp, text):
+    for frame in _frames(nlp, text):
+        for arg in (frame.target, frame.object):
+            assert arg is None or arg.text.lower() not in {"this", "that", "which"}, frame
+
+
+REQUEST_TEXT = (
+    "Opposition leader Amina Odhiambo condemned the arrests and called on the government "
+    "to release the detainees by Friday."
+)
+
+
+def test_requested_event_is_planned_and_done_by_whom_it_is_asked_of(nlp):
+    found = list(frames(nlp(REQUEST_TEXT), phrasal=frozenset({"call on"})))
+    [release] = [f for f in found if f.predicate_lemma == "release"]
+    assert release.actor.text == "the government"
+    assert release.modality == "planned"
+    assert release.tense == "future"
+    [call] = [f for f in found if f.predicate_lemma.startswith("call")]
+    assert call.predicate_lemma == "call on"
+    assert call.target.text == "the government"
+    assert call.modality == "asserted"
+
+
+@pytest.mark.parametrize(
+    ("text", "lemma", "actor"),
+    [
+        ("The union urged its members to strike on Monday.", "strike", "its members"),
+        ("Activists asked the court to free the journalist.", "free", "the court"),
+        ("Lawyers appealed to the judge to drop the charges.", "drop", "the judge"),
+    ],
+)
+def test_request_infinitives_are_planned(nlp, text, lemma, actor):
+    [frame] = _by_lemma(nlp, text, lemma)
+    assert frame.actor.text == actor
+    assert frame.modality == "planned"
+
+
+def test_prepositional_verb_needs_the_lexicon(nlp):
+    [call] = _by_lemma(nlp, REQUEST_TEXT, "call")
+    assert call.predicate_lemma == "call"
+
+
+def test_passive_without_agent_has_no_actor(nlp):
+    text = (
+        "Beijing has rejected demands to cut its trade surplus, and the talks were not "
+        "expected to produce a deal before the summer."
+    )
+    [expected] = _by_lemma(nlp, text, "expect")
+    assert expected.actor is None
+    assert expected.target.text == "the talks"
+    [produce] = _by_lemma(nlp, text, "produce")
+    assert produce.actor.text == "the talks"
+    [reject] = _by_lemma(nlp, text, "reject")
+    assert reject.actor.text == "Beijing"
+
+
+def test_verb_hung_on_the_dateline_heads_the_sentence(nlp):
+    # The parser makes "counting" an apposition of SEOUL: without the dateline it is the root.
+    text = (
+        "SEOUL — As she ends her visit to Asia on Friday, the foreign minister is counting "
+        "on regional partners to help ease the crisis."
+    )
+    found = list(frames(nlp(text), masked=(0, text.index("—") + 2)))
+    [count] = [f for f in found if f.predicate_lemma == "count"]
+    assert count.actor.text == "the foreign minister"

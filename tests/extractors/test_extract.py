@@ -40,6 +40,10 @@ def test_event_types_have_quad_classes():
     assert types.quad_of("ASSAULT") == "material conflict"
     assert types.quad_of("STATEMENT") == "neutral"
     assert types.quad_of("other") == "other"
+    assert types.type_of("call on") == "REQUEST"
+    assert types.type_of("call for") == "REQUEST"
+    assert types.type_of("cut") != "SANCTION"
+    assert "call on" in types.phrasal
 
 
 def test_seed_blinken_said_is_reported(seed_rows):
@@ -352,3 +356,129 @@ def test_event_dated_long_before_publication_is_background(extractor):
     rows = _rows(extractor, text, published="2016-11-14", title="Rovers win the cup again")
     main = _main(rows)
     assert main.date_text == "Saturday"
+
+
+def test_nairobi_seed_dateline_is_no_participant(extractor):
+    path = SEEDS / "001_dateline_nairobi.txt"
+    meta = json.loads((SEEDS / "001_dateline_nairobi.meta.json").read_text("utf-8"))
+    rows = _rows(extractor, path.read_text("utf-8"), published=meta["published"])
+    dateline_end = path.read_text("utf-8").index("—") + 1
+    for row in rows:
+        for start in (row.actor_start_char, row.target_start_char):
+            assert start is None or start >= dateline_end, row
+    main = _main(rows)
+    assert main.actor_text == "Kenyan police"
+    assert main.predicate_lemma == "arrest"
+    assert main.place_country == "KE"
+
+
+def test_dateline_is_not_the_passive_subject(extractor):
+    text = "NAIROBI, Kenya (AP) — Fourteen protesters were arrested outside parliament on Tuesday."
+    rows = _rows(extractor, text, published="2023-06-28")
+    [row] = [r for r in rows if r.predicate_lemma == "arrest"]
+    assert row.target_text == "Fourteen protesters"
+    assert row.place_country == "KE"
+
+
+def test_weekday_is_no_target(extractor):
+    text = "CAIRO — Egypt and Sudan signed an agreement on Thursday to share data, officials said."
+    rows = _rows(extractor, text, published="2019-11-14")
+    signed = [r for r in rows if r.predicate_lemma == "sign"]
+    assert {r.actor_canonical for r in signed} == {"Egypt", "Sudan"}
+    assert all(r.target_text != "Thursday" for r in signed)
+    assert all(r.date_text == "Thursday" for r in signed)
+
+
+def _batch_record(record_id):
+    for line in (SEEDS / "003_batch.jsonl").read_text("utf-8").splitlines():
+        record = json.loads(line)
+        if record["id"] == record_id:
+            return record
+    raise KeyError(record_id)
+
+
+def test_places_of_off_and_between_phrases(extractor):
+    record = _batch_record("sample-3b")
+    rows = _rows(extractor, record["text"], published=record["published"], title=record["title"])
+    [rescue] = [r for r in rows if r.predicate_lemma == "rescue"]
+    assert rescue.place_text == "Kent"
+    assert rescue.place_country == "GB"
+    assert rescue.place_source == "clause"
+    [cancel] = [r for r in rows if r.predicate_lemma == "cancel"]
+    assert cancel.place_country == "GB"
+    assert cancel.place_source == "clause"
+
+
+@pytest.mark.parametrize(
+    ("text", "lemma", "place"),
+    [
+        ("Rescuers found a yacht off the coast of Sardinia on Monday.", "find", "Sardinia"),
+        ("Tanks drove over the Golan Heights on Monday.", "drive", "Golan Heights"),
+        ("A bomb exploded on the outskirts of Kabul on Monday.", "explode", "Kabul"),
+        ("Two climbers died in the north of Scotland on Monday.", "die", "Scotland"),
+    ],
+)
+def test_place_named_through_a_part_of_it(extractor, text, lemma, place):
+    rows = _rows(extractor, text, published="2020-02-11")
+    [row] = [r for r in rows if r.predicate_lemma == lemma]
+    assert row.place_text == place
+    assert row.place_source == "clause"
+
+
+def test_place_abroad_in_the_sentence_keeps_the_story_setting_out(extractor):
+    text = (
+        "Heavy rain flooded streets in Lyon on Sunday. Lyon officials closed the river banks. "
+        "Dover officials praised the rescue crews."
+    )
+    rows = _rows(extractor, text, published="2020-02-10")
+    [closed] = [r for r in rows if r.predicate_lemma == "close"]
+    assert closed.place_country == "FR"
+    [praised] = [r for r in rows if r.predicate_lemma == "praise"]
+    assert praised.place_country != "FR"
+
+
+def test_nairobi_seed_request_clause(extractor):
+    path = SEEDS / "001_dateline_nairobi.txt"
+    meta = json.loads((SEEDS / "001_dateline_nairobi.meta.json").read_text("utf-8"))
+    rows = _rows(extractor, path.read_text("utf-8"), published=meta["published"])
+    [release] = [r for r in rows if r.predicate_lemma == "release"]
+    assert release.actor_text == "the government"
+    assert release.modality == "planned"
+    assert release.date_text == "Friday"
+    assert release.date_value == "2023-06-30"  # published Wednesday 2023-06-28: ahead
+    [condemn] = [r for r in rows if r.predicate_lemma == "condemn"]
+    assert condemn.date_text != "Friday"
+    [call] = [r for r in rows if r.predicate_lemma.startswith("call")]
+    assert call.predicate_lemma == "call on"
+    assert call.event_type == "REQUEST"
+    assert call.target_text == "the government"
+    assert call.date_text != "Friday"
+
+
+def test_trade_seed_dates_actors_and_types(extractor):
+    record = _batch_record("sample-3c")
+    rows = _rows(extractor, record["text"], published=record["published"], title=record["title"])
+    [reject] = [r for r in rows if r.predicate_lemma == "reject"]
+    assert reject.actor_text == "Beijing"
+    assert reject.date_text != "the summer"
+    [expect] = [r for r in rows if r.predicate_lemma == "not expect"]
+    assert expect.actor_text is None
+    [cut] = [r for r in rows if r.predicate_lemma == "cut"]
+    assert cut.event_type != "SANCTION"
+
+
+def test_main_clause_hung_on_the_dateline_is_the_main_event(extractor):
+    text = (
+        "SEOUL — As she ends her visit to Asia on Friday, the foreign minister is counting "
+        "on regional partners to help ease the crisis. Her predecessor had angered the "
+        "partners and driven the talks to collapse, officials said."
+    )
+    main = _main(_rows(extractor, text, published="2021-03-19"))
+    assert main.predicate_lemma == "count"
+
+
+def test_seed_main_event_is_the_lead_main_clause(seed_rows):
+    main = min(seed_rows, key=lambda r: r.rank_in_doc)
+    assert main.sentence_index == 0
+    assert main.predicate_lemma == "bank"
+    assert main.actor_canonical == "the Biden administration"

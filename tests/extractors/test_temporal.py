@@ -762,3 +762,17 @@ def test_value_interval_shapes(val: str) -> None:
     first, last, gran = value_interval(val)
     assert first is not None and last is not None and first <= last
     assert gran == granularity_of(val)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The mayor called on the police to free the men by Friday.", "2021-03-19"),
+        ("Unions pressed the firm to raise wages by Monday.", "2021-03-22"),
+        ("The court ordered the army to withdraw by Tuesday.", "2021-03-23"),
+        ("The police freed the men by Friday.", "2021-03-12"),
+    ],
+)
+def test_weekday_deadline_of_a_request_lies_ahead(nlp, text: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    [(_, found)] = [(s, v) for s, v in _found(nlp, text) if s.endswith("day")]
+    assert found == expected

@@ -323,7 +323,11 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
             "increasingly viewed'). A state is its copula and adjective ('are dead'); an event "
             "noun is the noun ('talks')."
         ),
-        "predicate_lemma": ColumnDoc("Lemma of the predicate; 'not ' prefix when negated."),
+        "predicate_lemma": ColumnDoc(
+            "Lemma of the predicate; 'not ' prefix when negated. A phrasal or prepositional verb "
+            "the event-type lexicon lists keeps its particle or preposition ('call on', "
+            "'call for')."
+        ),
         "predicate_start_char": ColumnDoc("Start of the predicate.", unit=_OFFSET),
         "predicate_end_char": ColumnDoc("End of the predicate.", unit=_OFFSET),
         "event_type": ColumnDoc(
@@ -430,7 +434,10 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
             null="no date",
         ),
         "negated": ColumnDoc("True when the clause is negated ('did not meet')."),
-        "modality": ColumnDoc("asserted | planned | hypothetical | reported."),
+        "modality": ColumnDoc(
+            "asserted | planned | hypothetical | reported. 'planned' also covers what is asked "
+            "for but not yet done ('urged the government to release them')."
+        ),
         "confidence": ColumnDoc(
             "Heuristic completeness of the frame: 0.4 base, more for a named actor, a target, "
             "a place and a date.",

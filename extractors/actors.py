@@ -108,7 +108,7 @@ _NOT_STATES: frozenset[str] = frozenset()
 @dataclass(frozen=True, slots=True)
 class ActorInfo:
     canonical: str | None
-    type: str  # person | government | organization | group | pronoun | other
+    type: str  # person | government | organization | group | place | pronoun | other
     country: str | None
 
 

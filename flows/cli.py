@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from extractors.errors import ConfigError, EventETLError
+from extractors.errors import ConfigError, EventETLError, LoadError
 
 # Prefect reads these when it is imported: no analytics calls to the internet, quiet logs.
 QUIET_PREFECT = {
@@ -270,7 +270,7 @@ def _write_text(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def _query_error(con, exc: Exception) -> EventETLError:  # noqa: ANN001 - a DuckDB connection
+def _query_error(con, exc: Exception) -> LoadError:  # noqa: ANN001 - a DuckDB connection
     """E405: the DuckDB error's type and first line, and what can be queried."""
     import duckdb
 
@@ -294,7 +294,7 @@ def _query_error(con, exc: Exception) -> EventETLError:  # noqa: ANN001 - a Duck
             "(queries are read-only and cannot read or write files: export a result with "
             "--format csv|json|parquet --output FILE)"
         )
-    return EventETLError("E405", f"{type(exc).__name__}: {first} {hint}")
+    return LoadError("E405", f"{type(exc).__name__}: {first} {hint}")
 
 
 def cmd_query(args: argparse.Namespace) -> int:

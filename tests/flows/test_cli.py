@@ -1,6 +1,9 @@
 """The event-etl command line, called in-process."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -171,10 +174,37 @@ def test_prefect_failure_logs_hide_only_our_errors():
     assert hide.filter(record("Finished in state Completed()", None))
 
 
+def _duckdb_holder(database: Path) -> subprocess.Popen:
+    """Another process with a read-write session on the database, as an analyst's would be."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time\ncon = duckdb.connect({str(database)!r})\n"
+            "print('ok', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "ok"
+    return holder
+
+
+def test_query_on_a_locked_warehouse_names_any_read_write_session(warehouse, capsys):
+    holder = _duckdb_holder(warehouse / "events.duckdb")
+    try:
+        assert main(["query", "select 1", "--out", str(warehouse)]) == 2
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("event-etl: error E403: ")
+    assert "locked by another process (a run or a read-write session)" in line
+
+
 def test_locked_warehouse_is_one_line(prefect_harness, tmp_path, capfd):
     import logging
-    import subprocess
-    import sys
 
     from flows.cli import _HideExpectedErrors
 
@@ -182,19 +212,8 @@ def test_locked_warehouse_is_one_line(prefect_harness, tmp_path, capfd):
     out.mkdir()
     config = tmp_path / "c.toml"
     config.write_text("[warehouse]\nlock_timeout_s = 0\n")
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, time\n"
-            f"con = duckdb.connect({str(out / 'events.duckdb')!r})\n"
-            "print('ok', flush=True); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = _duckdb_holder(out / "events.duckdb")
     try:
-        assert holder.stdout.readline().strip() == "ok"
         capfd.readouterr()
         args = ["run", str(SEEDS / "003_batch.jsonl"), "--out", str(out), "--config", str(config)]
         assert main(args) == 2

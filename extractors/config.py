@@ -53,12 +53,32 @@ class Settings:
     schedule: ScheduleSettings = ScheduleSettings()
 
 
+# Lower bounds of the numeric settings: (section, key) -> smallest allowed value.
+MINIMUMS: dict[tuple[str, str], int] = {
+    ("nlp", "batch_size"): 1,
+    ("ingest", "max_chars"): 1,
+    ("run", "docs_per_task"): 1,
+    ("warehouse", "lock_timeout_s"): 0,
+    ("schedule", "interval_minutes"): 1,
+}
+
+
+def _check_range(section: str, key: str, value: Any, origin: str) -> None:
+    minimum = MINIMUMS.get((section, key))
+    if minimum is not None and not value >= minimum:  # `not >=` also rejects NaN
+        allowed = "> 0" if minimum == 1 else ">= 0"
+        raise ConfigError("E003", f"{origin}: [{section}] {key} must be {allowed}, got {value!r}")
+
+
 def _merge_section(current: Any, section: str, values: dict[str, Any], origin: str) -> Any:
     known = {f.name: f for f in fields(current)}
     updates: dict[str, Any] = {}
     for key, value in values.items():
         if key not in known:
-            raise ConfigError("E002", f"{origin}: unknown key [{section}] {key!r}")
+            raise ConfigError(
+                "E002",
+                f"{origin}: unknown key [{section}] {key!r}; valid keys: {', '.join(known)}",
+            )
         default = getattr(current, key)
         if isinstance(default, tuple):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -72,16 +92,20 @@ def _merge_section(current: Any, section: str, values: dict[str, Any], origin: s
                 f"{origin}: [{section}] {key} must be {type(default).__name__}, "
                 f"got {type(value).__name__}",
             )
+        _check_range(section, key, value, origin)
         updates[key] = value
     return replace(current, **updates)
 
 
 def apply_overrides(settings: Settings, data: dict[str, Any], origin: str) -> Settings:
     """Return settings with the sections of a parsed TOML document applied on top."""
-    known = {f.name for f in fields(settings)}
+    known = [f.name for f in fields(settings)]
     for section, values in data.items():
         if section not in known or not isinstance(values, dict):
-            raise ConfigError("E002", f"{origin}: unknown section [{section}]")
+            raise ConfigError(
+                "E002",
+                f"{origin}: unknown section [{section}]; valid sections: {', '.join(known)}",
+            )
         merged = _merge_section(getattr(settings, section), section, values, origin)
         settings = replace(settings, **{section: merged})
     return settings
@@ -91,7 +115,8 @@ def load_settings(path: Path | None = None) -> Settings:
     """Parse the packaged defaults, then `path` (if given) on top.
 
     Raises:
-        ConfigError: the file is missing, not TOML, or has unknown keys or wrong types.
+        ConfigError: the file is missing, not TOML, or has unknown keys, wrong types or
+            values out of range.
     """
     defaults = resources.files("configs").joinpath("default.toml").read_text("utf-8")
     settings = apply_overrides(Settings(), tomllib.loads(defaults), "configs/default.toml")

@@ -1,6 +1,7 @@
 """All stages: the project's exception types, each carrying a stable code.
 
-Codes: E0xx configuration, E1xx input, E2xx dates, E3xx places, E4xx load, E5xx flow.
+Codes: E0xx configuration and command-line usage, E1xx input, E2xx dates, E3xx places,
+E4xx load and query, E5xx flow. README.md lists them.
 A bad *input* becomes a `rejects` row with its code; a bug is never caught and hidden.
 """
 
@@ -17,7 +18,7 @@ class EventETLError(Exception):
 
 
 class ConfigError(EventETLError):
-    """Configuration is invalid or refers to something not installed (E0xx)."""
+    """Configuration or command-line options are invalid, or name something missing (E0xx)."""
 
 
 class InputError(EventETLError):
@@ -33,4 +34,4 @@ class PlaceError(EventETLError):
 
 
 class LoadError(EventETLError):
-    """Writing Parquet or loading DuckDB failed (E4xx)."""
+    """Writing Parquet, loading DuckDB or querying it failed (E4xx)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import email.utils
 import errno
 import hashlib
 import json
@@ -15,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from extractors.records import Article
@@ -71,8 +72,9 @@ REASON_DOCS = {
     "up to 1% of bytes replaced.",
     "E104": "A JSONL line that is not valid JSON, or not a JSON object; other lines still load.",
     "E105": "A JSONL record without a string `text` field.",
-    "E106": "A publication date that is not an ISO date (YYYY-MM-DD...) or not a real date.",
-    "E107": "A publication date after the run's own date.",
+    "E106": "A publication date that is neither an ISO date (YYYY-MM-DD...) nor an RFC 2822 "
+    "date ('Wed, 28 Jun 2023 10:00:00 GMT', as in RSS feeds), or not a real date.",
+    "E107": "A publication date more than one day after the run's own (UTC) date.",
     "E108": "The file or directory cannot be read (permissions, I/O error, not a regular file).",
     "E109": "The .meta.json sidecar is not a readable JSON object.",
     "E110": "The path does not exist (or is a dangling symbolic link).",
@@ -180,19 +182,39 @@ def _is_binary(data: bytes) -> bool:
     return b"\x00" in head and _utf16_without_bom(data) is None
 
 
+# How far a publication date may lie after the run's UTC date: "today" in UTC+ time zones.
+FUTURE_TOLERANCE = dt.timedelta(days=1)
+
+
 def parse_published(value: Any, *, today: dt.date) -> dt.date | None:
-    """ISO date or timestamp -> date. None stays None.
+    """ISO or RFC 2822 date or timestamp -> the date as written. None stays None.
 
     Raises:
-        ValueError: not an ISO date, or later than `today` (the run's own date).
+        ValueError: neither an ISO nor an RFC 2822 date, or more than a day after `today`
+            (the run's own UTC date: a day later is still today east of UTC).
     """
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not re.match(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError(f"published {value!r} is not an ISO date (YYYY-MM-DD...)")
-    published = dt.date.fromisoformat(value[:10])
-    if published > today:
-        raise ValueError(f"published {published} is after the run date {today}")
+    if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            published = dt.date.fromisoformat(value[:10])
+        except ValueError as exc:
+            raise ValueError(f"published {value!r} is not a real date: {exc}") from None
+    elif isinstance(value, str):
+        try:
+            # The date in the writer's own time zone, as value[:10] of an ISO timestamp is.
+            published = email.utils.parsedate_to_datetime(value).date()
+        except (ValueError, TypeError, IndexError):
+            raise ValueError(
+                f"published {value!r} is neither an ISO date (YYYY-MM-DD...) nor an "
+                "RFC 2822 date (Wed, 28 Jun 2023 10:00:00 GMT)"
+            ) from None
+    else:
+        raise ValueError(f"published {value!r} is not a date string (YYYY-MM-DD...)")
+    if published > today + FUTURE_TOLERANCE:
+        raise ValueError(
+            f"published {value!r} ({published}) is more than a day after the run date {today} (UTC)"
+        )
     return published
 
 
@@ -272,8 +294,10 @@ def _decode_file(path: Path, data: bytes, record_no: int | None = None) -> str |
 
 
 def _read_sidecar(path: Path) -> dict[str, Any] | Rejection:
-    sidecar = path.with_name(path.name.removesuffix(path.suffix) + SIDECAR_SUFFIX)
-    if not sidecar.exists():
+    stem = path.name.removesuffix(path.suffix)
+    candidates = (stem + SIDECAR_SUFFIX, stem + SIDECAR_SUFFIX.upper())
+    sidecar = next((s for s in map(path.with_name, candidates) if s.exists()), None)
+    if sidecar is None:
         return {}
     try:
         meta = json.loads(sidecar.read_text("utf-8"))
@@ -366,6 +390,45 @@ def jsonl_articles(path: Path, *, today: dt.date) -> Iterator[Article | Rejectio
         yield build_article(text, record, source_uri=uri, record_no=record_no, today=today)
 
 
+def matches_patterns(path: Path, patterns: tuple[str, ...]) -> bool:
+    """Whether a file name matches one of the patterns, ignoring case (B.TXT is a .txt)."""
+    lowered = PurePath(str(path).lower())
+    return any(lowered.match(p.lower()) for p in patterns)
+
+
+def describe_patterns(patterns: tuple[str, ...]) -> str:
+    """'.txt or .jsonl' for ("*.txt", "*.jsonl"); the patterns themselves otherwise."""
+    if all(re.fullmatch(r"\*\.[^*?\[/]+", p) for p in patterns):
+        return " or ".join(p[1:] for p in patterns)
+    return " or ".join(patterns)
+
+
+def ignored_files(paths: Iterable[Path], *, patterns: tuple[str, ...]) -> Iterator[Path]:
+    """Files inside the given directories that a run does not read, in a stable order.
+
+    A file is ignored when it matches none of the patterns and is not the .meta.json
+    sidecar of a file that does. Symbolic links to directories are not entered.
+    """
+    for path in paths:
+        path = Path(path)
+        if not path.is_dir():
+            continue
+        for directory, subdirs, names in os.walk(path):
+            subdirs.sort()
+            read = {
+                name.lower().removesuffix(PurePath(name.lower()).suffix)
+                for name in names
+                if matches_patterns(Path(directory, name), patterns)
+            }
+            for name in sorted(names):
+                if matches_patterns(Path(directory, name), patterns):
+                    continue
+                lowered = name.lower()
+                if lowered.endswith(SIDECAR_SUFFIX) and lowered[: -len(SIDECAR_SUFFIX)] in read:
+                    continue
+                yield Path(directory, name)
+
+
 def _stat_error(path: Path, exc: OSError) -> Rejection:
     if exc.errno == errno.ELOOP:
         return _reject(str(path), None, "E111", "symbolic link loop: the link never reaches a file")
@@ -395,7 +458,7 @@ def _walk(
         return
     for entry in entries:
         path = Path(entry.path)
-        matches = any(path.match(p) for p in patterns)
+        matches = matches_patterns(path, patterns)
         if entry.is_symlink():
             try:
                 real = os.path.realpath(path, strict=True)
@@ -482,7 +545,7 @@ def articles(
     for item in discover(paths, patterns=patterns, follow_symlinks=follow_symlinks):
         if isinstance(item, Rejection):
             yield item
-        elif item.suffix == ".jsonl":
+        elif item.suffix.lower() == ".jsonl":
             yield from jsonl_articles(item, today=today)
         else:
             yield from text_file_articles(item, today=today)

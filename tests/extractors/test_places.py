@@ -311,3 +311,19 @@ def test_evaluate_given_spans_smoke(tmp_path: Path, resolver: PlaceResolver) -> 
     assert metrics["acc161"] > 70
     assert json.loads((tmp_path / "m.json").read_text())["gold_toponyms"] > 0
     assert "Acc@161km" in format_metrics(metrics)
+
+
+def test_name_caches_stay_bounded(gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import extractors.places as places
+
+    monkeypatch.setattr(places, "CANDIDATE_CACHE_SIZE", 4)
+    monkeypatch.setattr(places, "FUZZY_CACHE_SIZE", 3)
+    resolver = PlaceResolver(gazetteer)
+    names = ["Tokyo", "Paris", "Lagos", "Lima", "Oslo", "Quito", "Hanoi", "Dakar", "Parris"]
+    names += ["Berlinn", "Madrdi", "Viennna", "Pragueh"]
+    for name in names:
+        resolver.country_of(name)
+        resolver.resolve_spans(name, [(0, len(name))])
+    assert 0 < len(resolver._cand_cache) <= 4
+    assert 0 < len(resolver._fuzzy_cache) <= 3
+    assert resolver.country_of("Tokyo") == "JP"  # a cleared cache answers the same

@@ -354,6 +354,11 @@ def test_crash_during_compaction_loses_and_duplicates_nothing(
     assert bool(staged) == (
         point.split("@")[0] in {"compact:manifest", "compact:delete", "compact:move"}
     )
+    torn = parquet_snapshot(out)
+    if point.startswith(("compact:staged", "compact:prepared", "compact:manifest")):
+        assert torn == parquet_before  # not applied yet: the sources are all still there
+    elif point.startswith("compact:delete"):
+        assert len(torn["documents"]) < len(parquet_before["documents"])  # recovery must finish
     if recover_with == "run":
         summary = etl_run(paths=[str(p) for p in paths], out=str(out), config=str(config))
         assert summary["docs_loaded"] == 0

@@ -24,8 +24,9 @@ written aside and renamed, so no reader ever sees a half-written file. One run a
 holds `<out>/.event-etl.lock`.
 
 Compaction (`compact`, driven by warehouse/compact.py) merges a partition's small files into
-one with the same protocol: stage, manifest, then delete the sources and move the merged file
-in; `recover` rolls a decided compaction forward like a run.
+`<run_id>-c<n>.parquet`, named after the newest run among them, with the same protocol:
+stage, manifest, then delete the sources and move the merged file in; `recover` rolls a
+decided compaction forward like a run.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ class RunSettings:
 class WarehouseSettings:
     database: str = "events.duckdb"
     lock_timeout_s: float = 30.0
+    compact_target_mb: int = 128
 
 
 @dataclass(frozen=True, slots=True)

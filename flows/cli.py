@@ -369,6 +369,49 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:.2f} MB"
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    """Merge the small Parquet files of each table's partitions (holding the run lock)."""
+    from warehouse.compact import COMPACTED_TABLES, compact
+
+    settings = _settings(args)
+    out = Path(args.out or settings.run.out)
+    results = compact(
+        out,
+        database=out / settings.warehouse.database,
+        target_bytes=settings.warehouse.compact_target_mb * 1024 * 1024,
+        timeout_s=settings.warehouse.lock_timeout_s,
+        tables=args.table or COMPACTED_TABLES,
+        dry_run=args.dry_run,
+    )
+    unchanged = True
+    for r in results:
+        rows = (
+            f"{r.rows_after} rows (unchanged)"
+            if r.rows_after == r.rows_before
+            else f"{r.rows_before} -> {r.rows_after} rows (CHANGED)"
+        )
+        unchanged &= r.rows_after == r.rows_before
+        sizes = (
+            _mb(r.bytes_before)
+            if args.dry_run
+            else f"{_mb(r.bytes_before)} -> {_mb(r.bytes_after)}"
+        )
+        kept = (
+            f"; {r.kept_unloaded} files of runs not yet in DuckDB kept" if r.kept_unloaded else ""
+        )
+        print(
+            f"{'would compact ' if args.dry_run else ''}{r.table}: files {r.files_before} -> "
+            f"{r.files_after}, {rows}, {sizes}, {r.seconds:.2f} s{kept}"
+        )
+    if not args.dry_run:
+        print(f"DuckDB {out / settings.warehouse.database}: unchanged (its tables hold copies)")
+    return 0 if unchanged else 1
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     import importlib
 
@@ -469,6 +512,21 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild = sub.add_parser("rebuild", help="recreate the DuckDB file from the Parquet store")
     common(rebuild)
     rebuild.set_defaults(func=cmd_rebuild)
+
+    compact_ = sub.add_parser(
+        "compact", help="merge the small Parquet files runs leave in each partition"
+    )
+    common(compact_)
+    compact_.add_argument(
+        "--table",
+        action="append",
+        choices=["documents", "events", "mentions", "rejects"],
+        help="only this table (repeatable; default: all four)",
+    )
+    compact_.add_argument(
+        "--dry-run", action="store_true", help="print what would be merged, change nothing"
+    )
+    compact_.set_defaults(func=cmd_compact)
 
     evaluate = sub.add_parser("evaluate", help="score against a gold standard (see ../shared/eval)")
     evaluate.add_argument("kind", choices=["dates", "places", "events"])

@@ -6,8 +6,14 @@ module is imported; it is for tests/faults only and must never be set in product
 
 Points: `batch:extracted` (a batch parsed, not yet staged), `stage:<table>` (a batch's table
 staged), `commit:prepared` (rewrites staged, no manifest), `commit:manifest` (manifest
-written, nothing moved), `commit:move` (after a file moved into place), `load:<table>`
-(inside the DuckDB transaction, after a table's rows went in), `load:before_commit`.
+written, nothing moved), `commit:delete` (after a file emptied by replaced keys was deleted),
+`commit:move` (after a file moved into place), `load:<table>` (inside the DuckDB transaction,
+after a table's rows went in), `load:before_commit`.
+
+Compaction: `compact:staged` (a merged file staged), `compact:prepared` (a table's merged
+files staged, no manifest), `compact:manifest` (manifest written, nothing changed),
+`compact:delete` (after a source file was deleted), `compact:move` (after a merged file
+moved into place).
 """
 
 from __future__ import annotations

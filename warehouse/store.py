@@ -22,6 +22,11 @@ file last. A crash before the manifest leaves a run that never happened (its sta
 removed by the next run); a crash after it is rolled forward by the next run. Every file is
 written aside and renamed, so no reader ever sees a half-written file. One run at a time
 holds `<out>/.event-etl.lock`.
+
+Compaction (`compact`, driven by warehouse/compact.py) merges a partition's small files into
+`<run_id>-c<n>.parquet`, named after the newest run among them, with the same protocol:
+stage, manifest, then delete the sources and move the merged file in; `recover` rolls a
+decided compaction forward like a run.
 """
 
 from __future__ import annotations
@@ -57,19 +62,40 @@ LOCK_FILE = ".event-etl.lock"
 
 def write_table_atomic(table: pa.Table, path: Path) -> None:
     """Write Parquet to a temporary name in the same directory, fsync, then rename."""
+    write_tables_atomic([table], table.schema, path)
+
+
+def write_tables_atomic(parts: Iterable[pa.Table], schema: pa.Schema, path: Path) -> int:
+    """Write tables of one schema as one Parquet file, aside then renamed; returns its rows.
+
+    The store's only Parquet writer: zstd, `ROW_GROUP_SIZE`-row groups however the rows
+    arrive (parts are buffered up to one row group, so a stream of small parts stays
+    flat in memory), and the `event_etl.schema_version` metadata.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    metadata = dict(table.schema.metadata or {})
+    metadata = dict(schema.metadata or {})
     metadata[b"event_etl.schema_version"] = str(SCHEMA_VERSION).encode()
-    pq.write_table(
-        table.replace_schema_metadata(metadata),
-        tmp,
-        compression=COMPRESSION,
-        row_group_size=ROW_GROUP_SIZE,
-    )
+    schema = schema.with_metadata(metadata)
+    rows = 0
+    pending: list[pa.Table] = []
+    buffered = 0
+    with pq.ParquetWriter(tmp, schema, compression=COMPRESSION) as writer:
+        for part in parts:
+            pending.append(part.replace_schema_metadata(metadata))
+            buffered += part.num_rows
+            rows += part.num_rows
+            if buffered >= ROW_GROUP_SIZE:
+                merged = pa.concat_tables(pending)
+                full = buffered - buffered % ROW_GROUP_SIZE
+                writer.write_table(merged.slice(0, full), row_group_size=ROW_GROUP_SIZE)
+                pending, buffered = [merged.slice(full)], buffered - full
+        if pending:
+            writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_SIZE)
     with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+    return rows
 
 
 def _write_json_atomic(data: object, path: Path) -> None:
@@ -314,16 +340,70 @@ class ParquetStore:
         return moves, deletes
 
     def _apply(self, manifest: dict[str, typing.Any]) -> None:
-        """Carry out a commit manifest; safe to repeat after a crash half way."""
+        """Carry out a commit or compaction manifest; safe to repeat after a crash half way."""
+        kind = manifest.get("kind", "commit")
         for path in manifest["deletes"]:
             Path(path).unlink(missing_ok=True)
+            faults.checkpoint(f"{kind}:delete")
         for source, target in manifest["moves"]:
             src, dst = Path(source), Path(target)
             if not src.exists():
                 continue  # moved before a crash
             dst.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dst)
-            faults.checkpoint("commit:move")
+            faults.checkpoint(f"{kind}:move")
+
+    # -- compaction -----------------------------------------------------------------------
+
+    def compact(self, compact_id: str, table: str, groups: list[list[Path]]) -> list[Path]:
+        """Merge each group of a table's committed files (one partition each) into one file.
+
+        The merged file is named after the newest run among its sources,
+        `<run_id>-c<n>.parquet`, so recovery and DuckDB loading treat it as that committed
+        run's file; its rows keep their own run_id and the sources' order (the store does
+        not sort). The swap is a commit: merged files are staged and their row counts
+        checked, then a manifest (delete the sources, move the merged files in) decides;
+        a crash before it leaves the sources, a crash after it is rolled forward by
+        `recover`. Call it holding the run lock. Returns the merged files.
+
+        Raises:
+            LoadError: E405 when a merged file's row count differs from its sources'.
+        """
+        staged = self.staging(compact_id)
+        schema = schema_of(TABLES[table])
+        moves: list[tuple[str, str]] = []
+        deletes: list[str] = []
+        merged: list[Path] = []
+        for group in groups:
+            directory = group[0].parent
+            run = max(run_of(p) for p in group)
+            n = 0
+            target = directory / f"{run}-c{n:05d}.parquet"
+            while target in merged or (target.exists() and target not in group):
+                n += 1
+                target = directory / f"{run}-c{n:05d}.parquet"
+            expected = sum(pq.read_metadata(p).num_rows for p in group)
+            staged_file = staged / table / target.relative_to(self.table_dir(table))
+            parts = (_conform(pq.read_table(p, partitioning=None), schema) for p in group)
+            written = write_tables_atomic(parts, schema, staged_file)
+            if written != expected or pq.read_metadata(staged_file).num_rows != expected:
+                shutil.rmtree(staged, ignore_errors=True)
+                raise LoadError(
+                    "E405",
+                    f"compacting {directory}: the merged file has {written} rows, its "
+                    f"{len(group)} sources {expected}. Nothing was changed.",
+                )
+            faults.checkpoint("compact:staged")
+            moves.append((str(staged_file), str(target)))
+            deletes += [str(p) for p in group if p != target]  # the target is replaced
+            merged.append(target)
+        faults.checkpoint("compact:prepared")
+        manifest = {"run_id": compact_id, "kind": "compact", "deletes": deletes, "moves": moves}
+        _write_json_atomic(manifest, staged / MANIFEST)
+        faults.checkpoint("compact:manifest")
+        self._apply(manifest)
+        shutil.rmtree(staged, ignore_errors=True)
+        return merged
 
     def _merged_places(self, places: pa.Table) -> pa.Table:
         path = self.table_dir("places") / "places.parquet"

@@ -102,7 +102,7 @@ def compact(
 
     Raises:
         ValueError: a table that is not compacted.
-        LoadError: E404 (a run holds the lock), E403 (DuckDB stays locked), E405 (row
+        LoadError: E404 (a run holds the lock), E403 (DuckDB stays locked), E406 (row
             counts of a merged file differ from its sources; nothing changed).
     """
     unknown = set(tables) - set(COMPACTED_TABLES)

@@ -85,6 +85,8 @@ OUT/parquet/runs/run-<run_id>.parquet
 - Files are written aside and renamed; a run's files appear only when its `runs` file is
   written (last). Readers never see half-written files; a crashed run is rolled forward or
   removed by the next run.
+- `event-etl compact` merges a partition's small files into `<run_id>-c<n>.parquet` (named after
+  the newest run it holds), with the same rows, order and `run_id` values.
 
 Reading the Parquet directly:
 

@@ -245,6 +245,7 @@ def rebuild(db_path: Path, store: ParquetStore, *, timeout_s: float) -> list[str
     Holds the run lock, so no run commits or loads meanwhile.
     """
     with warehouse_lock(store.out, timeout_s=timeout_s):
+        store.recover()  # finish a commit or compaction a crash left decided but not applied
         tmp = db_path.with_name(db_path.name + ".rebuild")
         for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
             stale.unlink(missing_ok=True)

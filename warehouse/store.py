@@ -367,7 +367,7 @@ class ParquetStore:
         `recover`. Call it holding the run lock. Returns the merged files.
 
         Raises:
-            LoadError: E405 when a merged file's row count differs from its sources'.
+            LoadError: E406 when a merged file's row count differs from its sources'.
         """
         staged = self.staging(compact_id)
         schema = schema_of(TABLES[table])
@@ -389,7 +389,7 @@ class ParquetStore:
             if written != expected or pq.read_metadata(staged_file).num_rows != expected:
                 shutil.rmtree(staged, ignore_errors=True)
                 raise LoadError(
-                    "E405",
+                    "E406",
                     f"compacting {directory}: the merged file has {written} rows, its "
                     f"{len(group)} sources {expected}. Nothing was changed.",
                 )

@@ -341,7 +341,7 @@ CRASH_POINTS = [
 ]
 
 
-@pytest.mark.parametrize("recover_with", ["run", "compact"])
+@pytest.mark.parametrize("recover_with", ["run", "compact", "rebuild"])
 @pytest.mark.parametrize("point", CRASH_POINTS)
 def test_crash_during_compaction_loses_and_duplicates_nothing(
     point, recover_with, small_warehouse, inputs, tmp_path
@@ -366,6 +366,9 @@ def test_crash_during_compaction_loses_and_duplicates_nothing(
     if recover_with == "run":
         summary = etl_run(paths=[str(p) for p in paths], out=str(out), config=str(config))
         assert summary["docs_loaded"] == 0
+    elif recover_with == "rebuild":  # rebuilding DuckDB first finishes the decided swap
+        rebuilt = run_cli(["rebuild", "--out", str(out), "--config", str(config)])
+        assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
     else:
         finished = run_cli(["compact", "--out", str(out), "--config", str(config)])
         assert finished.returncode == 0, finished.stderr[-2000:]

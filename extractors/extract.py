@@ -36,9 +36,11 @@ from extractors.events import (
 from extractors.gazetteer import load_gazetteer
 from extractors.ingest import _DATELINE as LEADING_DATELINE
 from extractors.nlp import (
+    children,
     doc_ents,
     doc_sents,
     doc_text,
+    doc_tokens,
     entity_of,
     load_pipeline,
     remember_text,
@@ -46,6 +48,7 @@ from extractors.nlp import (
     subtree_bounds,
     token_bounds,
 )
+from extractors.nlp import head as head_of
 from extractors.places import Place, PlaceResolver, Toponym, haversine_km
 from extractors.records import Article, DocumentRow, EventRow, MentionRow, PlaceRow, stable_id
 from extractors.temporal import Timex, normalize_timex, timexes
@@ -225,13 +228,13 @@ BOILERPLATE_LEMMAS = frozenset(
 
 def _is_boilerplate(doc: Doc, frame: Frame) -> bool:
     """Imperatives and page furniture: a verb with no subject that opens its clause."""
-    verb = doc[frame.predicate]
+    verb = doc_tokens(doc)[frame.predicate]
     if frame.nominal or frame.actor is not None and verb.lemma_.lower() not in BOILERPLATE_LEMMAS:
         return False
     imperative = (
         verb.tag_ == "VB"
         and verb.dep_ == "ROOT"
-        and not any(c.dep_ in {"aux", "nsubj", "nsubjpass"} for c in verb.children)
+        and not any(c.dep_ in {"aux", "nsubj", "nsubjpass"} for c in children(verb))
     )
     furniture = verb.lemma_.lower() in BOILERPLATE_LEMMAS and verb.text[:1].isupper()
     return imperative or furniture
@@ -246,15 +249,15 @@ def _locative_name(doc: Doc, frame: Frame) -> Toponym | None:
 
     Returned as an unresolved Toponym (no place), so the event keeps the setting's text.
     """
-    return _named_setting(doc, [doc[frame.predicate]])
+    return _named_setting(doc, [doc_tokens(doc)[frame.predicate]])
 
 
 def _named_setting(doc: Doc, heads: Iterable[Token]) -> Toponym | None:
     """The first named setting in a locative phrase on one of `heads`."""
-    for prep in (c for head in heads for c in head.children):
+    for prep in (c for head in heads for c in children(head)):
         if prep.dep_ != "prep" or prep.lower_ not in NAMED_SETTING_PREPS:
             continue
-        for pobj in prep.children:
+        for pobj in children(prep):
             if pobj.dep_ != "pobj":
                 continue
             if (
@@ -277,7 +280,7 @@ def _named_compound(noun: Token) -> bool:
     """A kind of site named by a proper-noun modifier: "the Sandilands stop", "the
     Interlagos circuit" ("a Taliban raid", "the Smith family" name no site)."""
     return noun.lemma_.lower() in SITE_NOUNS and any(
-        c.dep_ == "compound" and c.pos_ == "PROPN" for c in noun.children
+        c.dep_ == "compound" and c.pos_ == "PROPN" for c in children(noun)
     )
 
 
@@ -826,9 +829,9 @@ def _conjoined_clauses(doc: Doc, frame: Frame) -> list[tuple[int, int]]:
         return []
     starts, ends = token_bounds(doc)
     out = []
-    pending = [doc[frame.predicate]]
+    pending = [doc_tokens(doc)[frame.predicate]]
     while pending:
-        for child in pending.pop().children:
+        for child in children(pending.pop()):
             conjoined = child.dep_ == "conj" and child.pos_ in {"VERB", "AUX"}
             if conjoined or is_request(child):
                 first, last = subtree_bounds(child)
@@ -1130,7 +1133,7 @@ class Extractor:
         clause_end = ends[frame.clause_end - 1]
         taken = [a for a in (frame.actor, frame.target) if a is not None]
         best: tuple[float, Toponym] | None = None
-        predicate = doc[frame.predicate]
+        predicate = doc_tokens(doc)[frame.predicate]
         for toponym in toponyms:
             if not (sent.start_char <= toponym.start < sent.end_char) or toponym.metonymy:
                 continue
@@ -1465,15 +1468,16 @@ def clause_weight(doc: Doc, frame: Frame) -> float:
     "Seven people died after a tram overturned": the main clause is the news, the
     subordinate clause its circumstance; what was said outranks a relative clause.
     """
-    token = doc[frame.predicate]
+    token = doc_tokens(doc)[frame.predicate]
     if frame.nominal:
         return 0.4
     weight = 1.0
     for _ in range(8):
         dep = token.dep_
-        if dep == "ROOT" or token.head.i == token.i or hangs_on_dateline(token):
+        parent = head_of(token)
+        if dep == "ROOT" or parent.i == token.i or hangs_on_dateline(token):
             return weight
-        if dep in {"ccomp", "parataxis"} and token.head.lemma_ in REPORTING_LEMMAS:
+        if dep in {"ccomp", "parataxis"} and parent.lemma_ in REPORTING_LEMMAS:
             weight *= 0.9
         elif dep in {"xcomp", "conj"}:
             weight *= 0.95
@@ -1481,12 +1485,13 @@ def clause_weight(doc: Doc, frame: Frame) -> float:
             weight *= 0.55
         else:
             weight *= 0.4
-        token = token.head
+        token = parent
     return weight
 
 
 def _participant_heads(doc: Doc, frame: Frame) -> list[Token]:
-    return [doc[a.head] for a in (frame.actor, frame.target, frame.object) if a is not None]
+    tokens = doc_tokens(doc)
+    return [tokens[a.head] for a in (frame.actor, frame.target, frame.object) if a is not None]
 
 
 def _mention_counts(doc: Doc) -> dict[str, int]:
@@ -1571,12 +1576,13 @@ def rank_events(
     scored = []
     # Content lemmas per token, read once per document: frames share predicates and arguments.
     token_words: dict[int, tuple[str, ...]] = {}
+    tokens = doc_tokens(doc)
 
     def words_of(start: int, end: int) -> Iterator[str]:
         for i in range(start, end):
             found_words = token_words.get(i)
             if found_words is None:
-                found_words = token_words[i] = tuple(content_lemmas([doc[i]]))
+                found_words = token_words[i] = tuple(content_lemmas([tokens[i]]))
             yield from found_words
 
     for frame, row in zip(found, rows, strict=True):
@@ -1635,7 +1641,8 @@ def score_parts(
     actor_words = set(words_of(frame.actor.start, frame.actor.end)) if frame.actor else set()
     if row.actor_canonical:
         actor_words.update(w.lower() for w in row.actor_canonical.split())
-    lemmas = with_families({frame.event_lemma, doc[frame.predicate].lemma_.lower()})
+    tokens = doc_tokens(doc)
+    lemmas = with_families({frame.event_lemma, tokens[frame.predicate].lemma_.lower()})
     title_score = 0.0
     reporting_title = bool(title.main & REPORTING_LEMMAS)
     if title.words:
@@ -1678,7 +1685,7 @@ def score_parts(
     )
     if row.event_type == "STATEMENT" and not reporting_title:
         value *= 0.8
-    if frame.actor is not None and doc[frame.actor.head].lower_ in GENERIC_ACTORS:
+    if frame.actor is not None and tokens[frame.actor.head].lower_ in GENERIC_ACTORS:
         value *= 0.7
     if (
         published is not None

@@ -92,14 +92,16 @@ def _tree(doc: Doc) -> tuple[list[tuple[Token, ...]], list[Token]]:
     read once per Doc from the HEAD array and shared across all calls."""
     tokens = doc_tokens(doc)
     # HEAD holds the head's offset from the token, stored unsigned: read it as signed.
-    offsets = doc.to_array(HEAD).astype(numpy.int64).tolist() if len(doc) else []
-    kids: list[list[Token]] = [[] for _ in tokens]
-    heads = []
-    for i, (token, offset) in enumerate(zip(tokens, offsets, strict=True)):
-        if offset:
-            kids[i + offset].append(token)
-        heads.append(tokens[i + offset])
-    tree = doc.user_data[_CHILDREN_KEY] = ([tuple(k) for k in kids], heads)
+    offsets = doc.to_array(HEAD).astype(numpy.int64) if len(doc) else numpy.zeros(0, "int64")
+    heads_at = numpy.arange(len(offsets)) + offsets
+    heads = [tokens[h] for h in heads_at.tolist()]
+    # Every non-root token grouped under its head, in text order within each group.
+    dependents = numpy.flatnonzero(offsets)
+    parents = heads_at[dependents]
+    grouped = [tokens[i] for i in dependents[numpy.argsort(parents, kind="stable")].tolist()]
+    ends = numpy.cumsum(numpy.bincount(parents, minlength=len(offsets))).tolist()
+    kids = [tuple(grouped[a:b]) for a, b in zip([0, *ends][:-1], ends, strict=True)]
+    tree = doc.user_data[_CHILDREN_KEY] = (kids, heads)
     return tree
 
 

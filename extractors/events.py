@@ -23,6 +23,7 @@ from extractors.nlp import (
     children,
     doc_sents,
     doc_text,
+    doc_tokens,
     sent_of,
     subtree_bounds,
     subtree_indices,
@@ -274,10 +275,14 @@ def _argument(doc: Doc, head: Token) -> Argument:
         start -= 1
     while end + 1 in kept:
         end += 1
-    while start < end and (doc[start].is_punct or doc[start].is_space):
+    tokens = doc_tokens(doc)
+    while start < end and (tokens[start].is_punct or tokens[start].is_space):
         start += 1
     while end > start and (
-        doc[end].is_punct or doc[end].is_space or doc[end].dep_ == "case" or doc[end].pos_ == "ADP"
+        tokens[end].is_punct
+        or tokens[end].is_space
+        or tokens[end].dep_ == "case"
+        or tokens[end].pos_ == "ADP"
     ):
         end -= 1  # a preposition whose object the parser hung elsewhere ends nothing
     starts, ends = token_bounds(doc)
@@ -516,11 +521,12 @@ def quote_reporters(doc: Doc) -> dict[int, Token]:
             opened = None
     out: dict[int, Token] = {}
     previous: tuple[int, Token] | None = None  # (sentence end token, saying verb)
+    tokens = doc_tokens(doc)
     for open_i, close_i in spans:
-        first, last = sent_of(doc[open_i]), sent_of(doc[close_i])
+        first, last = sent_of(tokens[open_i]), sent_of(tokens[close_i])
         outside = [
             t
-            for t in [*doc[last.start : last.end], *doc[first.start : first.end]]
+            for t in [*tokens[last.start : last.end], *tokens[first.start : first.end]]
             if not open_i <= t.i <= close_i
             and t.pos_ == "VERB"
             and t.lemma_ in REPORTING_LEMMAS
@@ -664,6 +670,7 @@ def frames(
     mask_tokens(doc, masked)
     sentence_of = sentence_index(doc)
     quotes = quote_reporters(doc)
+    tokens = doc_tokens(doc)
     arguments: dict[int, Argument] = {}
 
     def argument_of(head: Token) -> Argument:
@@ -673,10 +680,10 @@ def frames(
         return found
 
     def usable(token: Token | None) -> bool:
-        return token is None or not (_masked(token) or _masked(doc[argument_of(token).start]))
+        return token is None or not (_masked(token) or _masked(tokens[argument_of(token).start]))
 
     for i in _frame_candidates(doc, event_nouns):
-        verb = doc[i]
+        verb = tokens[i]
         if verb.pos_ == "NOUN" and event_nouns:
             yield from _nominal_frames(doc, verb, sentence_of, event_nouns)
             continue
@@ -792,7 +799,7 @@ def _state_frames(
         None,
     )
     subject, _ = _own_subject(copula)
-    if state is None or subject is None or _masked(doc[subtree_bounds(subject)[0]]):
+    if state is None or subject is None or _masked(doc_tokens(doc)[subtree_bounds(subject)[0]]):
         return
     tokens = sorted(
         [copula, state, *(c for c in children(copula) if c.dep_ in {"aux", "neg"})],

@@ -30,7 +30,7 @@ from extractors.gazetteer import (
     Gazetteer,
     normalize_name,
 )
-from extractors.nlp import doc_ents, doc_text
+from extractors.nlp import doc_ents, doc_text, token_bounds
 
 if TYPE_CHECKING:
     import spacy.tokens
@@ -760,6 +760,7 @@ class PlaceResolver:
         opens_with_stop = [f[2] == 1 and f[1] == 1 for f in flags]
         taken = covered.tolist()
         text = doc_text(doc)
+        starts, ends = token_bounds(doc)
         i = 0
         while i < n:
             if taken[i] or not titled[i] or opens_with_stop[i]:
@@ -770,13 +771,13 @@ class PlaceResolver:
                 j += 1
             hit = None
             for k in range(j, i - 1, -1):
-                span = doc[i : k + 1]
-                rows, kinds, _ = self._candidates(text[span.start_char : span.end_char])
+                # The text of doc[i : k + 1], without building the Span.
+                rows, kinds, _ = self._candidates(text[starts[i] : ends[k]])
                 if any(
                     kd == NAME_PRIMARY and (g.fcode[r] in AREA_CODES or g.fcode[r] == "ADM1")
                     for r, kd in zip(rows.tolist(), kinds.tolist(), strict=True)
                 ):
-                    hit = span
+                    hit = doc[i : k + 1]
                     break
             if hit is None and j - i < 2:
                 # An untagged proper noun in a place slot: "schools in Hounslow".

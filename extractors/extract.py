@@ -787,18 +787,34 @@ def _inside_noun_phrase(doc: Doc, timex: Timex, frame: Frame) -> bool:
     """Whether a date of the clause modifies a noun on its way to the predicate ("the 2007
     world champion", "the closure two days before election day"): it dates that noun,
     not the event."""
-    span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
-    if span is None:
+    found = _timex_tokens(doc, timex)
+    if found is None:
         return False
-    token = span.root
+    start, end, token = found
     for _ in range(8):
-        head = token.head
+        head = head_of(token)
         if head.i == token.i or head.i == frame.predicate:
             return False
-        if head.pos_ in {"NOUN", "PROPN"} and not span.start <= head.i < span.end:
+        if head.pos_ in {"NOUN", "PROPN"} and not start <= head.i < end:
             return True
         token = head
     return False
+
+
+_TIMEX_TOKENS_KEY = "event_etl.timex_tokens"
+
+
+def _timex_tokens(doc: Doc, timex: Timex) -> tuple[int, int, Token] | None:
+    """(start, end, root) of the tokens a time expression covers, found once per Doc: every
+    frame of its sentence asks (see `_inside_noun_phrase`)."""
+    cache = doc.user_data.get(_TIMEX_TOKENS_KEY)
+    if cache is None:
+        cache = doc.user_data[_TIMEX_TOKENS_KEY] = {}
+    key = (timex.start, timex.end)
+    if key not in cache:
+        span = doc.char_span(timex.start, timex.end, alignment_mode="expand")
+        cache[key] = None if span is None else (span.start, span.end, span.root)
+    return cache[key]
 
 
 def _abroad(doc: Doc, frame: Frame, toponyms: Sequence[Toponym], setting: Toponym) -> bool:
@@ -1207,7 +1223,7 @@ class Extractor:
         actor = self._actor(actors, frame.actor)
         if (
             frame.actor is not None
-            and doc[frame.actor.head].lower_ in FIRST_PERSON
+            and doc_tokens(doc)[frame.actor.head].lower_ in FIRST_PERSON
             and reported_by is not None
         ):
             actor = reported_by  # "I've seen many races," said Jos: I is the speaker
@@ -1238,7 +1254,8 @@ class Extractor:
             and headline.setting is not None
             and place_source != "clause"
             and frame.sentence_index < context.lead_sentences
-            and {frame.event_lemma, doc[frame.predicate].lemma_.lower()} & headline.predicates
+            and {frame.event_lemma, doc_tokens(doc)[frame.predicate].lemma_.lower()}
+            & headline.predicates
         ):
             # The headline's event ("Lady Gaga protests outside Trump Tower") happened at
             # the setting the headline gives it.

@@ -1591,16 +1591,23 @@ def rank_events(
     preamble = preamble_end(doc_text(doc))
     ordinal = _story_sentences(doc, found, preamble=preamble)
     scored = []
-    # Content lemmas per token, read once per document: frames share predicates and arguments.
+    # Content lemmas per token and per span, read once per document: frames share
+    # predicates and arguments.
     token_words: dict[int, tuple[str, ...]] = {}
+    span_words: dict[tuple[int, int], tuple[str, ...]] = {}
     tokens = doc_tokens(doc)
 
-    def words_of(start: int, end: int) -> Iterator[str]:
-        for i in range(start, end):
-            found_words = token_words.get(i)
-            if found_words is None:
-                found_words = token_words[i] = tuple(content_lemmas([tokens[i]]))
-            yield from found_words
+    def words_of(start: int, end: int) -> tuple[str, ...]:
+        found_words = span_words.get((start, end))
+        if found_words is None:
+            words: list[str] = []
+            for i in range(start, end):
+                lemmas = token_words.get(i)
+                if lemmas is None:
+                    lemmas = token_words[i] = tuple(content_lemmas([tokens[i]]))
+                words.extend(lemmas)
+            found_words = span_words[(start, end)] = tuple(words)
+        return found_words
 
     for frame, row in zip(found, rows, strict=True):
         parts = score_parts(
@@ -1639,7 +1646,7 @@ def score_parts(
     counts: dict[str, int],
     top: int,
     ordinal: dict[int, int],
-    words_of: Callable[[int, int], Iterator[str]],
+    words_of: Callable[[int, int], Iterable[str]],
     preamble: int = 0,
     published: dt.date | None = None,
 ) -> dict[str, float]:

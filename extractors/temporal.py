@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from extractors.events import REQUEST_LEMMAS
 from extractors.nlp import doc_ents, doc_text
 from extractors.temporal_rules import (
     Context,
@@ -139,20 +140,6 @@ _FUTURE_GOVERNORS = {
     "able",
     "about",
     "try",
-    # requests: "called on the government to release them by Friday" asks for what is
-    # still to happen
-    "ask",
-    "urge",
-    "call",
-    "press",
-    "demand",
-    "request",
-    "appeal",
-    "implore",
-    "plead",
-    "order",
-    "instruct",
-    "encourage",
     # nouns that take a to-infinitive for something still to happen
     "agreement",
     "deal",
@@ -162,6 +149,9 @@ _FUTURE_GOVERNORS = {
     "proposal",
     "intention",
 }
+# Requests: "called on the government to release them by Friday" asks for what is still to
+# happen.
+_FUTURE_GOVERNORS |= REQUEST_LEMMAS
 _PRESENT_MODALS = {"can", "ca"}  # "ca" is spaCy's token for the "ca" of "can't"
 _PLAN_VERBS = {"schedule", "plan", "expect", "set", "slate", "due", "propose", "intend"}
 

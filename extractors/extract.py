@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import logging
 import math
 import re
 import time
@@ -52,6 +53,8 @@ from extractors.nlp import head as head_of
 from extractors.places import Place, PlaceResolver, Toponym, haversine_km
 from extractors.records import Article, DocumentRow, EventRow, MentionRow, PlaceRow, stable_id
 from extractors.temporal import Timex, normalize_timex, timexes
+
+_log = logging.getLogger(__name__)
 
 # Prepositions whose object place is where the clause happens ("in", "off the coast of
 # Kent", "ferries between Calais and Dover"). Not "on": its objects are mostly dates and
@@ -177,6 +180,14 @@ class Extraction:
     events: list[EventRow]
     mentions: list[MentionRow]
     places: list[Place] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractionFailure:
+    """A document whose extraction raised (a bug): the run rejects it and goes on."""
+
+    article: Article
+    error: str  # "<exception type>: <message>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -874,8 +885,14 @@ class Extractor:
         # Seconds per stage (parse, places, dates, events, rows), summed over all documents.
         self.timings: dict[str, float] = {}
 
-    def extract(self, articles: Iterable[Article], *, run_id: str) -> Iterator[Extraction]:
+    def extract(
+        self, articles: Iterable[Article], *, run_id: str
+    ) -> Iterator[Extraction | ExtractionFailure]:
         """Parse Articles in batches and yield their rows, in input order.
+
+        An exception while building one document's rows (a bug, not bad input: ingest has
+        vetted the text) yields an ExtractionFailure for it, logged with its traceback, and
+        the other documents go on.
 
         A text longer than [ingest] max_chars is parsed in pieces cut at paragraph or
         sentence breaks, joined back into one Doc: offsets stay relative to the whole text,
@@ -924,7 +941,13 @@ class Extractor:
                 parts = []
                 # "".join(pieces) == article.text (see chunk_text), and so is the Doc's text.
                 remember_text(whole, article.text)
-                extraction = self.extract_doc(whole, article, run_id=run_id, title=title)
+                try:
+                    extraction: Extraction | ExtractionFailure = self.extract_doc(
+                        whole, article, run_id=run_id, title=title
+                    )
+                except Exception as exc:  # one document's bug must not sink the batch
+                    _log.exception("extraction failed for %s", article.source_uri)
+                    extraction = ExtractionFailure(article, f"{type(exc).__name__}: {exc}")
                 # The per-Doc caches hold Tokens and Spans, which point back at the Doc:
                 # dropping them frees the Doc now, not at the next cyclic garbage collection.
                 whole.user_data.clear()

@@ -62,6 +62,7 @@ REASONS = {
     "E110": "not_found",
     "E111": "symlink_loop",
     "E112": "symlink_outside_root",
+    "E201": "extraction_failed",
 }
 
 # When each code is used: the data dictionary's table of reject codes.
@@ -81,6 +82,9 @@ REASON_DOCS = {
     "E111": "A symbolic link loop, or a directory link back into a directory already read.",
     "E112": "A symbolic link inside an input directory that leads outside it (allowed with "
     "--follow-symlinks).",
+    "E201": "Building the document's rows raised an error: a bug in event-etl, not in the input. "
+    "The detail has the exception; the traceback is in the run's log. The document is not "
+    "loaded, the rest of the run is, and the next run tries it again.",
 }
 
 # Share of control characters (other than tab, newlines, form feed) above which decoded

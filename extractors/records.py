@@ -522,7 +522,10 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
         "doc_id": ColumnDoc(
             "sha256 of the text when it could be read.", null="the text could not be read"
         ),
-        "code": ColumnDoc("Stable reason code E1xx (see the reject codes below)."),
+        "code": ColumnDoc(
+            "Stable reason code: E1xx for bad input, E201 for a failed extraction (see the reject "
+            "codes below)."
+        ),
         "reason": ColumnDoc("Short name of the code ('empty', 'binary', ...)."),
         "detail": ColumnDoc("Readable explanation naming what was wrong."),
         "rejected_at": ColumnDoc("When the input was rejected.", unit="timestamp, UTC"),

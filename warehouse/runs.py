@@ -22,8 +22,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from extractors.config import Settings
-from extractors.extract import Extractor, extractor_version, place_rows
-from extractors.ingest import Rejection, articles, discover
+from extractors.extract import ExtractionFailure, Extractor, extractor_version, place_rows
+from extractors.ingest import REASONS, Rejection, articles, discover
 from extractors.records import (
     Article,
     DocumentRow,
@@ -119,10 +119,10 @@ def start_run(
     )
 
 
-def _reject_row(run: RunState, rejection: Rejection) -> RejectRow:
+def _reject_row(run_id: str, rejection: Rejection) -> RejectRow:
     return RejectRow(
         reject_id=stable_id(rejection.source_uri, rejection.record_no, rejection.code),
-        run_id=run.run_id,
+        run_id=run_id,
         source_uri=rejection.source_uri,
         record_no=rejection.record_no,
         doc_id=rejection.doc_id,
@@ -165,7 +165,7 @@ def article_batches(
         run.seen += 1
         if isinstance(item, Rejection):
             run.rejected += 1
-            run.rejects.append(_reject_row(run, item))
+            run.rejects.append(_reject_row(run.run_id, item))
             continue
         if run.known.get(item.doc_id) == run.extractor_version or item.doc_id in in_run:
             run.skipped += 1  # already loaded by this extractor version, or repeated input
@@ -203,6 +203,7 @@ class BatchResult:
     # Seconds per stage inside the batch: parse, places, dates, events, rows (Extractor),
     # arrow (building the tables), parquet (writing them to staging).
     timings: dict[str, float] = field(default_factory=dict)
+    rejected: int = 0  # documents whose extraction raised (E201 rejects, staged with it)
 
 
 def extract_batch(
@@ -216,7 +217,20 @@ def extract_batch(
     events: list[EventRow] = []
     mentions: list[MentionRow] = []
     places: list[PlaceRow] = []
+    rejects: list[RejectRow] = []
     for extraction in extractor.extract(batch, run_id=run_id):
+        if isinstance(extraction, ExtractionFailure):
+            article = extraction.article
+            rejection = Rejection(
+                article.source_uri,
+                article.record_no,
+                "E201",
+                REASONS["E201"],
+                extraction.error,
+                article.doc_id,
+            )
+            rejects.append(_reject_row(run_id, rejection))
+            continue
         documents.append(extraction.document)
         events.extend(extraction.events)
         mentions.extend(extraction.mentions)
@@ -229,6 +243,7 @@ def extract_batch(
         "events": to_table(EventRow, events),
         "mentions": to_table(MentionRow, mentions),
         "places": to_table(PlaceRow, places),
+        "rejects": to_table(RejectRow, rejects),
     }
     timings["arrow"] = time.perf_counter() - clock
     clock = time.perf_counter()
@@ -241,11 +256,13 @@ def extract_batch(
         len(mentions),
         time.perf_counter() - started,
         timings,
+        len(rejects),
     )
 
 
 def record_batch(run: RunState, result: BatchResult) -> None:
     run.loaded += result.documents
+    run.rejected += result.rejected
     run.n_events += result.events
     run.n_mentions += result.mentions
     run.add_time("extract", result.seconds)

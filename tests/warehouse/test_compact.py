@@ -14,8 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from extractors.errors import LoadError
-from extractors.records import DocumentRow, RejectRow, RunRow, to_table
+from extractors.records import DocumentRow, RejectRow, to_table
 from tests.faults._support import duck_snapshot, parquet_snapshot, run_cli
+from tests.warehouse._rows import document_row, runs_table
 from warehouse.compact import COMPACTED_TABLES, compact, plan_groups
 from warehouse.duck import connect_writer, load_pending
 from warehouse.store import COMPRESSION, ROW_GROUP_SIZE, ParquetStore, warehouse_lock
@@ -24,34 +25,11 @@ MB = 1024 * 1024
 
 
 def _doc(doc_id: str, run_id: str, published: dt.date | None, version: str = "v1"):
-    return DocumentRow(
-        doc_id=doc_id,
-        source_uri="src",
-        record_no=None,
-        source_id=None,
-        title=None,
-        url=None,
-        source=None,
-        published=published,
-        published_from="metadata" if published else "none",
-        dateline=None,
-        dateline_geonameid=None,
-        dateline_country=None,
-        n_chars=1,
-        n_tokens=1,
-        n_sentences=1,
-        n_events=0,
-        text="x",
-        run_id=run_id,
-        extractor_version=version,
-    )
+    return document_row(doc_id, run_id=run_id, published=published, version=version)
 
 
 def _run(run_id: str) -> pa.Table:
-    now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    return to_table(
-        RunRow, [RunRow(run_id, now, now, "completed", "[]", 1, 1, 0, 0, 0, 0, "v1", "m", "{}")]
-    )
+    return runs_table(run_id)
 
 
 def _reject(run_id: str, n: int) -> RejectRow:

@@ -1,41 +1,17 @@
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from extractors.records import DocumentRow, PlaceRow, RunRow, schema_of, to_table
+from extractors.records import DocumentRow, PlaceRow, schema_of, to_table
+from tests.warehouse._rows import document_row, runs_table
 from warehouse.store import ParquetStore
 
 
 def _doc(doc_id: str, run_id: str, version: str = "v1") -> DocumentRow:
-    return DocumentRow(
-        doc_id,
-        "src",
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        "none",
-        None,
-        None,
-        None,
-        1,
-        1,
-        1,
-        0,
-        "x",
-        run_id,
-        version,
-    )
+    return document_row(doc_id, run_id=run_id, version=version)
 
 
 def _run(run_id: str) -> pa.Table:
-    import datetime as dt
-
-    now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    return to_table(
-        RunRow, [RunRow(run_id, now, now, "completed", "[]", 1, 1, 0, 0, 0, 0, "v1", "m", "{}")]
-    )
+    return runs_table(run_id)
 
 
 def test_commit_moves_files_and_writes_runs_last(tmp_path):

@@ -9,32 +9,21 @@ import duckdb
 import pytest
 
 from extractors.records import DocumentRow, EventRow, to_table
+from tests.warehouse._rows import document_row
 from warehouse.duck import ensure_schema
 
 PUBLISHED = dt.date(2021, 3, 18)
 
 
 def _document(doc_id: str, published: dt.date | None) -> DocumentRow:
-    return DocumentRow(
-        doc_id=doc_id,
-        source_uri=f"{doc_id}.txt",
-        record_no=None,
-        source_id=None,
-        title=None,
-        url=None,
-        source=None,
+    return document_row(
+        doc_id,
         published=published,
-        published_from="metadata" if published else "none",
-        dateline=None,
-        dateline_geonameid=None,
-        dateline_country=None,
-        n_chars=10,
-        n_tokens=2,
-        n_sentences=1,
-        n_events=1,
+        version="test",
+        source_uri=f"{doc_id}.txt",
         text="Some text.",
-        run_id="r1",
-        extractor_version="test",
+        n_tokens=2,
+        n_events=1,
     )
 
 

@@ -4,8 +4,8 @@ Detection starts from spaCy's DATE/TIME entities and repairs them the way TimeML
 extents (drop ages and bare numbers, strip leading prepositions and possessives, split
 "the quarter ended Sept. 30", merge "Wednesday" + "night" and "Friday" + "Oct. 13", leave
 "later" out of "three days later", take in the "each" of "each July"), then adds what the
-NER never or rarely tags ("now", "recently", "daily", "the future", "day-long", a missed
-weekday name).  Normalization is `temporal_rules.read`, fed with the publication date, the
+NER never or rarely tags ("now", "current", "recently", "daily", "the future", "the
+latest period", "day-long", a missed weekday name).  Normalization is `temporal_rules.read`, fed with the publication date, the
 tense of the governing verb and the last date the document mentioned.
 """
 
@@ -255,7 +255,11 @@ def _span_pluperfect(span: Span) -> bool:
 # --------------------------------------------------------------------------- detection
 
 _LEXICON = re.compile(
-    r"\b(?:right now|now|currently|recently|the (?:near |distant |foreseeable )?future"
+    r"\b(?:right now|now|currently|recently|(?:then[ -])?current"
+    r"|the (?:near |distant |foreseeable )?future"
+    r"|the (?:latest|most recent) (?:period|quarter)"
+    r"|(?:fiscal )?(?:first|second|third|fourth)[ -]quarter"
+    r"|(?:that|the) (?:very )?same (?:day|week|month|year)"
     r"|future|as soon as possible|the past|nowadays|these days|at present|presently|lately|daily|"
     r"weekly"
     r"|hourly|every (?:day|week|month|year|quarter)|each (?:day|week|month|year)"
@@ -400,6 +404,24 @@ def _candidates(doc: Doc) -> list[_Cand]:
     return cands
 
 
+# Accounting and physics terms in which "current" says nothing about time.
+_CURRENT_TERMS = {
+    "account",
+    "accounts",
+    "assets",
+    "asset",
+    "liabilities",
+    "liability",
+    "ratio",
+    "yield",
+    "yields",
+    "dollars",
+    "prices",
+    "affairs",
+    "events",
+}
+
+
 def _lexical_ok(doc: Doc, start: int, end: int) -> bool:
     """Filter lexicon hits whose word is not temporal here ("now that", "future growth")."""
     span = doc.char_span(start, end, alignment_mode="expand")
@@ -409,6 +431,15 @@ def _lexical_ok(doc: Doc, start: int, end: int) -> bool:
     nxt = doc[span.end] if span.end < len(doc) else None
     if word == "future" and nxt is not None and nxt.pos_ in ("NOUN", "PROPN", "ADJ"):
         return False
+    if word.endswith("current"):
+        # "current market conditions", "its current position" (PRESENT_REF); not the noun
+        # ("the current swept them away") nor an accounting term ("current account").
+        return (
+            span[-1].pos_ == "ADJ"
+            and nxt is not None
+            and nxt.lower_ not in _CURRENT_TERMS
+            and not (nxt.text == "-" and span.end + 1 < len(doc))
+        )
     if word in ("today", "yesterday", "tomorrow") and span[0].ent_type_ not in ("", "DATE", "TIME"):
         return False
     if word.isdigit():

@@ -676,6 +676,9 @@ _PAST = {
     "in recent times",
     "recent times",
     "years earlier",
+    # TimeBank marks the vague stretch before now as a past reference, not a duration.
+    "recent years",
+    "past years",
 }
 _FUTURE = {
     "future",
@@ -1777,6 +1780,14 @@ def _that_day(m: re.Match[str], ctx: Context) -> Reading | None:
     if word in ("morning", "afternoon", "evening", "night"):
         d = base + dt.timedelta(days=shift)
         return Reading("TIME", f"{_day(d)}T{DAYPARTS[word]}", "that_daypart", kind)
+    if ref is not None and word == "day" and not shift:
+        gran = granularity_of(ref.value)
+        if gran in ("month", "year"):
+            # "last October ... that same day": a day of the month (year) told before,
+            # which one is not said -- not its first day.
+            return Reading(
+                "DATE", ref.value + ("-XX" if gran == "month" else "-XX-XX"), "that_unit", kind
+            )
     shifted = _shift(base, shift, _unit_of(word) or "D")
     return None if shifted is None else Reading("DATE", shifted[0], "that_unit", kind)
 

@@ -776,3 +776,48 @@ def test_value_interval_shapes(val: str) -> None:
 def test_weekday_deadline_of_a_request_lies_ahead(nlp, text: str, expected: str) -> None:  # type: ignore[no-untyped-def]
     [(_, found)] = [(s, v) for s, v in _found(nlp, text) if s.endswith("day")]
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Shipping slowed because of current fuel shortages.", ("current", "PRESENT_REF")),
+        ("She kept her current job at the mill.", ("current", "PRESENT_REF")),
+        ("Holders may buy shares at half the then current price.", ("then current", "PAST_REF")),
+    ],
+)
+def test_current_as_a_modifier_is_the_present(nlp, text: str, expected: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    assert expected in _found(nlp, text), _found(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The country ran a current account deficit of 3% of output.",
+        "A strong current pulled the swimmers out to sea.",
+    ],
+)
+def test_current_as_a_term_or_noun_is_not_a_time(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, text)
+    assert not any("current" in s.lower() for s, _ in got), got
+
+
+def test_recent_years_is_a_past_reference() -> None:
+    reading = normalize_timex("recent years", anchor=PUB)
+    assert (reading.type, reading.value) == ("DATE", "PAST_REF")
+    # Other vague plurals stay durations.
+    assert normalize_timex("recent months", anchor=PUB).value == "PXM"
+
+
+def test_latest_period_and_quarter_the_ner_missed(nlp) -> None:  # type: ignore[no-untyped-def]
+    got = _found(nlp, "There were no gains in the latest period.")
+    assert ("the latest period", "2020-Q4") in got, got
+    # The NER tags only "second" (ORDINAL) here.
+    got = _found(nlp, "After a flat second quarter tied to weak demand, sales recovered.")
+    assert any(s == "second quarter" and (v or "").endswith("-Q2") for s, v in got), got
+
+
+def test_that_same_day_after_a_month_leaves_the_day_open() -> None:
+    assert value("that same day", reference="2020-10") == "2020-10-XX"
+    assert value("that same day", reference="2020") == "2020-XX-XX"
+    assert value("that same day", reference="2020-10-23") == "2020-10-23"

@@ -261,6 +261,8 @@ _LEXICON = re.compile(
     r"|the (?:latest|most recent) (?:period|quarter)"
     r"|(?:fiscal )?(?:first|second|third|fourth)[ -]quarter"
     r"|(?:that|the) (?:very )?same (?:day|week|month|year)"
+    r"|the (?:near|short|long|longer) term|for (?:a while|some time)"
+    r"|(?:several|a few|many) (?:quarters|weeks|months|years|days)"
     r"|future|as soon as possible|the past|nowadays|these days|at present|presently|lately|daily|"
     r"weekly"
     r"|hourly|every (?:day|week|month|year|quarter)|each (?:day|week|month|year)"

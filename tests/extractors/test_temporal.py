@@ -821,3 +821,16 @@ def test_that_same_day_after_a_month_leaves_the_day_open() -> None:
     assert value("that same day", reference="2020-10") == "2020-10-XX"
     assert value("that same day", reference="2020") == "2020-XX-XX"
     assert value("that same day", reference="2020-10-23") == "2020-10-23"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Traders doubt the rally will last in the short term.", ("the short term", "FUTURE_REF")),
+        ("We see risks in the near term.", ("the near term", "FUTURE_REF")),
+        ("The road will stay closed for a while.", ("a while", "PXX")),
+        ("It made money after several quarters of losses.", ("several quarters", "PXQ")),
+    ],
+)
+def test_vague_spans_the_ner_misses(nlp, text: str, expected: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    assert expected in _found(nlp, text), _found(nlp, text)

@@ -1352,6 +1352,9 @@ def _rel_century(m: re.Match[str], ctx: Context) -> Reading | None:
     unit = {"century": "C", "decade": "E", "millennium": "L"}[m.group(1)]
     if unit == "L":
         return None
+    if word == "past":
+        # "the past decade" is the ten years up to now, as "the past two years" is two.
+        return _none("P10Y" if unit == "E" else "P100Y", "duration", "DURATION")
     if ctx.anchor is None:
         return _none("XXXX", "relative_unit")
     shifted = _shift(ctx.anchor, n, unit)

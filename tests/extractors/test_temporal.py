@@ -834,3 +834,17 @@ def test_that_same_day_after_a_month_leaves_the_day_open() -> None:
 )
 def test_vague_spans_the_ner_misses(nlp, text: str, expected: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
     assert expected in _found(nlp, text), _found(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the past decade", ("DURATION", "P10Y")),
+        ("the past century", ("DURATION", "P100Y")),
+        ("the last decade", ("DATE", "201X")),
+        ("this decade", ("DATE", "202X")),
+    ],
+)
+def test_the_past_decade_is_a_stretch_up_to_now(text: str, expected: tuple[str, str]) -> None:
+    reading = normalize_timex(text, anchor=PUB)
+    assert (reading.type, reading.value) == expected

@@ -792,6 +792,10 @@ def timexes(doc: Doc, *, published: dt.date | None) -> list[Timex]:
             continue
         if reading is not None and reading.rule == "the_unit" and reading.value == "P1Y":
             reading = _the_year(text, end, published, reading)
+        elif text[start:end].lower() == "the fiscal year" and _PERIOD_END.match(text, end):
+            # "the fiscal year ended Jan. 31" measures the twelve months, as "the year
+            # ended Sept. 30" does.
+            reading = Reading("DURATION", "P1Y", "the_unit", "none")
         if (
             tense == "future"
             and text[start:end].lower() == "one day"

@@ -467,6 +467,8 @@ def test_planned_events_look_ahead(nlp, text: str, expected: str) -> None:  # ty
         ("For the year, pet food volume was flat.", ("the year", "2021")),
         ("Sales rose through the first nine months of the year.", ("the year", "2021")),
         ("Profit rose in the year ended June 30.", ("the year", "P1Y")),
+        ("Sales fell in the fiscal year ended Jan. 31.", ("the fiscal year", "P1Y")),
+        ("Costs will weigh on profit for the fiscal year.", ("the fiscal year", "2021")),
     ],
 )
 def test_the_year_deictic_or_fiscal(nlp, text: str, expected: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]

@@ -255,14 +255,15 @@ def _span_pluperfect(span: Span) -> bool:
 
 # --------------------------------------------------------------------------- detection
 
+# The lookahead lists every first character of the alternatives: the scan runs over whole
+# texts, and most word starts are rejected before any alternative is tried.
 _LEXICON = re.compile(
-    r"\b(?:right now|now|currently|recently|(?:then[ -])?current"
-    r"|the (?:near |distant |foreseeable )?future"
-    r"|the (?:latest|most recent) (?:period|quarter)"
+    r"\b(?=[0-9acdefhlmnprstwy])(?:right now|now|currently|recently|(?:then[ -])?current"
+    r"|th(?:e (?:(?:near |distant |foreseeable )?future|(?:latest|most recent) (?:period|quarter)"
+    r"|(?:near|short|long|longer) term|(?:very )?same (?:day|week|month|year))"
+    r"|at (?:very )?same (?:day|week|month|year))"
     r"|(?:fiscal )?(?:first|second|third|fourth)[ -]quarter"
-    r"|(?:that|the) (?:very )?same (?:day|week|month|year)"
-    r"|the (?:near|short|long|longer) term|for (?:a while|some time)"
-    r"|(?:several|a few|many) (?:quarters|weeks|months|years|days)"
+    r"|for (?:a while|some time)|(?:several|a few|many) (?:quarters|weeks|months|years|days)"
     r"|future|as soon as possible|the past|nowadays|these days|at present|presently|lately|daily|"
     r"weekly"
     r"|hourly|every (?:day|week|month|year|quarter)|each (?:day|week|month|year)"

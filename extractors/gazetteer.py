@@ -790,7 +790,7 @@ def _add_config(b: _Builder, cfg: dict, country_rows: dict[str, int]) -> None:
             "",
             rlat,
             rlon,
-            "L",
+            FEATURE_CLASSES.get(spec.get("fcode", "RGN"), "L"),
             spec.get("fcode", "RGN"),
             int(spec.get("population", 0)),
         )

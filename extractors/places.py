@@ -94,6 +94,7 @@ WATER_CODES = frozenset({"SEA", "GULF", "BAY", "SD", "STRT", "CHN", "CNL", "LK",
 LAND_CODES = frozenset({"ISL", "ISLS", "PEN", "MTS", "MT", "PLAT", "DSRT", "VAL", "PLN", "DLTA"})
 FEATURE_CODES = WATER_CODES | LAND_CODES | {"FRST", "ADM1H"}
 AREA_CODES = COUNTRY_CODES | {"CONT", "RGN", "OCN", "ZN"} | FEATURE_CODES
+_NAMING_FEATURES = (FEATURE_CODES - {"ADM1H"}) | {"OCN"}
 # Prior bonus by feature code: news mentions big containers far more often than hamlets.
 _CLASS_PRIOR = {
     "PCLI": 3.0,
@@ -849,8 +850,12 @@ class PlaceResolver:
             if not all(t.is_title or t.is_upper for t in sub) or sub[0].is_stop:
                 return False
             rows, kinds, _ = self._candidates(sub.text)
+            # A sea, river or range in a name ("Pacific Coast Federation", "Thames Valley
+            # District School Board", "Rocky Mountain National Park") is the name's, not where
+            # the organisation is.
             return any(
                 k in (NAME_PRIMARY, NAME_SHORT)
+                and g.fcode[r] not in _NAMING_FEATURES
                 and (
                     g.fcode[r] in AREA_CODES
                     or g.fcode[r] in ("ADM1", "ADM2")

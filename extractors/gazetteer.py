@@ -15,16 +15,19 @@ Sources and licences
   (GeoNames gives no coordinates for them in any installed package).
 - ``countryinfo`` (MIT; data from REST Countries / Natural Earth, public domain): country
   reference points (``latlng``), outlines (GeoJSON), demonyms, alternate spellings.
-- ``configs/places.toml`` (this project): regions ("the Middle East"), common short forms
-  ("Calif.", "W.Va."), extra demonyms and the few reference-point corrections no package has.
+- ``configs/places.toml`` (this project): regions ("the Middle East"), physical features
+  (seas, straits, lakes, rivers, islands, ranges, deserts) and divisions abolished since 2010,
+  common short forms ("Calif.", "W.Va."), extra demonyms and the reference-point corrections
+  no package has (countries, and divisions whose towns cover only part of the territory).
 
 Derived values (documented in docs/GAZETTEER.md): an admin region's point is the centre of the
 1st-99th percentile box of its member cities, stray ones dropped, or of their full extent for
 large thinly settled regions (``_division_point``); its population is the sum of theirs. A country's
 point is its countryinfo ``latlng`` unless that falls outside the country's outline and its
 bounding box, then the centroid of its largest polygon; for large single-landmass countries it
-is then moved up to 100 km toward that landmass's centroid (``_hedged_point``). Region rows
-without a GeoNames id get negative ids.
+is then moved up to 100 km toward that landmass's centroid (``_hedged_point``). Points given
+in ``[coordinates]`` of configs/places.toml replace both. Region and feature rows without a
+GeoNames id get negative ids.
 """
 
 from __future__ import annotations

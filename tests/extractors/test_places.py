@@ -219,6 +219,8 @@ def test_place_by_id(resolver: PlaceResolver) -> None:
         ("Floods on Java and Sumatra left thousands homeless.", "Sumatra", "ISL", "ID"),
         ("A freighter from Virginia sank in the Pacific on Tuesday.", "Pacific", "OCN", None),
         ("Pirates roam the Red Sea off the coast of Sudan.", "Red Sea", "SEA", None),
+        ("Migrants crossed the Mediterranean in small boats.", "Mediterranean", "SEA", None),
+        ("Oil prices rose after threats in the Persian Gulf.", "Persian Gulf", "GULF", None),
         ("Climbers returned from the Himalayas exhausted.", "Himalayas", "MTS", None),
         ("Cholera reached Nyanza Province in western Kenya.", "Nyanza Province", "ADM1H", "KE"),
     ],

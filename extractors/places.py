@@ -89,7 +89,12 @@ CANDIDATE_CACHE_SIZE = 20_000
 FUZZY_CACHE_SIZE = 50_000
 
 COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLS", "PCLF", "PCL", "TERR"})
-AREA_CODES = COUNTRY_CODES | {"CONT", "RGN", "OCN", "ZN"}
+# Curated physical features and former divisions (configs/places.toml [features]).
+WATER_CODES = frozenset({"SEA", "GULF", "BAY", "SD", "STRT", "CHN", "CNL", "LK", "LKS", "STM"})
+LAND_CODES = frozenset({"ISL", "ISLS", "PEN", "MTS", "MT", "PLAT", "DSRT", "VAL", "PLN", "DLTA"})
+FEATURE_CODES = WATER_CODES | LAND_CODES | {"FRST", "ADM1H"}
+AREA_CODES = COUNTRY_CODES | {"CONT", "RGN", "OCN", "ZN"} | FEATURE_CODES
+_NAMING_FEATURES = (FEATURE_CODES - {"ADM1H"}) | {"OCN"}
 # Prior bonus by feature code: news mentions big containers far more often than hamlets.
 _CLASS_PRIOR = {
     "PCLI": 3.0,
@@ -102,6 +107,15 @@ _CLASS_PRIOR = {
     "ADM2": 0.3,
     "PPLC": 1.5,
     "PPL": 0.0,
+    # Named physical features have no population; their bonus puts them level with a town of
+    # 1-100M, so "the Red Sea" beats Sudan's Red Sea state and "Java" a hamlet of that name,
+    # while context can still pick a same-named town.
+    **dict.fromkeys(WATER_CODES - {"STM"}, 8.0),
+    "STM": 6.0,
+    **dict.fromkeys(LAND_CODES - {"MT"}, 7.0),
+    "MT": 6.0,
+    "FRST": 7.0,
+    "ADM1H": 7.0,
 }
 _KIND_PRIOR = {NAME_PRIMARY: 0.0, NAME_ALTERNATE: -1.5, NAME_SHORT: -0.2, NAME_DEMONYM: 0.0}
 _DIRECTIONS = re.compile(
@@ -774,7 +788,7 @@ class PlaceResolver:
                 # The text of doc[i : k + 1], without building the Span.
                 rows, kinds, _ = self._candidates(text[starts[i] : ends[k]])
                 if any(
-                    kd == NAME_PRIMARY and (g.fcode[r] in AREA_CODES or g.fcode[r] == "ADM1")
+                    kd == NAME_PRIMARY and _names_area(g.fcode[r], k > i)
                     for r, kd in zip(rows.tolist(), kinds.tolist(), strict=True)
                 ):
                     hit = doc[i : k + 1]
@@ -803,7 +817,7 @@ class PlaceResolver:
                 continue
             fc = g.fcode[r]
             if k in (NAME_PRIMARY, NAME_SHORT) and (
-                fc in AREA_CODES or fc == "ADM1" or g.population[r] >= 1_000_000
+                _names_area(fc, " " in text.strip()) or g.population[r] >= 1_000_000
             ):
                 return True
         return False
@@ -836,8 +850,12 @@ class PlaceResolver:
             if not all(t.is_title or t.is_upper for t in sub) or sub[0].is_stop:
                 return False
             rows, kinds, _ = self._candidates(sub.text)
+            # A sea, river or range in a name ("Pacific Coast Federation", "Thames Valley
+            # District School Board", "Rocky Mountain National Park") is the name's, not where
+            # the organisation is.
             return any(
                 k in (NAME_PRIMARY, NAME_SHORT)
+                and g.fcode[r] not in _NAMING_FEATURES
                 and (
                     g.fcode[r] in AREA_CODES
                     or g.fcode[r] in ("ADM1", "ADM2")
@@ -873,6 +891,16 @@ class PlaceResolver:
             and root.head.dep_ == "nsubj"
             and root.head.head.lemma_.lower() in _METONYMY_VERBS
         )
+
+
+def _names_area(fcode: str, several_words: bool) -> bool:
+    """Does a name of this feature code, found outside NER's places, name an area worth
+    reporting? Countries, regions and states always; the curated physical features and
+    former divisions only with two or more words ("Black Sea", "Rift Valley Province"):
+    one-word ones ("Java", "Burgundy", "Nile") are as often a product, a wine or a name."""
+    if fcode in FEATURE_CODES:
+        return several_words
+    return fcode in AREA_CODES or fcode == "ADM1"
 
 
 def _place_slot(span: spacy.tokens.Span) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,11 @@ import pytest
 from extractors.errors import PlaceError
 from extractors.gazetteer import (
     CACHE_ENV,
+    FEATURE_CLASSES,
     HEDGE_MAX_KM,
     NAME_DEMONYM,
     NAME_PRIMARY,
+    NAME_SHORT,
     build_gazetteer,
     default_cache_dir,
     load_gazetteer,
@@ -212,3 +215,34 @@ def test_division_point_of_a_thinly_settled_region_is_its_middle() -> None:
     towns = _grid(42.0, 45.0, -95.0, -75.0, 30) + [(46.0 + i, -85.0) for i in range(11)]
     lat, lon = _point(towns)
     assert (lat, lon) == (pytest.approx(49.0), pytest.approx(-85.0))
+
+
+def test_curated_features_are_indexed(small: Path) -> None:
+    gaz = load_gazetteer(small, min_city_population=15000)
+    [sea] = [r for r, kind in gaz.lookup("Black Sea") if kind == NAME_PRIMARY]
+    assert (gaz.fcode[sea], gaz.fclass[sea], gaz.country[sea]) == ("SEA", "H", "")
+    assert int(gaz.geonameid[sea]) < 0
+    [island] = [r for r, _ in gaz.lookup("Sumatera") if gaz.fcode[r] == "ISL"]
+    assert gaz.name[island] == "Sumatra" and gaz.country[island] == "ID"
+    pacific = [(r, kind) for r, kind in gaz.lookup("Pacific") if gaz.fcode[r] == "OCN"]
+    assert [kind for _, kind in pacific] == [NAME_SHORT]
+    [former] = [r for r, _ in gaz.lookup("Rift Valley") if gaz.fcode[r] == "ADM1H"]
+    assert gaz.country[former] == "KE" and gaz.fclass[former] == "A"
+
+
+def test_feature_codes_are_known() -> None:
+    config = Path(__file__).resolve().parents[2] / "configs" / "places.toml"
+    features = tomllib.loads(config.read_text(encoding="utf-8"))["features"]
+    assert len(features) > 300
+    assert {spec["code"] for spec in features.values()} <= set(FEATURE_CLASSES)
+    for name, spec in features.items():
+        lat, lon = spec["at"]
+        assert -90 <= lat <= 90 and -180 <= lon <= 180, name
+
+
+def test_division_point_overrides(small: Path) -> None:
+    gaz = load_gazetteer(small, min_city_population=15000)
+    on = gaz.admin1_row("CA", "08")
+    assert on is not None and (gaz.lat[on], gaz.lon[on]) == (49.25, -84.5)
+    cd = gaz.country_row("CD")
+    assert cd is not None and (gaz.lat[cd], gaz.lon[cd]) == (-2.5, 23.5)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from extractors.gazetteer import load_gazetteer
-from extractors.places import Place, PlaceResolver, Toponym
+from extractors.places import Place, PlaceResolver, Toponym, _names_area, haversine_km
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "seeds" / "000_aa8ef520a8eafdd0.txt"
@@ -205,6 +205,60 @@ def test_place_by_id(resolver: PlaceResolver) -> None:
     place = resolver.place_by_id(5879400)
     assert place is not None and place.name == "Anchorage" and place.admin1 == "Alaska"
     assert resolver.place_by_id(-999_999_999) is None
+
+
+# --------------------------------------------------------------------------- curated features
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "fcode", "country"),
+    [
+        ("Trawlers crossed the Black Sea before dawn.", "Black Sea", "SEA", None),
+        ("Two tankers were seized in the Strait of Hormuz.", "Strait of Hormuz", "STRT", None),
+        ("Floods on Java and Sumatra left thousands homeless.", "Java", "ISL", "ID"),
+        ("Floods on Java and Sumatra left thousands homeless.", "Sumatra", "ISL", "ID"),
+        ("A freighter from Virginia sank in the Pacific on Tuesday.", "Pacific", "OCN", None),
+        ("Pirates roam the Red Sea off the coast of Sudan.", "Red Sea", "SEA", None),
+        ("Migrants crossed the Mediterranean in small boats.", "Mediterranean", "SEA", None),
+        ("Oil prices rose after threats in the Persian Gulf.", "Persian Gulf", "GULF", None),
+        ("Climbers returned from the Himalayas exhausted.", "Himalayas", "MTS", None),
+        ("Cholera reached Nyanza Province in western Kenya.", "Nyanza Province", "ADM1H", "KE"),
+    ],
+)
+def test_physical_features_resolve(
+    resolver: PlaceResolver, text: str, name: str, fcode: str, country: str | None
+) -> None:
+    [place] = _resolve(resolver, text, name)
+    assert place is not None
+    assert place.feature_code == fcode
+    assert place.country_code == country
+    assert place.geonameid < 0  # curated, not a GeoNames entry
+    assert place.feature_class == {"ISL": "T", "MTS": "T", "ADM1H": "A"}.get(fcode, "H")
+
+
+def test_a_sea_is_not_an_actor(nlp, resolver: PlaceResolver) -> None:
+    tops = {t.text: t for t in resolver.toponyms(nlp("The Caspian Sea claimed three ships."))}
+    top = tops.get("Caspian Sea") or tops.get("the Caspian Sea")
+    assert top is not None and top.place is not None and top.place.feature_code == "LK"
+    assert top.metonymy is False
+
+
+def test_large_division_points_are_territory_centres(resolver: PlaceResolver) -> None:
+    # Ontario's towns crowd its southern edge; the point is the territory's centre.
+    text = "Forest fires burned across northern Ontario and Quebec."
+    ontario, quebec = _resolve(resolver, text, "Ontario", "Quebec")
+    assert ontario is not None and ontario.feature_code == "ADM1"
+    assert haversine_km(ontario.lat, ontario.lon, 49.25, -84.5) < 50
+    assert quebec is not None and haversine_km(quebec.lat, quebec.lon, 52.0, -72.0) < 50
+
+
+@pytest.mark.parametrize(
+    ("fcode", "several_words", "expected"),
+    [("PCLI", False, True), ("ADM1", False, True), ("SEA", True, True), ("ISL", False, False)],
+)
+def test_one_word_features_need_ner(fcode: str, several_words: bool, expected: bool) -> None:
+    # Outside NER's places, "Java" or "Burgundy" alone is as often a product or a wine.
+    assert _names_area(fcode, several_words) is expected
 
 
 # --------------------------------------------------------------------------- recognition

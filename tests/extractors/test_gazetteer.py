@@ -246,3 +246,21 @@ def test_division_point_overrides(small: Path) -> None:
     assert on is not None and (gaz.lat[on], gaz.lon[on]) == (49.25, -84.5)
     cd = gaz.country_row("CD")
     assert cd is not None and (gaz.lat[cd], gaz.lon[cd]) == (-2.5, 23.5)
+    # Small divisions get the GeoNames point too, not only those whose derived point is off.
+    ri = gaz.admin1_row("US", "RI")
+    assert ri is not None and (gaz.lat[ri], gaz.lon[ri]) == (41.75, -71.5)
+
+
+def test_division_points_cover_whole_countries(small: Path) -> None:
+    # The criterion is by country, not by division: every first-level division of the US,
+    # Canada and Australia and the four UK countries has a point in [coordinates].
+    gaz = load_gazetteer(small, min_city_population=15000)
+    config = Path(__file__).resolve().parents[2] / "configs" / "places.toml"
+    points = tomllib.loads(config.read_text(encoding="utf-8"))["coordinates"]
+    divisions = {
+        f"{gaz.country[r]}-{gaz.admin1[r]}"
+        for r in range(len(gaz))
+        if gaz.fcode[r] == "ADM1" and gaz.country[r] in ("US", "CA", "AU", "GB")
+    }
+    assert len(divisions) >= 70
+    assert divisions == {c for c in points if c[:3] in ("US-", "CA-", "AU-", "GB-")}

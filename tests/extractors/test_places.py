@@ -223,6 +223,9 @@ def test_place_by_id(resolver: PlaceResolver) -> None:
         ("Oil prices rose after threats in the Persian Gulf.", "Persian Gulf", "GULF", None),
         ("Climbers returned from the Himalayas exhausted.", "Himalayas", "MTS", None),
         ("Cholera reached Nyanza Province in western Kenya.", "Nyanza Province", "ADM1H", "KE"),
+        ("Rains flooded villages in Brong-Ahafo Region.", "Brong-Ahafo Region", "ADM1H", "GH"),
+        ("Fishermen on Lake Athabasca reported low water.", "Lake Athabasca", "LK", "CA"),
+        ("Barges moved grain down the Paraguay River.", "Paraguay River", "STM", None),
     ],
 )
 def test_physical_features_resolve(
@@ -234,6 +237,12 @@ def test_physical_features_resolve(
     assert place.country_code == country
     assert place.geonameid < 0  # curated, not a GeoNames entry
     assert place.feature_class == {"ISL": "T", "MTS": "T", "ADM1H": "A"}.get(fcode, "H")
+
+
+def test_former_division_beats_a_same_named_town(resolver: PlaceResolver) -> None:
+    # Grand Casablanca (Morocco's region until 2015) is not a town of that name.
+    [place] = _resolve(resolver, "Police in Grand Casablanca arrested two men.", "Grand Casablanca")
+    assert place is not None and place.feature_code == "ADM1H" and place.country_code == "MA"
 
 
 def test_a_sea_is_not_an_actor(nlp, resolver: PlaceResolver) -> None:

@@ -749,6 +749,9 @@ def with_clock_times(text: str, times: list[Timex], published: dt.date | None) -
     return out
 
 
+_BARE_NUMBERS = re.compile(r"[\d\s]+")
+
+
 def is_explicit(timex: Timex) -> bool:
     """A date the text states (a weekday, a month, a number, "today"), not one inferred
     from a phrase ("the morning", "election day")."""
@@ -787,8 +790,8 @@ def _first_recent(times: Iterable[Timex], published: dt.date) -> Timex | None:
             continue
         if (timex.end_date - timex.start_date).days > 1:
             continue  # "this year", "last month": too coarse to date an event
-        if not is_explicit(timex):
-            continue
+        if not is_explicit(timex) or _BARE_NUMBERS.fullmatch(timex.text):
+            continue  # "11 11" ("1 of 11" on a slideshow) is a count, not a stated day
         if published - dt.timedelta(days=7) <= timex.start_date <= published:
             return timex
     return None
@@ -1049,6 +1052,7 @@ class Extractor:
             [self._event_row(doc, f, article, context, run_id) for f in found],
             title=headline,
             published=article.published,
+            lead_date=leading,
         )
         lap("events")
         mentions = self._mentions(doc, article, toponyms, times, sentence_starts, run_id)
@@ -1599,6 +1603,7 @@ def rank_events(
     *,
     title: Headline,
     published: dt.date | None = None,
+    lead_date: Timex | None = None,
 ) -> list[EventRow]:
     """Give every event a score in [0, 1] and its rank in the document (1 = main event).
 
@@ -1606,6 +1611,10 @@ def rank_events(
     headline, how often its participants are mentioned, how complete the frame is (actor,
     target, place, date) and whether it is asserted to have happened. Statements ("X said")
     weigh less than what was said: the news is usually the reported event.
+
+    The main event is the story's news, so when its own sentence states no date it takes
+    the lead's (`lead_date`, the news peg) rather than the publication date, wherever in
+    the text it was found (see `dated_by_lead`).
     """
     if not rows:
         return rows
@@ -1656,8 +1665,35 @@ def rank_events(
         values = [getattr(row, name) for name in names]
         values[score_at] = scored[i]
         values[rank_at] = rank[i]
-        out.append(EventRow(*values))
+        row = EventRow(*values)
+        out.append(dated_by_lead(row, lead_date) if rank[i] == 1 else row)
     return out
+
+
+def dated_by_lead(row: EventRow, lead: Timex | None) -> EventRow:
+    """The main event dated by the story's news peg when its own sentence states no date.
+
+    An undated main event found past the lead ("The driver was arrested", paragraph six)
+    or one the publication-date rule skips ("rescuers race to reach the boy") happened
+    when the lead says the story did ("at 6.13am today"), not on the publication day.
+    A future event and one already dated by its clause or sentence keep their date.
+    """
+    if lead is None or row.tense == "future" or row.date_source not in {None, "publication"}:
+        return row
+    return dataclasses.replace(
+        row,
+        date_text=lead.text,
+        date_start_char=lead.start,
+        date_end_char=lead.end,
+        date_type=lead.type,
+        date_value=lead.value,
+        date_start=lead.start_date,
+        date_end=lead.end_date,
+        date_granularity=lead.granularity,
+        date_anchor=lead.anchor,
+        date_resolved=lead.resolved,
+        date_source="document",
+    )
 
 
 def score_parts(

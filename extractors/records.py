@@ -462,9 +462,10 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
         "rank_in_doc": ColumnDoc("Rank of the event by score in its document (1 = main event)."),
         "date_source": ColumnDoc(
             "Where the event's date comes from: clause | sentence (a time expression there) | "
-            "document (the story's date, for an undated event of the lead: the first explicit "
-            "day or clock time within the week before publication that the lead names, else "
-            "that the text names) | publication (an undated past or present event: the "
+            "document (the story's date, for an undated event of the lead and for an undated "
+            "main event (rank_in_doc 1) wherever it is told: the first explicit day or clock "
+            "time within the week before publication that the lead names, else that the text "
+            "names) | publication (an undated past or present event: the "
             "publication date stands in, and the date_* columns hold it).",
             null="no date",
         ),

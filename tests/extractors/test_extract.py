@@ -482,3 +482,52 @@ def test_seed_main_event_is_the_lead_main_clause(seed_rows):
     assert main.sentence_index == 0
     assert main.predicate_lemma == "bank"
     assert main.actor_canonical == "the Biden administration"
+
+
+def test_main_event_past_the_lead_is_dated_by_the_lead(extractor):
+    # The headline makes the arrest, told in the seventh sentence, the main event: its
+    # sentence names no day, so the lead's day dates it rather than the publication date.
+    text = (
+        "A bus overturned on a motorway near Springfield on Monday. "
+        "Ten passengers were hurt. Witnesses said the road was icy. "
+        "Police closed the road for hours. Engineers inspected the barrier. "
+        "Volunteers brought blankets to the passengers. "
+        "The driver of the bus was arrested on suspicion of dangerous driving."
+    )
+    rows = _rows(extractor, text, published="2016-11-09", title="Bus driver arrested")
+    main = _main(rows)
+    assert main.predicate_lemma == "arrest"
+    assert main.sentence_index >= 5
+    assert main.date_text == "Monday"
+    assert main.date_value == "2016-11-07"
+    assert main.date_source == "document"
+    # Other undated events past the lead keep the publication date.
+    later = [r for r in rows if r.sentence_index >= 5 and r.rank_in_doc != 1]
+    assert later and all(r.date_source in {"publication", None} for r in later)
+
+
+def test_bare_numbers_are_no_lead_date(nlp):
+    from extractors.extract import lead_date
+    from extractors.temporal import timexes
+
+    # A slideshow counter ("1 of 11 11.") reads as a day of the month; it states no day.
+    doc = nlp("Photo 1 of 11 11. Rescuers pulled a boy from a well on Sunday.")
+    published = dt.date(2016, 11, 13)
+    times = timexes(doc, published=published)
+    assert "11 11" in [t.text for t in times]
+    found = lead_date(doc, times, published=published)
+    assert found is not None and found.text == "Sunday"
+
+
+def test_evaluation_what_is_the_verb_phrase(nlp):
+    sentence = nlp(
+        "Two guards died in a suicide attack on the consulate, and ten people were injured."
+    )
+    start = sentence.text.index("died")
+    assert (
+        evaluation.verb_phrase(sentence, start, start + 4)
+        == "died in a suicide attack on the consulate"
+    )
+    start = sentence.text.index("were injured")
+    assert evaluation.verb_phrase(sentence, start, start + 12) == "were injured"
+    assert evaluation.verb_phrase(sentence, 500, 504) is None

@@ -205,6 +205,9 @@ class Headline:
     main: frozenset[str] = frozenset()
     # Event types of the main predicates (typed by the event lexicon, "other" left out).
     types: frozenset[str] = frozenset()
+    # Lemmas of verbs in an adverbial clause ("... after changing its shape", "as tram
+    # derails"): the main event's circumstances, not the main event.
+    circumstances: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -1112,7 +1115,13 @@ class Extractor:
         )
         if first is not None and first.lemma_.lower() not in SKIP_HEADLINE_LEMMAS:
             main.add(first.lemma_.lower())
+        main = {lemma for lemma in main if lemma[:1].isalnum()}  # not a stray quote mark
         predicates = main | {t.lemma_.lower() for t in parsed if t.pos_ == "VERB"}
+        circumstances = {
+            t.lemma_.lower()
+            for t in parsed
+            if t.pos_ == "VERB" and any(a.dep_ in {"advcl", "pcomp"} for a in [t, *t.ancestors])
+        } - main
         types = {
             self.event_types.type_of(lemma, nominal=t.pos_ == "NOUN")
             for r in roots
@@ -1135,6 +1144,7 @@ class Extractor:
             _named_setting(parsed, parsed),
             frozenset(with_families(main)),
             frozenset(types),
+            frozenset(circumstances),
         )
 
     def _inline_dateline(self, text: str, toponyms: list[Toponym]) -> Toponym | None:
@@ -1741,7 +1751,7 @@ def score_parts(
         title_score = (
             0.15 * min(len(words & title.words), 3)
             + 0.2 * bool(lemmas & title.words)
-            + 0.15 * bool(lemmas & title.predicates)
+            + 0.15 * bool(lemmas & (title.predicates - title.circumstances))
             + 0.15 * (main_match or typed_match)
             + 0.1 * main_match
             + 0.25 * bool(actor_words & title.subjects)

@@ -277,6 +277,20 @@ def test_headline_main_predicate_outranks_its_circumstance(extractor):
     assert main.predicate_lemma == "celebrate"
 
 
+def test_headline_circumstance_verb_does_not_pick_the_main_event(extractor):
+    # "after changing its recipe" is the headline's circumstance: the recipe change told
+    # in the second sentence is not the news the lead opens with.
+    text = (
+        "The bakery has come under fire from its customers. "
+        "The bakery changed the recipe of its famous loaf last month. "
+        "Regulars said the bread tasted of cardboard. "
+        "The new recipe uses less butter, and the old recipe is gone."
+    )
+    title = "Bakery sparks fury after changing recipe of famous loaf"
+    main = _main(_rows(extractor, text, published="2016-11-08", title=title))
+    assert main.predicate_lemma == "come"
+
+
 def test_headline_word_family_matches_the_event(extractor):
     text = (
         "Three people were killed and two others were hurt when a bus hit a wall "

@@ -776,15 +776,36 @@ def lead_date(
 ) -> Timex | None:
     """The news peg: the first explicit day-level date or clock time within a week before
     publication of the lead (its first `sentences` sentences), else of the whole text (a
-    story whose lead names no day states it further down: "the crash happened at 6.10am")."""
-    if published is None:
-        return None
+    story whose lead names no day states it further down: "the crash happened at 6.10am").
+
+    Without a publication date the lead's first explicit day ("Nov. 2", "Thursday
+    morning") is the peg, unresolved (XXXX-11-02); nothing then tells a day further down
+    from background, so the rest of the text is not searched.
+    """
     sents = doc_sents(doc)
     if not sents:
         return None
     lead_end = sents[min(sentences, len(sents)) - 1].end_char
     in_lead = [t for t in times if t.start < lead_end]
+    if published is None:
+        return next((t for t in in_lead if _names_a_day(t)), None)
     return _first_recent(in_lead, published) or _first_recent(times, published)
+
+
+# A TIMEX3 value of one day or a time of day, resolved or not: 2016-11-02, XXXX-11-02,
+# XXXX-WXX-4, XXXX-WXX-4TMO.
+_DAY_VALUE = re.compile(r"(?:\d{4}|XXXX)-(?:\d{2}-\d{2}|WXX-\d)(?:T.*)?")
+
+
+def _names_a_day(timex: Timex) -> bool:
+    """An explicit expression of one day, or a time on it ("Nov. 2", "Thursday morning")."""
+    return (
+        timex.type in POINT_TYPES
+        and timex.value is not None
+        and _DAY_VALUE.fullmatch(timex.value) is not None
+        and is_explicit(timex)
+        and not _BARE_NUMBERS.fullmatch(timex.text)
+    )
 
 
 def _first_recent(times: Iterable[Timex], published: dt.date) -> Timex | None:

@@ -545,3 +545,18 @@ def test_evaluation_what_is_the_verb_phrase(nlp):
     start = sentence.text.index("were injured")
     assert evaluation.verb_phrase(sentence, start, start + 12) == "were injured"
     assert evaluation.verb_phrase(sentence, 500, 504) is None
+
+
+def test_lead_day_dates_the_main_event_without_a_publication_date(extractor):
+    text = (
+        "Fans filled the streets after the Rovers won the cup on Nov. 2. "
+        "The mayor congratulated the players. "
+        "The club thanked its supporters."
+    )
+    rows = _rows(extractor, text, published=None, title="Rovers win the cup")
+    main = _main(rows)
+    assert main.date_text == "Nov. 2"
+    assert main.date_value == "XXXX-11-02"
+    assert main.date_resolved is False
+    thanked = [r for r in rows if r.predicate_lemma == "thank"]
+    assert thanked and all(r.date_source == "document" for r in thanked)

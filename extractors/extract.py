@@ -1077,6 +1077,7 @@ class Extractor:
             title=headline,
             published=article.published,
             lead_date=leading,
+            times=times,
         )
         lap("events")
         mentions = self._mentions(doc, article, toponyms, times, sentence_starts, run_id)
@@ -1635,6 +1636,7 @@ def rank_events(
     title: Headline,
     published: dt.date | None = None,
     lead_date: Timex | None = None,
+    times: Sequence[Timex] = (),
 ) -> list[EventRow]:
     """Give every event a score in [0, 1] and its rank in the document (1 = main event).
 
@@ -1645,7 +1647,9 @@ def rank_events(
 
     The main event is the story's news, so when its own sentence states no date it takes
     the lead's (`lead_date`, the news peg) rather than the publication date, wherever in
-    the text it was found (see `dated_by_lead`).
+    the text it was found (see `dated_by_lead`). A main event named by a noun ("the
+    bombing") whose own phrase has no date takes the date another mention of that noun
+    carries ("the bombing late Thursday", see `noun_date`).
     """
     if not rows:
         return rows
@@ -1697,8 +1701,38 @@ def rank_events(
         values[score_at] = scored[i]
         values[rank_at] = rank[i]
         row = EventRow(*values)
-        out.append(dated_by_lead(row, lead_date) if rank[i] == 1 else row)
+        if rank[i] == 1:
+            mention = None
+            if found[i].nominal and row.date_source != "clause" and published is not None:
+                mention = noun_date(doc, found[i].event_lemma, times, published)
+            row = dated_by(row, mention) if mention is not None else dated_by_lead(row, lead_date)
+        out.append(row)
     return out
+
+
+def noun_date(doc: Doc, lemma: str, times: Sequence[Timex], published: dt.date) -> Timex | None:
+    """The first explicit recent day an event noun is given in the text: "late Thursday"
+    in "the Taliban said the bombing late Thursday was revenge" for "bombing", "on Monday"
+    in "the attack on Monday". One pass over the document's time expressions."""
+    for timex in times:
+        if _first_recent([timex], published) is None:
+            continue
+        found = _timex_tokens(doc, timex)
+        if found is None:
+            continue
+        start, end, token = found
+        for _ in range(3):
+            head = head_of(token)
+            if head.i == token.i or start <= head.i < end:
+                break
+            if head.pos_ == "NOUN":
+                if head.lemma_.lower() == lemma:
+                    return timex
+                break
+            if head.pos_ != "ADP":
+                break
+            token = head
+    return None
 
 
 def dated_by_lead(row: EventRow, lead: Timex | None) -> EventRow:
@@ -1711,18 +1745,23 @@ def dated_by_lead(row: EventRow, lead: Timex | None) -> EventRow:
     """
     if lead is None or row.tense == "future" or row.date_source not in {None, "publication"}:
         return row
+    return dated_by(row, lead)
+
+
+def dated_by(row: EventRow, timex: Timex) -> EventRow:
+    """The row with its date taken from `timex`, the story's date (date_source document)."""
     return dataclasses.replace(
         row,
-        date_text=lead.text,
-        date_start_char=lead.start,
-        date_end_char=lead.end,
-        date_type=lead.type,
-        date_value=lead.value,
-        date_start=lead.start_date,
-        date_end=lead.end_date,
-        date_granularity=lead.granularity,
-        date_anchor=lead.anchor,
-        date_resolved=lead.resolved,
+        date_text=timex.text,
+        date_start_char=timex.start,
+        date_end_char=timex.end,
+        date_type=timex.type,
+        date_value=timex.value,
+        date_start=timex.start_date,
+        date_end=timex.end_date,
+        date_granularity=timex.granularity,
+        date_anchor=timex.anchor,
+        date_resolved=timex.resolved,
         date_source="document",
     )
 

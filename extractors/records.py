@@ -466,8 +466,9 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
             "main event (rank_in_doc 1) wherever it is told: the first explicit day or clock "
             "time within the week before publication that the lead names, else that the text "
             "names; without a publication date, the first explicit day the lead names, "
-            "unresolved) | publication (an undated past or present event: the "
-            "publication date stands in, and the date_* columns hold it).",
+            "unresolved; for a main event named by a noun, the recent day another mention of "
+            "that noun is given, 'the bombing late Thursday') | publication (an undated past "
+            "or present event: the publication date stands in, and the date_* columns hold it).",
             null="no date",
         ),
         "run_id": _RUN_ID,

@@ -560,3 +560,20 @@ def test_lead_day_dates_the_main_event_without_a_publication_date(extractor):
     assert main.date_resolved is False
     thanked = [r for r in rows if r.predicate_lemma == "thank"]
     assert thanked and all(r.date_source == "document" for r in thanked)
+
+
+def test_main_event_noun_is_dated_by_another_mention_of_it(extractor):
+    # "on Friday" dates the death toll's rise; the bombing itself happened "late Thursday".
+    text = (
+        "The death toll from a Taliban bombing at the embassy in Kabul rose to six on Friday. "
+        "The Taliban said the bombing late Thursday, which tore a crater in the road, was "
+        "revenge for air strikes. Police closed the roads around the embassy."
+    )
+    rows = _rows(extractor, text, published="2016-11-11", title="Taliban bombing at embassy")
+    main = _main(rows)
+    assert main.predicate_lemma == "bombing"
+    assert main.date_text == "late Thursday"
+    assert main.date_value == "2016-11-10"
+    assert main.date_source == "document"
+    [rise] = [r for r in rows if r.predicate_lemma == "rise"]
+    assert rise.date_text == "Friday"

@@ -777,6 +777,8 @@ def lead_date(
     """The news peg: the first explicit day-level date or clock time within a week before
     publication of the lead (its first `sentences` sentences), else of the whole text (a
     story whose lead names no day states it further down: "the crash happened at 6.10am").
+    A date a continuing state runs since ("have protested since Wednesday") is background,
+    never the peg.
 
     Without a publication date the lead's first explicit day ("Nov. 2", "Thursday
     morning") is the peg, unresolved (XXXX-11-02); nothing then tells a day further down
@@ -789,7 +791,29 @@ def lead_date(
     in_lead = [t for t in times if t.start < lead_end]
     if published is None:
         return next((t for t in in_lead if _names_a_day(t)), None)
-    return _first_recent(in_lead, published) or _first_recent(times, published)
+    pegs = [t for t in times if not _bounds_a_state(doc, t)]
+    in_lead = [t for t in pegs if t.start < lead_end]
+    return _first_recent(in_lead, published) or _first_recent(pegs, published)
+
+
+def _bounds_a_state(doc: Doc, timex: Timex) -> bool:
+    """Whether the date is where a continuing state starts ("have protested since his
+    victory was confirmed on Wednesday", "have been closed since Monday"): it dates the
+    background, not the news."""
+    found = _timex_tokens(doc, timex)
+    if found is None:
+        return False
+    start, end, token = found
+    for _ in range(6):
+        if token.pos_ in {"VERB", "AUX"}:
+            return any(c.dep_ == "mark" and c.lower_ == "since" for c in children(token))
+        if token.lower_ == "since" and not start <= token.i < end:
+            return True
+        head = head_of(token)
+        if head.i == token.i:
+            return False
+        token = head
+    return False
 
 
 # A TIMEX3 value of one day or a time of day, resolved or not: 2016-11-02, XXXX-11-02,

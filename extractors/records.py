@@ -465,10 +465,11 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
             "document (the story's date, for an undated event of the lead and for an undated "
             "main event (rank_in_doc 1) wherever it is told: the first explicit day or clock "
             "time within the week before publication that the lead names, else that the text "
-            "names; without a publication date, the first explicit day the lead names, "
-            "unresolved; for a main event named by a noun, the recent day another mention of "
-            "that noun is given, 'the bombing late Thursday') | publication (an undated past "
-            "or present event: the publication date stands in, and the date_* columns hold it).",
+            "names, not one a state runs since ('since Wednesday'); without a publication "
+            "date, the first explicit day the lead names, unresolved; for a main event named "
+            "by a noun, the recent day another mention of that noun is given, 'the bombing "
+            "late Thursday') | publication (an undated past or present event: the publication "
+            "date stands in, and the date_* columns hold it).",
             null="no date",
         ),
         "run_id": _RUN_ID,

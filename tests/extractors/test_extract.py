@@ -577,3 +577,21 @@ def test_main_event_noun_is_dated_by_another_mention_of_it(extractor):
     assert main.date_source == "document"
     [rise] = [r for r in rows if r.predicate_lemma == "rise"]
     assert rise.date_text == "Friday"
+
+
+def test_date_a_state_runs_since_is_no_news_peg(extractor):
+    # "since the result was confirmed on Wednesday" starts the protests' run; the story's
+    # own day is the call on Saturday.
+    text = (
+        "The senator has blamed the press for her defeat in the election. "
+        "Her aides said the coverage had hurt her campaign. "
+        "Protesters have marched in the capital every day since the result was confirmed "
+        "on Wednesday. The party has not commented. Donors were upset. "
+        "Her rival thanked his voters. "
+        "The senator spoke to her donors in a conference call on Saturday."
+    )
+    rows = _rows(extractor, text, published="2016-11-13", title="Senator blames press for defeat")
+    main = _main(rows)
+    assert main.predicate_lemma == "blame"
+    assert main.date_text == "Saturday"
+    assert main.date_source == "document"

@@ -1765,9 +1765,15 @@ def dated_by_lead(row: EventRow, lead: Timex | None) -> EventRow:
     An undated main event found past the lead ("The driver was arrested", paragraph six)
     or one the publication-date rule skips ("rescuers race to reach the boy") happened
     when the lead says the story did ("at 6.13am today"), not on the publication day.
-    A future event and one already dated by its clause or sentence keep their date.
+    A future, planned or hypothetical event and one already dated by its clause or
+    sentence keep their date, as for the lead's own events.
     """
-    if lead is None or row.tense == "future" or row.date_source not in {None, "publication"}:
+    if (
+        lead is None
+        or row.tense == "future"
+        or row.modality not in {"asserted", "reported"}
+        or row.date_source not in {None, "publication"}
+    ):
         return row
     return dated_by(row, lead)
 

@@ -33,6 +33,7 @@ from extractors.events import (
     frames,
     hangs_on_dateline,
     is_request,
+    verb_phrase,
 )
 from extractors.gazetteer import load_gazetteer
 from extractors.ingest import _DATELINE as LEADING_DATELINE
@@ -227,6 +228,9 @@ class _DocContext:
     headline: Headline | None = None
     lead_sentences: int = 5  # sentences, from the first, that hold the lead (see lead_sentences)
     masked: tuple[int, int] | None = None  # character offsets of the dateline
+    # Verb phrase offsets per predicate span, filled as rows are built: frames that share a
+    # predicate (one per actor or target conjunct) share its phrase.
+    phrases: dict[tuple[int, int], tuple[int, int] | None] = field(default_factory=dict)
 
 
 # The lead: news states its main event in the first sentences.
@@ -1376,6 +1380,11 @@ class Extractor:
         verb_lemma = lemma.removeprefix("not ")
         noun_typed = frame.nominal or (bool(frame.event_lemma) and frame.event_lemma != verb_lemma)
         event_type = self.event_types.type_of(frame.event_lemma or lemma, nominal=noun_typed)
+        predicate_span = (frame.predicate_start_char, frame.predicate_end_char)
+        if predicate_span in context.phrases:
+            phrase = context.phrases[predicate_span]
+        else:
+            phrase = context.phrases[predicate_span] = verb_phrase(doc, *predicate_span)
         confidence = 0.4 + 0.2 * (actor is not None and actor.type != "pronoun")
         confidence += (
             0.15 * (target is not None)
@@ -1405,6 +1414,8 @@ class Extractor:
             predicate_lemma=lemma,
             predicate_start_char=frame.predicate_start_char,
             predicate_end_char=frame.predicate_end_char,
+            phrase_text=doc_text(doc)[phrase[0] : phrase[1]] if phrase else None,
+            phrase_end_char=phrase[1] if phrase else None,
             event_type=event_type,
             object_text=frame.object.text if frame.object else None,
             target_text=frame.target.text if frame.target else None,

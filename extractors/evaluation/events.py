@@ -15,7 +15,7 @@ alphanumeric tokens outside a stopword list, compared as spaCy lemmas plus lower
 ("met" = "meets" = "meet"), so only a paraphrase with other words fails to match. What is
 answered, as Giveme5W1H answers it, with the predicate's verb phrase: the predicate and what
 it governs to its right up to a conjoined clause ("have died in a suicide attack on the
-consulate"), read off the event's sentence parsed again (`verb_phrase`). A date the
+consulate"), the event's `phrase_text` as the warehouse stores it. A date the
 text does not spell out (an event dated by its publication date) is written in words
 ("Wednesday, November 9, 2016") so that it is compared like any other date phrase. Who
 and whom are written as the text names the participant plus its canonical name when that
@@ -41,7 +41,6 @@ from extractors.records import Article, EventRow
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
 
 QUESTIONS = ("who", "what", "where", "when")
 TOP_K = 3
@@ -181,48 +180,15 @@ def participant(text: str | None, canonical: str | None) -> str | None:
     return f"{text} ({canonical})"
 
 
-# Dependents that end the verb phrase: a conjoined verb or clause is an event of its own
-# ("died [and 50 were injured]"), and a sentence-level aside follows a dash or a colon.
-_PHRASE_ENDS = frozenset({"cc", "conj", "parataxis"})
-_PHRASE_EDGES = frozenset({"punct"})
-
-
-def verb_phrase(sentence: Doc, start: int, end: int) -> str | None:
-    """The verb phrase of the predicate at character offsets [start, end) of a parsed
-    sentence, as Giveme5W1H answers "what": the predicate with everything it governs to
-    its right (objects, complements, prepositional phrases, subordinate clauses), up to
-    the first conjoined verb or clause, which is an event of its own.
-
-    "have died in a suicide attack on the German consulate" for the predicate "have died";
-    None when no token of the sentence starts inside [start, end).
-    """
-    inside = [t for t in sentence if start <= t.idx < end]
-    if not inside:
-        return None
-    head = next((t for t in inside if not start <= t.head.idx < end or t.head.i == t.i), None)
-    head = head or inside[-1]
-    last = inside[-1].i
-    for child in head.rights:
-        if child.i <= last:
-            continue
-        if child.dep_ in _PHRASE_ENDS:
-            break
-        if child.dep_ in _PHRASE_EDGES:
-            continue
-        last = max(last, child.right_edge.i)
-    first = inside[0]
-    return sentence[first.i : last + 1].text.strip() or None
-
-
-def event_json(row: EventRow, *, what: str | None = None) -> dict:
-    """One predicted event in the evaluation format; `what` is the predicate's verb phrase
-    (see `verb_phrase`), else the predicate with its object."""
+def event_json(row: EventRow) -> dict:
+    """One predicted event in the evaluation format; what is the event's verb phrase
+    (`phrase_text`), else the predicate with its object."""
     who = participant(row.actor_text, row.actor_canonical)
     whom = participant(row.target_text, row.target_canonical)
     if who is None and row.target_text is not None and row.actor_text is None:
         # "Seven people were killed": the only participant answers who.
         who, whom = whom, None
-    what = what or " ".join(x for x in (row.predicate_text, row.object_text) if x)
+    what = row.phrase_text or " ".join(x for x in (row.predicate_text, row.object_text) if x)
     offsets = [
         o
         for o in (
@@ -264,27 +230,9 @@ def predict(gold: Path, predictions: Path, *, limit: int | None = None) -> float
         extractions = extractor.extract(articles, run_id="evaluation")
         for record, extraction in zip(records, extractions, strict=True):
             rows = sorted(extraction.events, key=lambda e: e.rank_in_doc)
-            phrases = verb_phrases(extractor.nlp, extraction.document.text, rows)
-            line = {
-                "doc_id": record["doc_id"],
-                "events": [event_json(r, what=w) for r, w in zip(rows, phrases, strict=True)],
-            }
+            line = {"doc_id": record["doc_id"], "events": [event_json(r) for r in rows]}
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
     return time.perf_counter() - started
-
-
-def verb_phrases(nlp: Language, text: str, rows: list[EventRow]) -> list[str | None]:
-    """The verb phrase (see `verb_phrase`) of each event, its sentence parsed once."""
-    spans = sorted({(r.sentence_start_char, r.sentence_end_char) for r in rows})
-    parsed = dict(zip(spans, nlp.pipe(text[a:b] for a, b in spans), strict=True))
-    return [
-        verb_phrase(
-            parsed[(r.sentence_start_char, r.sentence_end_char)],
-            r.predicate_start_char - r.sentence_start_char,
-            r.predicate_end_char - r.sentence_start_char,
-        )
-        for r in rows
-    ]
 
 
 def score(

@@ -1,5 +1,6 @@
 """Extractor: frames joined with actors, places, dates, types and the main-event ranking."""
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -533,18 +534,24 @@ def test_bare_numbers_are_no_lead_date(nlp):
     assert found is not None and found.text == "Sunday"
 
 
-def test_evaluation_what_is_the_verb_phrase(nlp):
-    sentence = nlp(
-        "Two guards died in a suicide attack on the consulate, and ten people were injured."
+def test_every_event_row_carries_its_verb_phrase_and_the_evaluation_answers_with_it(extractor):
+    text = (
+        "Two guards died in a suicide attack on the consulate, and ten people were injured.\n\n"
+        "The mayor thanked the rescuers."
     )
-    start = sentence.text.index("died")
-    assert (
-        evaluation.verb_phrase(sentence, start, start + 4)
-        == "died in a suicide attack on the consulate"
-    )
-    start = sentence.text.index("were injured")
-    assert evaluation.verb_phrase(sentence, start, start + 12) == "were injured"
-    assert evaluation.verb_phrase(sentence, 500, 504) is None
+    rows = _rows(extractor, text)
+    assert rows
+    for row in rows:
+        assert row.phrase_text == text[row.predicate_start_char : row.phrase_end_char]
+        assert row.phrase_text.startswith(text[row.predicate_start_char : row.predicate_end_char])
+    phrases = {r.predicate_lemma: r.phrase_text for r in rows}
+    assert phrases["die"] == "died in a suicide attack on the consulate"
+    assert phrases["injure"] == "were injured"
+    # The paragraph break ends the sentence: the phrase does not run into the next one.
+    assert phrases["thank"] == "thanked the rescuers"
+    [died] = [r for r in rows if r.predicate_lemma == "die"]
+    assert evaluation.event_json(died)["what"] == "died in a suicide attack on the consulate"
+    assert evaluation.event_json(dataclasses.replace(died, phrase_text=None))["what"] == "died"
 
 
 def test_lead_day_dates_the_main_event_without_a_publication_date(extractor):

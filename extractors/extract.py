@@ -33,6 +33,7 @@ from extractors.events import (
     frames,
     hangs_on_dateline,
     is_request,
+    verb_phrase,
 )
 from extractors.gazetteer import load_gazetteer
 from extractors.ingest import _DATELINE as LEADING_DATELINE
@@ -205,6 +206,9 @@ class Headline:
     main: frozenset[str] = frozenset()
     # Event types of the main predicates (typed by the event lexicon, "other" left out).
     types: frozenset[str] = frozenset()
+    # Lemmas of verbs in an adverbial clause ("... after changing its shape", "as tram
+    # derails"): the main event's circumstances, not the main event.
+    circumstances: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +228,9 @@ class _DocContext:
     headline: Headline | None = None
     lead_sentences: int = 5  # sentences, from the first, that hold the lead (see lead_sentences)
     masked: tuple[int, int] | None = None  # character offsets of the dateline
+    # Verb phrase offsets per predicate span, filled as rows are built: frames that share a
+    # predicate (one per actor or target conjunct) share its phrase.
+    phrases: dict[tuple[int, int], tuple[int, int] | None] = field(default_factory=dict)
 
 
 # The lead: news states its main event in the first sentences.
@@ -749,6 +756,9 @@ def with_clock_times(text: str, times: list[Timex], published: dt.date | None) -
     return out
 
 
+_BARE_NUMBERS = re.compile(r"[\d\s]+")
+
+
 def is_explicit(timex: Timex) -> bool:
     """A date the text states (a weekday, a month, a number, "today"), not one inferred
     from a phrase ("the morning", "election day")."""
@@ -770,15 +780,60 @@ def lead_date(
 ) -> Timex | None:
     """The news peg: the first explicit day-level date or clock time within a week before
     publication of the lead (its first `sentences` sentences), else of the whole text (a
-    story whose lead names no day states it further down: "the crash happened at 6.10am")."""
-    if published is None:
-        return None
+    story whose lead names no day states it further down: "the crash happened at 6.10am").
+    A date a continuing state runs since ("have protested since Wednesday") is background,
+    never the peg.
+
+    Without a publication date the lead's first explicit day ("Nov. 2", "Thursday
+    morning") is the peg, unresolved (XXXX-11-02); nothing then tells a day further down
+    from background, so the rest of the text is not searched.
+    """
     sents = doc_sents(doc)
     if not sents:
         return None
     lead_end = sents[min(sentences, len(sents)) - 1].end_char
     in_lead = [t for t in times if t.start < lead_end]
-    return _first_recent(in_lead, published) or _first_recent(times, published)
+    if published is None:
+        return next((t for t in in_lead if _names_a_day(t)), None)
+    pegs = [t for t in times if not _bounds_a_state(doc, t)]
+    in_lead = [t for t in pegs if t.start < lead_end]
+    return _first_recent(in_lead, published) or _first_recent(pegs, published)
+
+
+def _bounds_a_state(doc: Doc, timex: Timex) -> bool:
+    """Whether the date is where a continuing state starts ("have protested since his
+    victory was confirmed on Wednesday", "have been closed since Monday"): it dates the
+    background, not the news."""
+    found = _timex_tokens(doc, timex)
+    if found is None:
+        return False
+    start, end, token = found
+    for _ in range(6):
+        if token.pos_ in {"VERB", "AUX"}:
+            return any(c.dep_ == "mark" and c.lower_ == "since" for c in children(token))
+        if token.lower_ == "since" and not start <= token.i < end:
+            return True
+        head = head_of(token)
+        if head.i == token.i:
+            return False
+        token = head
+    return False
+
+
+# A TIMEX3 value of one day or a time of day, resolved or not: 2016-11-02, XXXX-11-02,
+# XXXX-WXX-4, XXXX-WXX-4TMO.
+_DAY_VALUE = re.compile(r"(?:\d{4}|XXXX)-(?:\d{2}-\d{2}|WXX-\d)(?:T.*)?")
+
+
+def _names_a_day(timex: Timex) -> bool:
+    """An explicit expression of one day, or a time on it ("Nov. 2", "Thursday morning")."""
+    return (
+        timex.type in POINT_TYPES
+        and timex.value is not None
+        and _DAY_VALUE.fullmatch(timex.value) is not None
+        and is_explicit(timex)
+        and not _BARE_NUMBERS.fullmatch(timex.text)
+    )
 
 
 def _first_recent(times: Iterable[Timex], published: dt.date) -> Timex | None:
@@ -787,8 +842,8 @@ def _first_recent(times: Iterable[Timex], published: dt.date) -> Timex | None:
             continue
         if (timex.end_date - timex.start_date).days > 1:
             continue  # "this year", "last month": too coarse to date an event
-        if not is_explicit(timex):
-            continue
+        if not is_explicit(timex) or _BARE_NUMBERS.fullmatch(timex.text):
+            continue  # "11 11" ("1 of 11" on a slideshow) is a count, not a stated day
         if published - dt.timedelta(days=7) <= timex.start_date <= published:
             return timex
     return None
@@ -1049,6 +1104,8 @@ class Extractor:
             [self._event_row(doc, f, article, context, run_id) for f in found],
             title=headline,
             published=article.published,
+            lead_date=leading,
+            times=times,
         )
         lap("events")
         mentions = self._mentions(doc, article, toponyms, times, sentence_starts, run_id)
@@ -1108,7 +1165,13 @@ class Extractor:
         )
         if first is not None and first.lemma_.lower() not in SKIP_HEADLINE_LEMMAS:
             main.add(first.lemma_.lower())
+        main = {lemma for lemma in main if lemma[:1].isalnum()}  # not a stray quote mark
         predicates = main | {t.lemma_.lower() for t in parsed if t.pos_ == "VERB"}
+        circumstances = {
+            t.lemma_.lower()
+            for t in parsed
+            if t.pos_ == "VERB" and any(a.dep_ in {"advcl", "pcomp"} for a in [t, *t.ancestors])
+        } - main
         types = {
             self.event_types.type_of(lemma, nominal=t.pos_ == "NOUN")
             for r in roots
@@ -1131,6 +1194,7 @@ class Extractor:
             _named_setting(parsed, parsed),
             frozenset(with_families(main)),
             frozenset(types),
+            frozenset(circumstances),
         )
 
     def _inline_dateline(self, text: str, toponyms: list[Toponym]) -> Toponym | None:
@@ -1316,6 +1380,11 @@ class Extractor:
         verb_lemma = lemma.removeprefix("not ")
         noun_typed = frame.nominal or (bool(frame.event_lemma) and frame.event_lemma != verb_lemma)
         event_type = self.event_types.type_of(frame.event_lemma or lemma, nominal=noun_typed)
+        predicate_span = (frame.predicate_start_char, frame.predicate_end_char)
+        if predicate_span in context.phrases:
+            phrase = context.phrases[predicate_span]
+        else:
+            phrase = context.phrases[predicate_span] = verb_phrase(doc, *predicate_span)
         confidence = 0.4 + 0.2 * (actor is not None and actor.type != "pronoun")
         confidence += (
             0.15 * (target is not None)
@@ -1345,6 +1414,8 @@ class Extractor:
             predicate_lemma=lemma,
             predicate_start_char=frame.predicate_start_char,
             predicate_end_char=frame.predicate_end_char,
+            phrase_text=doc_text(doc)[phrase[0] : phrase[1]] if phrase else None,
+            phrase_end_char=phrase[1] if phrase else None,
             event_type=event_type,
             object_text=frame.object.text if frame.object else None,
             target_text=frame.target.text if frame.target else None,
@@ -1599,6 +1670,8 @@ def rank_events(
     *,
     title: Headline,
     published: dt.date | None = None,
+    lead_date: Timex | None = None,
+    times: Sequence[Timex] = (),
 ) -> list[EventRow]:
     """Give every event a score in [0, 1] and its rank in the document (1 = main event).
 
@@ -1606,6 +1679,12 @@ def rank_events(
     headline, how often its participants are mentioned, how complete the frame is (actor,
     target, place, date) and whether it is asserted to have happened. Statements ("X said")
     weigh less than what was said: the news is usually the reported event.
+
+    The main event is the story's news, so when its own sentence states no date it takes
+    the lead's (`lead_date`, the news peg) rather than the publication date, wherever in
+    the text it was found (see `dated_by_lead`). A main event named by a noun ("the
+    bombing") whose own phrase has no date takes the date another mention of that noun
+    carries ("the bombing late Thursday", see `noun_date`).
     """
     if not rows:
         return rows
@@ -1656,8 +1735,76 @@ def rank_events(
         values = [getattr(row, name) for name in names]
         values[score_at] = scored[i]
         values[rank_at] = rank[i]
-        out.append(EventRow(*values))
+        row = EventRow(*values)
+        if rank[i] == 1:
+            mention = None
+            if found[i].nominal and row.date_source != "clause" and published is not None:
+                mention = noun_date(doc, found[i].event_lemma, times, published)
+            row = dated_by(row, mention) if mention is not None else dated_by_lead(row, lead_date)
+        out.append(row)
     return out
+
+
+def noun_date(doc: Doc, lemma: str, times: Sequence[Timex], published: dt.date) -> Timex | None:
+    """The first explicit recent day an event noun is given in the text: "late Thursday"
+    in "the Taliban said the bombing late Thursday was revenge" for "bombing", "on Monday"
+    in "the attack on Monday". One pass over the document's time expressions."""
+    for timex in times:
+        if _first_recent([timex], published) is None:
+            continue
+        found = _timex_tokens(doc, timex)
+        if found is None:
+            continue
+        start, end, token = found
+        for _ in range(3):
+            head = head_of(token)
+            if head.i == token.i or start <= head.i < end:
+                break
+            if head.pos_ == "NOUN":
+                if head.lemma_.lower() == lemma:
+                    return timex
+                break
+            if head.pos_ != "ADP":
+                break
+            token = head
+    return None
+
+
+def dated_by_lead(row: EventRow, lead: Timex | None) -> EventRow:
+    """The main event dated by the story's news peg when its own sentence states no date.
+
+    An undated main event found past the lead ("The driver was arrested", paragraph six)
+    or one the publication-date rule skips ("rescuers race to reach the boy") happened
+    when the lead says the story did ("at 6.13am today"), not on the publication day.
+    A future, planned or hypothetical event and one already dated by its clause or
+    sentence keep their date, as for the lead's own events.
+    """
+    if (
+        lead is None
+        or row.tense == "future"
+        or row.modality not in {"asserted", "reported"}
+        or row.date_source not in {None, "publication"}
+    ):
+        return row
+    return dated_by(row, lead)
+
+
+def dated_by(row: EventRow, timex: Timex) -> EventRow:
+    """The row with its date taken from `timex`, the story's date (date_source document)."""
+    return dataclasses.replace(
+        row,
+        date_text=timex.text,
+        date_start_char=timex.start,
+        date_end_char=timex.end,
+        date_type=timex.type,
+        date_value=timex.value,
+        date_start=timex.start_date,
+        date_end=timex.end_date,
+        date_granularity=timex.granularity,
+        date_anchor=timex.anchor,
+        date_resolved=timex.resolved,
+        date_source="document",
+    )
 
 
 def score_parts(
@@ -1705,7 +1852,7 @@ def score_parts(
         title_score = (
             0.15 * min(len(words & title.words), 3)
             + 0.2 * bool(lemmas & title.words)
-            + 0.15 * bool(lemmas & title.predicates)
+            + 0.15 * bool(lemmas & (title.predicates - title.circumstances))
             + 0.15 * (main_match or typed_match)
             + 0.1 * main_match
             + 0.25 * bool(actor_words & title.subjects)

@@ -80,6 +80,8 @@ class EventRow:
     predicate_lemma: str
     predicate_start_char: int
     predicate_end_char: int
+    phrase_text: str | None
+    phrase_end_char: int | None
     event_type: str
     object_text: str | None
     target_text: str | None
@@ -330,6 +332,21 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
         ),
         "predicate_start_char": ColumnDoc("Start of the predicate.", unit=_OFFSET),
         "predicate_end_char": ColumnDoc("End of the predicate.", unit=_OFFSET),
+        "phrase_text": ColumnDoc(
+            "The predicate's verb phrase, as the text writes it from predicate_start_char to "
+            "phrase_end_char: the predicate with everything it governs to its right (objects, "
+            "complements, prepositional phrases, subordinate clauses) up to the first conjoined "
+            "verb or clause, which is an event of its own ('have died in a suicide attack on "
+            "the consulate' in '... have died in a suicide attack on the consulate, and ten "
+            "were injured'); for an event noun, the noun with what it governs to its right "
+            "('talks with Beijing'). It answers 'what happened' the way Giveme5W1H does.",
+            null="a row written before this column existed (older Parquet files read NULL)",
+        ),
+        "phrase_end_char": ColumnDoc(
+            "End of phrase_text, which starts at predicate_start_char.",
+            unit=_OFFSET,
+            null="a row written before this column existed",
+        ),
         "event_type": ColumnDoc(
             "PLOVER-style event type from configs/event_types.toml ('CONSULT', 'ASSAULT', ...; "
             "'other' when the lemma is not in the lexicon)."
@@ -462,10 +479,14 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
         "rank_in_doc": ColumnDoc("Rank of the event by score in its document (1 = main event)."),
         "date_source": ColumnDoc(
             "Where the event's date comes from: clause | sentence (a time expression there) | "
-            "document (the story's date, for an undated event of the lead: the first explicit "
-            "day or clock time within the week before publication that the lead names, else "
-            "that the text names) | publication (an undated past or present event: the "
-            "publication date stands in, and the date_* columns hold it).",
+            "document (the story's date, for an undated event of the lead and for an undated "
+            "main event (rank_in_doc 1) wherever it is told: the first explicit day or clock "
+            "time within the week before publication that the lead names, else that the text "
+            "names, not one a state runs since ('since Wednesday'); without a publication "
+            "date, the first explicit day the lead names, unresolved; for a main event named "
+            "by a noun, the recent day another mention of that noun is given, 'the bombing "
+            "late Thursday') | publication (an undated past or present event: the publication "
+            "date stands in, and the date_* columns hold it).",
             null="no date",
         ),
         "run_id": _RUN_ID,

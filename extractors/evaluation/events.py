@@ -12,7 +12,10 @@ main event's answer shares a content word with one of the gold phrases (for ``wh
 predicted what and whom together); ``top3`` asks the same of any of the first three events.
 Only documents whose gold has at least one phrase for the question count. Content words are
 alphanumeric tokens outside a stopword list, compared as spaCy lemmas plus lower-cased stems
-("met" = "meets" = "meet"), so only a paraphrase with other words fails to match. A date the
+("met" = "meets" = "meet"), so only a paraphrase with other words fails to match. What is
+answered, as Giveme5W1H answers it, with the predicate's verb phrase: the predicate and what
+it governs to its right up to a conjoined clause ("have died in a suicide attack on the
+consulate"), the event's `phrase_text` as the warehouse stores it. A date the
 text does not spell out (an event dated by its publication date) is written in words
 ("Wednesday, November 9, 2016") so that it is compared like any other date phrase. Who
 and whom are written as the text names the participant plus its canonical name when that
@@ -178,13 +181,14 @@ def participant(text: str | None, canonical: str | None) -> str | None:
 
 
 def event_json(row: EventRow) -> dict:
-    """One predicted event in the evaluation format."""
+    """One predicted event in the evaluation format; what is the event's verb phrase
+    (`phrase_text`), else the predicate with its object."""
     who = participant(row.actor_text, row.actor_canonical)
     whom = participant(row.target_text, row.target_canonical)
     if who is None and row.target_text is not None and row.actor_text is None:
         # "Seven people were killed": the only participant answers who.
         who, whom = whom, None
-    what = " ".join(x for x in (row.predicate_text, row.object_text) if x)
+    what = row.phrase_text or " ".join(x for x in (row.predicate_text, row.object_text) if x)
     offsets = [
         o
         for o in (

@@ -2,7 +2,7 @@
 
 import pytest
 
-from extractors.events import frames
+from extractors.events import frames, verb_phrase
 
 
 def _frames(nlp, text):
@@ -335,3 +335,29 @@ def test_verb_hung_on_the_dateline_heads_the_sentence(nlp):
     found = list(frames(nlp(text), masked=(0, text.index("—") + 2)))
     [count] = [f for f in found if f.predicate_lemma == "count"]
     assert count.actor.text == "the foreign minister"
+
+
+def _phrase(doc, predicate):
+    start = doc.text.index(predicate)
+    found = verb_phrase(doc, start, start + len(predicate))
+    return None if found is None else doc.text[found[0] : found[1]]
+
+
+def test_verb_phrase_runs_to_the_first_conjoined_clause(nlp):
+    doc = nlp("Two guards died in a suicide attack on the consulate, and ten people were injured.")
+    assert _phrase(doc, "died") == "died in a suicide attack on the consulate"
+    assert _phrase(doc, "were injured") == "were injured"
+    assert verb_phrase(doc, 500, 504) is None
+
+
+def test_verb_phrase_of_a_predicate_with_auxiliaries_and_an_adverb(nlp):
+    doc = nlp("Rescuers have finally reached the trapped miners after three days.")
+    assert _phrase(doc, "have finally reached") == (
+        "have finally reached the trapped miners after three days"
+    )
+
+
+def test_verb_phrase_stays_in_its_sentence(nlp):
+    doc = nlp("Police arrested two men\n\nThe court freed them on Friday.")
+    assert _phrase(doc, "arrested") == "arrested two men"
+    assert _phrase(doc, "freed") == "freed them on Friday"

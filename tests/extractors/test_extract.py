@@ -1,5 +1,6 @@
 """Extractor: frames joined with actors, places, dates, types and the main-event ranking."""
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -277,6 +278,20 @@ def test_headline_main_predicate_outranks_its_circumstance(extractor):
     assert main.predicate_lemma == "celebrate"
 
 
+def test_headline_circumstance_verb_does_not_pick_the_main_event(extractor):
+    # "after changing its recipe" is the headline's circumstance: the recipe change told
+    # in the second sentence is not the news the lead opens with.
+    text = (
+        "The bakery has come under fire from its customers. "
+        "The bakery changed the recipe of its famous loaf last month. "
+        "Regulars said the bread tasted of cardboard. "
+        "The new recipe uses less butter, and the old recipe is gone."
+    )
+    title = "Bakery sparks fury after changing recipe of famous loaf"
+    main = _main(_rows(extractor, text, published="2016-11-08", title=title))
+    assert main.predicate_lemma == "come"
+
+
 def test_headline_word_family_matches_the_event(extractor):
     text = (
         "Three people were killed and two others were hurt when a bus hit a wall "
@@ -482,3 +497,108 @@ def test_seed_main_event_is_the_lead_main_clause(seed_rows):
     assert main.sentence_index == 0
     assert main.predicate_lemma == "bank"
     assert main.actor_canonical == "the Biden administration"
+
+
+def test_main_event_past_the_lead_is_dated_by_the_lead(extractor):
+    # The headline makes the arrest, told in the seventh sentence, the main event: its
+    # sentence names no day, so the lead's day dates it rather than the publication date.
+    text = (
+        "A bus overturned on a motorway near Springfield on Monday. "
+        "Ten passengers were hurt. Witnesses said the road was icy. "
+        "Police closed the road for hours. Engineers inspected the barrier. "
+        "Volunteers brought blankets to the passengers. "
+        "The driver of the bus was arrested on suspicion of dangerous driving."
+    )
+    rows = _rows(extractor, text, published="2016-11-09", title="Bus driver arrested")
+    main = _main(rows)
+    assert main.predicate_lemma == "arrest"
+    assert main.sentence_index >= 5
+    assert main.date_text == "Monday"
+    assert main.date_value == "2016-11-07"
+    assert main.date_source == "document"
+    # Other undated events past the lead keep the publication date.
+    later = [r for r in rows if r.sentence_index >= 5 and r.rank_in_doc != 1]
+    assert later and all(r.date_source in {"publication", None} for r in later)
+
+
+def test_bare_numbers_are_no_lead_date(nlp):
+    from extractors.extract import lead_date
+    from extractors.temporal import timexes
+
+    # A slideshow counter ("1 of 11 11.") reads as a day of the month; it states no day.
+    doc = nlp("Photo 1 of 11 11. Rescuers pulled a boy from a well on Sunday.")
+    published = dt.date(2016, 11, 13)
+    times = timexes(doc, published=published)
+    assert "11 11" in [t.text for t in times]
+    found = lead_date(doc, times, published=published)
+    assert found is not None and found.text == "Sunday"
+
+
+def test_every_event_row_carries_its_verb_phrase_and_the_evaluation_answers_with_it(extractor):
+    text = (
+        "Two guards died in a suicide attack on the consulate, and ten people were injured.\n\n"
+        "The mayor thanked the rescuers."
+    )
+    rows = _rows(extractor, text)
+    assert rows
+    for row in rows:
+        assert row.phrase_text == text[row.predicate_start_char : row.phrase_end_char]
+        assert row.phrase_text.startswith(text[row.predicate_start_char : row.predicate_end_char])
+    phrases = {r.predicate_lemma: r.phrase_text for r in rows}
+    assert phrases["die"] == "died in a suicide attack on the consulate"
+    assert phrases["injure"] == "were injured"
+    # The paragraph break ends the sentence: the phrase does not run into the next one.
+    assert phrases["thank"] == "thanked the rescuers"
+    [died] = [r for r in rows if r.predicate_lemma == "die"]
+    assert evaluation.event_json(died)["what"] == "died in a suicide attack on the consulate"
+    assert evaluation.event_json(dataclasses.replace(died, phrase_text=None))["what"] == "died"
+
+
+def test_lead_day_dates_the_main_event_without_a_publication_date(extractor):
+    text = (
+        "Fans filled the streets after the Rovers won the cup on Nov. 2. "
+        "The mayor congratulated the players. "
+        "The club thanked its supporters."
+    )
+    rows = _rows(extractor, text, published=None, title="Rovers win the cup")
+    main = _main(rows)
+    assert main.date_text == "Nov. 2"
+    assert main.date_value == "XXXX-11-02"
+    assert main.date_resolved is False
+    thanked = [r for r in rows if r.predicate_lemma == "thank"]
+    assert thanked and all(r.date_source == "document" for r in thanked)
+
+
+def test_main_event_noun_is_dated_by_another_mention_of_it(extractor):
+    # "on Friday" dates the death toll's rise; the bombing itself happened "late Thursday".
+    text = (
+        "The death toll from a Taliban bombing at the embassy in Kabul rose to six on Friday. "
+        "The Taliban said the bombing late Thursday, which tore a crater in the road, was "
+        "revenge for air strikes. Police closed the roads around the embassy."
+    )
+    rows = _rows(extractor, text, published="2016-11-11", title="Taliban bombing at embassy")
+    main = _main(rows)
+    assert main.predicate_lemma == "bombing"
+    assert main.date_text == "late Thursday"
+    assert main.date_value == "2016-11-10"
+    assert main.date_source == "document"
+    [rise] = [r for r in rows if r.predicate_lemma == "rise"]
+    assert rise.date_text == "Friday"
+
+
+def test_date_a_state_runs_since_is_no_news_peg(extractor):
+    # "since the result was confirmed on Wednesday" starts the protests' run; the story's
+    # own day is the call on Saturday.
+    text = (
+        "The senator has blamed the press for her defeat in the election. "
+        "Her aides said the coverage had hurt her campaign. "
+        "Protesters have marched in the capital every day since the result was confirmed "
+        "on Wednesday. The party has not commented. Donors were upset. "
+        "Her rival thanked his voters. "
+        "The senator spoke to her donors in a conference call on Saturday."
+    )
+    rows = _rows(extractor, text, published="2016-11-13", title="Senator blames press for defeat")
+    main = _main(rows)
+    assert main.predicate_lemma == "blame"
+    assert main.date_text == "Saturday"
+    assert main.date_source == "document"

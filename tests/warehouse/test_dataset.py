@@ -154,6 +154,70 @@ def test_old_databases_gain_new_columns(tmp_path):
     con.close()
 
 
+def test_a_warehouse_written_before_the_verb_phrase_loads_and_gains_it(
+    warehouse, settings, tmp_path
+):
+    # Events files and a database from before phrase_text / phrase_end_char existed.
+    old = tmp_path / "old"
+    shutil.copytree(warehouse, old)
+    added = ["phrase_text", "phrase_end_char"]
+    files = ParquetStore(old).files("events")
+    assert files
+    for path in files:
+        table = pq.read_table(path, partitioning=None)
+        pq.write_table(table.drop_columns(added), path, compression="zstd")
+    con = duckdb.connect(str(old / "events.duckdb"))
+    con.execute("DROP VIEW IF EXISTS events_near")
+    con.execute("DROP VIEW IF EXISTS events_resolved")
+    for column in added:
+        con.execute(f"ALTER TABLE events DROP COLUMN {column}")
+    con.close()
+    assert set(ParquetStore(old).read("events")["phrase_text"].to_pylist()) == {None}
+    (old / "in").mkdir()
+    (old / "in" / "new.txt").write_text("The mayor met the governor in Denver on Monday.")
+    plain_run([old / "in"], old, settings)
+    con = connect_reader(old / "events.duckdb")
+    try:
+        rows = con.execute(
+            "SELECT e.phrase_text, e.phrase_end_char, d.source_uri LIKE '%new.txt' FROM events e "
+            "JOIN documents d USING (doc_id)"
+        ).fetchall()
+    finally:
+        con.close()
+    older = [r for r in rows if not r[2]]
+    newer = [r for r in rows if r[2]]
+    assert older and all(r[0] is None and r[1] is None for r in older)
+    assert "met the governor in Denver on Monday" in {r[0] for r in newer}
+    # A database rebuilt from the Parquet files reads NULL for the older files' rows.
+    (old / "events.duckdb").unlink()
+    runs.load_warehouse(old, settings)
+    con = connect_reader(old / "events.duckdb")
+    try:
+        nulls, total = con.execute(
+            "SELECT count(*) FILTER (WHERE phrase_text IS NULL), count(*) FROM events"
+        ).fetchone()
+    finally:
+        con.close()
+    assert (nulls, total) == (len(older), len(rows))
+
+
+def test_phrase_text_is_the_text_from_the_predicate_to_phrase_end(warehouse):
+    con = connect_reader(warehouse / "events.duckdb")
+    try:
+        rows = con.execute(
+            "SELECT e.phrase_text, substr(d.text, e.predicate_start_char + 1, "
+            "e.phrase_end_char - e.predicate_start_char), e.phrase_end_char >= "
+            "e.predicate_end_char, e.phrase_end_char <= e.sentence_end_char "
+            "FROM events e JOIN documents d USING (doc_id)"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows
+    for phrase, span, covers_predicate, in_sentence in rows:
+        assert phrase is not None and phrase == span
+        assert covers_predicate and in_sentence, phrase
+
+
 def test_events_resolved_counts_only_day_level_dates_of_the_text(warehouse):
     con = connect_reader(warehouse / "events.duckdb")
     try:

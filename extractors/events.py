@@ -976,6 +976,27 @@ def verb_phrase(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
         last = max(last, child.right_edge.i)
     # The phrase stays in the predicate's sentence and ends on a word, not a line break.
     last = min(last, doc_sents(doc)[sentence_index(doc)[head.i]].end - 1)
-    while last > first and tokens[last].is_space:
+    while last > first and _loose_end(tokens, first, last):
         last -= 1
     return starts[first], ends[last]
+
+
+_OPENERS = {'"': '"', "'": "'", "\u201d": "\u201c", "\u2019": "\u2018", ")": "(", "]": "["}
+
+
+def _loose_end(tokens: list[Token], first: int, last: int) -> bool:
+    """Whether the phrase's last token is a loose end to trim: a line break, punctuation
+    (comma, dash, colon, full stop), a conjunction with nothing after it, or a closing quote
+    or bracket the phrase did not open."""
+    token = tokens[last]
+    if token.is_space or token.pos_ == "CCONJ":
+        return True
+    text = token.text
+    opener = _OPENERS.get(text)
+    if opener is None:
+        return token.is_punct
+    opened = sum(t.text.count(opener) for t in tokens[first:last])
+    if opener == text:  # the same mark opens and closes: an even count leaves this one open
+        return opened % 2 == 0
+    closed = sum(t.text.count(text) for t in tokens[first:last])
+    return opened <= closed

@@ -339,7 +339,8 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
             "verb or clause, which is an event of its own ('have died in a suicide attack on "
             "the consulate' in '... have died in a suicide attack on the consulate, and ten "
             "were injured'); for an event noun, the noun with what it governs to its right "
-            "('talks with Beijing'). It answers 'what happened' the way Giveme5W1H does.",
+            "('talks with Beijing'). It stays in its sentence and ends on a word (no trailing "
+            "comma, dash or 'and'). It answers 'what happened' the way Giveme5W1H does.",
             null="a row written before this column existed (older Parquet files read NULL)",
         ),
         "phrase_end_char": ColumnDoc(

@@ -361,3 +361,11 @@ def test_verb_phrase_stays_in_its_sentence(nlp):
     doc = nlp("Police arrested two men\n\nThe court freed them on Friday.")
     assert _phrase(doc, "arrested") == "arrested two men"
     assert _phrase(doc, "freed") == "freed them on Friday"
+
+
+def test_verb_phrase_does_not_end_on_a_loose_conjunction_or_mark(nlp):
+    # The paragraph break ends the sentence right after "and": the phrase stops before it.
+    doc = nlp("Officials released the names of six men and\n\nThe police thanked the public.")
+    assert _phrase(doc, "released") == "released the names of six men"
+    doc = nlp('Voters rejected the measure ("Proposition 8"), officials said.')
+    assert _phrase(doc, "rejected").endswith('("Proposition 8")')  # a closed bracket stays

@@ -201,7 +201,7 @@ class ParquetStore:
         schema = schema_of(TABLES[table])
         if columns is not None:
             schema = pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)
-        parts = [pq.read_table(f, columns=columns, partitioning=None) for f in self.files(table)]
+        parts = [_read_part(f, columns) for f in self.files(table)]
         if not parts:
             return schema.empty_table()
         unified = [_conform(part, schema) for part in parts]
@@ -418,6 +418,14 @@ class ParquetStore:
     def merge_places(self, places: pa.Table) -> None:
         """Add gazetteer rows to the single deduplicated places file."""
         write_table_atomic(self._merged_places(places), self.table_dir("places") / "places.parquet")
+
+
+def _read_part(path: Path, columns: list[str] | None) -> pa.Table:
+    """One Parquet file, or those of `columns` it has (a file predating a column lacks it)."""
+    if columns is not None:
+        present = set(pq.read_schema(path).names)
+        columns = [c for c in columns if c in present]
+    return pq.read_table(path, columns=columns, partitioning=None)
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:

@@ -173,6 +173,9 @@ def test_a_warehouse_written_before_the_verb_phrase_loads_and_gains_it(
         con.execute(f"ALTER TABLE events DROP COLUMN {column}")
     con.close()
     assert set(ParquetStore(old).read("events")["phrase_text"].to_pylist()) == {None}
+    picked = ParquetStore(old).read("events", ["event_id", "phrase_text"])
+    assert picked.column_names == ["event_id", "phrase_text"]
+    assert set(picked["phrase_text"].to_pylist()) == {None}
     (old / "in").mkdir()
     (old / "in" / "new.txt").write_text("The mayor met the governor in Denver on Monday.")
     plain_run([old / "in"], old, settings)

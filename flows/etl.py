@@ -24,18 +24,15 @@ if TYPE_CHECKING:
     from prefect_dask import DaskTaskRunner
 
 
-def dask_task_runner(workers: int, *, address: str | None = None) -> DaskTaskRunner:
-    """A Prefect task runner on a dask.distributed cluster: `address`'s, else a local one.
+def local_cluster_kwargs(workers: int) -> dict[str, Any]:
+    """Arguments for a dask.distributed LocalCluster whose workers run this flow's tasks.
 
-    A local cluster's workers are told this process's Prefect API. Without it, each spawned
-    worker starts an ephemeral Prefect server of its own when it runs its first task: about
-    10-20 s before any work, and a server process competing with extraction for the cores.
+    The workers are told this process's Prefect API. Without it, each spawned worker starts
+    an ephemeral Prefect server of its own when it runs its first task: about 10-20 s before
+    any work, and a server process competing with extraction for the cores.
     """
     from prefect.settings import PREFECT_API_URL
-    from prefect_dask import DaskTaskRunner
 
-    if address:
-        return DaskTaskRunner(address=address)
     api = PREFECT_API_URL.value()
     if not api:
         # The ephemeral server this process's flow run will use (a per-process singleton).
@@ -44,14 +41,22 @@ def dask_task_runner(workers: int, *, address: str | None = None) -> DaskTaskRun
         server = SubprocessASGIServer()
         server.start()
         api = server.api_url
-    cluster = {
+    return {
         "n_workers": max(workers, 1),
         "threads_per_worker": 1,
         "processes": True,
         # Passed to each worker process (Dask's nanny already sets one BLAS/OpenMP thread).
         "env": {"PREFECT_API_URL": api},
     }
-    return DaskTaskRunner(cluster_kwargs=cluster)
+
+
+def dask_task_runner(workers: int, *, address: str | None = None) -> DaskTaskRunner:
+    """A Prefect task runner on a dask.distributed cluster: `address`'s, else a local one."""
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(cluster_kwargs=local_cluster_kwargs(workers))
 
 
 @task(name="start-run", cache_policy=NO_CACHE)

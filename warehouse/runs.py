@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import ctypes
 import datetime as dt
 import functools
 import gc
@@ -307,8 +308,24 @@ def commit_run(run: RunState, *, status: str = "completed") -> RunRow:
     return row
 
 
+def release_free_heap() -> None:
+    """Return the C heap's free pages to the system (glibc's malloc_trim; elsewhere nothing).
+
+    Extraction allocates and frees hundreds of MB of small objects; glibc keeps the freed
+    pages in the process. DuckDB allocates with its own allocator (jemalloc), so it cannot
+    reuse them and a load's memory would come on top of the extraction's leftovers.
+    """
+    gc.collect()
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return  # not glibc
+    trim(0)
+
+
 def load_warehouse(out: Path, settings: Settings) -> list[str]:
     """Load all committed, not yet loaded runs into DuckDB; returns their run ids."""
+    release_free_heap()
     con = connect_writer(
         out / settings.warehouse.database, timeout_s=settings.warehouse.lock_timeout_s
     )

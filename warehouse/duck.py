@@ -7,9 +7,9 @@ truth; a run that could not load is loaded by the next one, and `rebuild` recrea
 Readers (`connect_reader`) are read-only and have no access to files outside the database, so
 `event-etl query` cannot write, attach, copy out or read arbitrary files.
 
-The writer keeps a load's memory bounded however big the run (`WRITER_ROW_GROUP_SIZE`): rows
-inserted inside the transaction are written to the database file, still invisible to readers
-until COMMIT, a row group at a time, instead of being held in memory until COMMIT.
+The writer (`WRITER_CONFIG`, `WRITER_ROW_GROUP_SIZE`) writes the rows a load inserts to the
+database file a row group at a time, invisible to readers until COMMIT, instead of holding the
+whole run in memory until COMMIT.
 """
 
 from __future__ import annotations

@@ -309,13 +309,16 @@ def commit_run(run: RunState, *, status: str = "completed") -> RunRow:
 
 
 def release_free_heap() -> None:
-    """Return the C heap's free pages to the system (glibc's malloc_trim; elsewhere nothing).
+    """Return memory the process freed but its allocators keep to the system.
 
-    Extraction allocates and frees hundreds of MB of small objects; glibc keeps the freed
-    pages in the process. DuckDB allocates with its own allocator (jemalloc), so it cannot
-    reuse them and a load's memory would come on top of the extraction's leftovers.
+    Extraction allocates and frees hundreds of MB of small objects, which glibc keeps in the
+    heap (given back by malloc_trim; other C libraries have none), and the batches' Arrow
+    tables, whose memory pyarrow's allocator (mimalloc or jemalloc) keeps for reuse. DuckDB
+    allocates with its own jemalloc and cannot reuse either, so without this a load's
+    memory comes on top of the extraction's leftovers.
     """
     gc.collect()
+    pa.default_memory_pool().release_unused()
     try:
         trim = ctypes.CDLL("libc.so.6").malloc_trim
     except (OSError, AttributeError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import ctypes
 import datetime as dt
 import functools
 import gc
@@ -307,8 +308,27 @@ def commit_run(run: RunState, *, status: str = "completed") -> RunRow:
     return row
 
 
+def release_free_heap() -> None:
+    """Return memory the process freed but its allocators keep to the system.
+
+    Extraction allocates and frees hundreds of MB of small objects, which glibc keeps in the
+    heap (given back by malloc_trim; other C libraries have none), and the batches' Arrow
+    tables, whose memory pyarrow's allocator (mimalloc or jemalloc) keeps for reuse. DuckDB
+    allocates with its own jemalloc and cannot reuse either, so without this a load's
+    memory comes on top of the extraction's leftovers.
+    """
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return  # not glibc
+    trim(0)
+
+
 def load_warehouse(out: Path, settings: Settings) -> list[str]:
     """Load all committed, not yet loaded runs into DuckDB; returns their run ids."""
+    release_free_heap()
     con = connect_writer(
         out / settings.warehouse.database, timeout_s=settings.warehouse.lock_timeout_s
     )

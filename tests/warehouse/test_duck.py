@@ -1,4 +1,5 @@
 import dataclasses
+import os
 import subprocess
 import sys
 import time
@@ -8,8 +9,17 @@ import duckdb
 import pytest
 
 from extractors.errors import LoadError
-from extractors.records import TABLES, schema_of
-from warehouse.duck import connect_reader, connect_writer, ensure_schema
+from extractors.records import TABLES, DocumentRow, schema_of, to_table
+from tests.conftest import REPO
+from tests.warehouse._rows import document_row, runs_table
+from warehouse.duck import (
+    WRITER_ROW_GROUP_SIZE,
+    connect_reader,
+    connect_writer,
+    ensure_schema,
+    load_pending,
+)
+from warehouse.store import ParquetStore
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))
@@ -75,3 +85,48 @@ def test_reader_needs_an_existing_warehouse(tmp_path):
     with pytest.raises(LoadError) as info:
         connect_reader(tmp_path / "none.duckdb")
     assert info.value.code == "E402"
+
+
+def _query(db, sql):
+    con = connect_reader(db)
+    try:
+        return con.execute(sql).fetchone()
+    finally:
+        con.close()
+
+
+def test_a_load_of_several_row_groups_is_one_transaction_and_loads_once(tmp_path):
+    # More rows than fit in memory-held row groups: the writer puts them in the file before
+    # COMMIT. A load killed there must still leave nothing of the run, and the next load
+    # must load it exactly once.
+    n = 2 * WRITER_ROW_GROUP_SIZE + 7
+    store = ParquetStore(tmp_path)
+    rows = [document_row(f"d{i:06d}", text=f"Text of document {i}. " * 4) for i in range(n)]
+    store.stage_batch("r1", 1, {"documents": to_table(DocumentRow, rows)})
+    store.commit("r1", runs_table("r1"), None)
+    db = tmp_path / "events.duckdb"
+    load = (
+        "from pathlib import Path\n"
+        "from warehouse.duck import connect_writer, load_pending\n"
+        "from warehouse.store import ParquetStore\n"
+        f"con = connect_writer(Path({str(db)!r}), timeout_s=5)\n"
+        f"load_pending(con, ParquetStore(Path({str(tmp_path)!r})))\n"
+    )
+    env = {**os.environ, "EVENT_ETL_FAULT": "load:before_commit"}
+    killed = subprocess.run(
+        [sys.executable, "-c", load], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    assert _query(db, "SELECT count(*) FROM documents") == (0,)
+    assert _query(db, "SELECT count(*) FROM runs") == (0,)
+
+    con = connect_writer(db, timeout_s=5)
+    try:
+        assert load_pending(con, store) == ["r1"]
+        assert load_pending(con, store) == []
+    finally:
+        con.close()
+    assert _query(db, "SELECT count(*), count(DISTINCT doc_id) FROM documents") == (n, n)
+    # The rows went in as row groups of the writer's size, not held in memory until COMMIT.
+    groups = "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('documents')"
+    assert _query(db, groups)[0] >= 3

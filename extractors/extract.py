@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import logging
 import math
+import operator
 import re
 import time
 import tomllib
@@ -871,6 +872,18 @@ def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
 
+# A made-up article for Extractor._warm_up: a dateline, places, quoted speech, and dates
+# for both the rules and dateparser.
+_WARM_UP_TITLE = "Floods force thousands from homes in Springfield, Illinois"
+_WARM_UP_TEXT = (
+    "SPRINGFIELD, Ill. (AP) — Heavy rain forced thousands of residents of Springfield to "
+    "leave their homes on Tuesday, officials said.\n\n"
+    "“We have never seen the river this high,” Mayor Jane Doe told reporters in Chicago "
+    "three weeks ago. The governor met aid groups in Paris, France, in mid-July 2019 and "
+    "will visit Canada next month, the Red Cross said in the early morning of March 17."
+)
+
+
 class Extractor:
     """Turns Articles into rows; build once per process and reuse across batches."""
 
@@ -884,6 +897,25 @@ class Extractor:
         self.version = extractor_version(settings.nlp.model)
         # Seconds per stage (parse, places, dates, events, rows), summed over all documents.
         self.timings: dict[str, float] = {}
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Extract one small made-up article now, so that one-time costs (dateparser's
+        import and timezone patterns, the first gazetteer and lexicon look-ups, about a
+        second) are paid where the Extractor is built, not by a run's first document."""
+        from extractors.ingest import build_article
+
+        article = build_article(
+            _WARM_UP_TEXT,
+            {"published": "2021-03-18", "title": _WARM_UP_TITLE},
+            source_uri="warm-up",
+            record_no=None,
+            today=dt.date(2100, 1, 1),
+        )
+        if isinstance(article, Article):
+            for _ in self.extract([article], run_id="warm-up"):
+                pass
+        self.timings.clear()
 
     def extract(
         self, articles: Iterable[Article], *, run_id: str
@@ -1173,8 +1205,9 @@ class Extractor:
         taken = [a for a in (frame.actor, frame.target) if a is not None]
         best: tuple[float, Toponym] | None = None
         predicate = doc_tokens(doc)[frame.predicate]
+        sent_start, sent_end = sent.start_char, sent.end_char  # a Span computes them per access
         for toponym in toponyms:
-            if not (sent.start_char <= toponym.start < sent.end_char) or toponym.metonymy:
+            if not (sent_start <= toponym.start < sent_end) or toponym.metonymy:
                 continue
             if masked is not None and masked[0] <= toponym.start < masked[1]:
                 continue  # the dateline says where the story was filed (see `dateline`)
@@ -1211,6 +1244,7 @@ class Extractor:
         clause_start = starts[frame.clause_start]
         clause_end = ends[frame.clause_end - 1]
         pivot = starts[frame.predicate]
+        sent_start, sent_end = sent.start_char, sent.end_char  # a Span computes them per access
         candidates = [
             t
             for t in times
@@ -1219,7 +1253,7 @@ class Extractor:
             and not t.value.endswith("_REF")  # "now", "recently" date nothing
             # "The morning after losing ...": a part of a day the phrase itself does not say
             and not (t.rule == "daypart" and t.text.lower().startswith("the "))
-            and sent.start_char <= t.start < sent.end_char
+            and sent_start <= t.start < sent_end
         ]
         candidates = [t for t in candidates if not _inside_noun_phrase(doc, t, frame)]
         others = _conjoined_clauses(doc, frame)
@@ -1480,7 +1514,9 @@ def with_families(words: Iterable[str]) -> set[str]:
     """Words plus the other members of their families (see EVENT_FAMILIES)."""
     out = set(words)
     for word in list(out):
-        out |= _FAMILY_OF.get(word, frozenset())
+        family = _FAMILY_OF.get(word)
+        if family is not None:
+            out |= family
     return out
 
 
@@ -1653,7 +1689,7 @@ def rank_events(
     score_at, rank_at = names.index("score"), names.index("rank_in_doc")
     out = []
     for i, row in enumerate(rows):
-        values = [getattr(row, name) for name in names]
+        values = list(_EVENT_VALUES(row))
         values[score_at] = scored[i]
         values[rank_at] = rank[i]
         out.append(EventRow(*values))
@@ -1756,3 +1792,4 @@ def score_parts(
 
 
 _EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(EventRow))
+_EVENT_VALUES = operator.attrgetter(*_EVENT_FIELDS)  # a row's values in field order

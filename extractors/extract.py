@@ -884,6 +884,10 @@ _WARM_UP_TEXT = (
 )
 
 
+# A text to parse (a headline, a whole text or a piece of one) and what it is of its Article.
+_Piece = tuple[str, tuple[Article, str]]
+
+
 class Extractor:
     """Turns Articles into rows; build once per process and reuse across batches."""
 
@@ -929,20 +933,36 @@ class Extractor:
         A text longer than [ingest] max_chars is parsed in pieces cut at paragraph or
         sentence breaks, joined back into one Doc: offsets stay relative to the whole text,
         the doc_id is unchanged, and no document is dropped for its length. Headlines go
-        through the same `nlp.pipe` stream, just before their text.
+        through the same `nlp.pipe` batches, just before their text: a batch is [nlp]
+        batch_size texts (or pieces) plus their headlines.
 
         Seconds spent per stage accumulate in `self.timings` (see `extract_doc`).
         """
         from extractors.ingest import chunk_text  # the cutting rule lives with ingest
 
         max_chars = self.settings.ingest.max_chars
+        size = self.settings.nlp.batch_size
 
-        def pieces() -> Iterator[tuple[str, tuple[Article, str]]]:
+        def batches() -> Iterator[list[_Piece]]:
+            # [nlp] batch_size texts (or pieces of one) per batch, with their headlines: a
+            # headline is a few tokens, and counting it as a text would halve the batches.
+            batch: list[_Piece] = []
+            texts = 0
             for article in articles:
                 if article.title:
-                    yield article.title, (article, "title")
+                    batch.append((article.title, (article, "title")))
                 for piece, last in chunk_text(article.text, max_chars):
-                    yield piece, (article, "last" if last else "part")
+                    if texts == size:
+                        yield batch
+                        batch, texts = [], 0
+                    batch.append((piece, (article, "last" if last else "part")))
+                    texts += 1
+            if batch:
+                yield batch
+
+        def parsed() -> Iterator[tuple[Doc, tuple[Article, str]]]:
+            for batch in batches():
+                yield from self.nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
 
         parts: list[Doc] = []
         title: Doc | None = None
@@ -951,9 +971,7 @@ class Extractor:
         # so a long-running worker does not grow with every batch. No Doc leaves the zone:
         # only rows (plain Python values) are yielded.
         with self.nlp.memory_zone():
-            stream = self.nlp.pipe(
-                pieces(), as_tuples=True, batch_size=self.settings.nlp.batch_size
-            )
+            stream = parsed()
             while True:
                 started = time.perf_counter()
                 item = next(stream, None)

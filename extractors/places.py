@@ -233,50 +233,49 @@ _WEAK_MIN_POPULATION = 100_000
 _STRONG_PREPS = frozenset(
     {"in", "inside", "outside", "near", "throughout", "within", "across", "around", "between"}
 )
+# The eight points of the compass: "the north of France", "northeast Syria".
+COMPASS_POINTS = frozenset(
+    {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
+)
 _WEAK_PREPS = frozenset(
     {"at", "to", "from", "into", "onto", "off", "toward", "towards", "through", "via", "along"}
 )
 # Head nouns that make "the <noun> of X" or "the X <noun>" about a place: place types,
 # directions, civic bodies and the people who live there.
-_PLACE_HEADS = frozenset(
-    [
-        "city",
-        "town",
-        "village",
-        "hamlet",
-        "borough",
-        "township",
-        "suburb",
-        "suburbs",
-        "outskirts",
-        "port",
-        "capital",
-        "county",
-        "province",
-        "region",
-        "district",
-        "area",
-        "municipality",
-        "coast",
-        "heart",
-        "streets",
-        "mayor",
-        "council",
-        "governor",
-        "residents",
-        "resident",
-        "people",
-        "citizens",
-        "inhabitants",
-        "north",
-        "south",
-        "east",
-        "west",
-        "northeast",
-        "northwest",
-        "southeast",
-        "southwest",
-    ]
+_PLACE_HEADS = (
+    frozenset(
+        [
+            "city",
+            "town",
+            "village",
+            "hamlet",
+            "borough",
+            "township",
+            "suburb",
+            "suburbs",
+            "outskirts",
+            "port",
+            "capital",
+            "county",
+            "province",
+            "region",
+            "district",
+            "area",
+            "municipality",
+            "coast",
+            "heart",
+            "streets",
+            "mayor",
+            "council",
+            "governor",
+            "residents",
+            "resident",
+            "people",
+            "citizens",
+            "inhabitants",
+        ]
+    )
+    | COMPASS_POINTS
 )
 _COMPOUND_HEADS = frozenset(
     [

@@ -205,16 +205,13 @@ def test_a_warehouse_written_before_the_verb_phrase_loads_and_gains_it(
 
 
 def test_phrase_text_is_the_text_from_the_predicate_to_phrase_end(warehouse):
-    con = connect_reader(warehouse / "events.duckdb")
-    try:
-        rows = con.execute(
-            "SELECT e.phrase_text, substr(d.text, e.predicate_start_char + 1, "
-            "e.phrase_end_char - e.predicate_start_char), e.phrase_end_char >= "
-            "e.predicate_end_char, e.phrase_end_char <= e.sentence_end_char "
-            "FROM events e JOIN documents d USING (doc_id)"
-        ).fetchall()
-    finally:
-        con.close()
+    rows = _query(
+        warehouse,
+        "SELECT e.phrase_text, substr(d.text, e.predicate_start_char + 1, "
+        "e.phrase_end_char - e.predicate_start_char), e.phrase_end_char >= "
+        "e.predicate_end_char, e.phrase_end_char <= e.sentence_end_char "
+        "FROM events e JOIN documents d USING (doc_id)",
+    )
     assert rows
     for phrase, span, covers_predicate, in_sentence in rows:
         assert phrase is not None and phrase == span
@@ -222,14 +219,11 @@ def test_phrase_text_is_the_text_from_the_predicate_to_phrase_end(warehouse):
 
 
 def test_events_resolved_counts_only_day_level_dates_of_the_text(warehouse):
-    con = connect_reader(warehouse / "events.duckdb")
-    try:
-        rows = con.execute(
-            "SELECT date_granularity, date_source, date_start, published, event_date, "
-            "event_date_source, event_date_granularity FROM events_resolved"
-        ).fetchall()
-    finally:
-        con.close()
+    rows = _query(
+        warehouse,
+        "SELECT date_granularity, date_source, date_start, published, event_date, "
+        "event_date_source, event_date_granularity FROM events_resolved",
+    )
     # The seeds date events by a season, a week and a month, and by the publication date.
     assert {"season", "week", "month"} <= {row[0] for row in rows}
     assert "publication" in {row[1] for row in rows}
@@ -348,15 +342,12 @@ def test_documented_value_lists_cover_the_values_written(warehouse, table, colum
 
 
 def test_predicate_text_is_the_words_of_the_predicate_span_in_order(warehouse):
-    con = connect_reader(warehouse / "events.duckdb")
-    try:
-        rows = con.execute(
-            "SELECT e.predicate_text, substr(d.text, e.predicate_start_char + 1, "
-            "e.predicate_end_char - e.predicate_start_char) FROM events e JOIN documents d "
-            "USING (doc_id)"
-        ).fetchall()
-    finally:
-        con.close()
+    rows = _query(
+        warehouse,
+        "SELECT e.predicate_text, substr(d.text, e.predicate_start_char + 1, "
+        "e.predicate_end_char - e.predicate_start_char) FROM events e JOIN documents d "
+        "USING (doc_id)",
+    )
     assert rows
     for predicate, span in rows:
         words = predicate.split(" ")
@@ -389,6 +380,15 @@ def test_readme_synopsis_lists_every_option_of_every_command():
             if options:
                 found = [o for o in options if re.search(rf"{re.escape(o)}\b", lines[name])]
                 assert found, f"README synopsis of {name} lacks {options[-1]}"
+
+
+def _query(warehouse: Path, sql: str) -> list[tuple]:
+    """All rows of one query on the warehouse's DuckDB, read as an analyst reads it."""
+    con = connect_reader(warehouse / "events.duckdb")
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
 
 
 def _readme_queries() -> list[str]:

@@ -53,7 +53,15 @@ from extractors.nlp import (
 )
 from extractors.nlp import head as head_of
 from extractors.places import COMPASS_POINTS, Place, PlaceResolver, Toponym, haversine_km
-from extractors.records import Article, DocumentRow, EventRow, MentionRow, PlaceRow, stable_id
+from extractors.records import (
+    Article,
+    DocumentRow,
+    EventRow,
+    MentionRow,
+    PlaceRow,
+    builder,
+    stable_id,
+)
 from extractors.temporal import Timex, normalize_timex, timexes
 
 _log = logging.getLogger(__name__)
@@ -1438,7 +1446,7 @@ class Extractor:
             + 0.15 * (place is not None and place_source != "document")
             + 0.1 * (when is not None and date_source in {"clause", "sentence"})
         )
-        return EventRow(
+        return _new_event_row(
             event_id=stable_id(
                 article.doc_id,
                 frame.predicate_start_char,
@@ -1522,7 +1530,7 @@ class Extractor:
         def row(
             start: int, end: int, text: str, label: str, place: Place | None, value: str | None
         ) -> MentionRow:
-            return MentionRow(
+            return _new_mention_row(
                 mention_id=stable_id(article.doc_id, start, end, label),
                 doc_id=article.doc_id,
                 sentence_index=max(bisect.bisect_right(sentence_starts, start) - 1, 0),
@@ -1784,7 +1792,7 @@ def rank_events(
         values = list(_EVENT_VALUES(row))
         values[score_at] = scored[i]
         values[rank_at] = rank[i]
-        row = EventRow(*values)
+        row = _new_event_row(*values)
         if rank[i] == 1:
             mention = None
             if found[i].nominal and row.date_source != "clause" and published is not None:
@@ -1951,5 +1959,8 @@ def score_parts(
     }
 
 
+# Rows are built once per event and mention: without object.__setattr__ per field.
+_new_event_row = builder(EventRow)
+_new_mention_row = builder(MentionRow)
 _EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(EventRow))
 _EVENT_VALUES = operator.attrgetter(*_EVENT_FIELDS)  # a row's values in field order

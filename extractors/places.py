@@ -339,6 +339,9 @@ class PlaceResolver:
         logpop = np.log10(np.maximum(g.population.astype(np.float64), 1.0) + 1.0)
         cls = np.array([_CLASS_PRIOR.get(c, -0.5) for c in g.fcode.tolist()])
         self._prior = self.w.population * logpop + cls
+        # Rows that are points, not areas: only these are "nearby" one another (_compat).
+        areas = AREA_CODES | {"ADM1"}
+        self._local = np.fromiter((c not in areas for c in g.fcode.tolist()), bool, len(g.fcode))
 
     # ------------------------------------------------------------------ public API
 
@@ -717,7 +720,7 @@ class PlaceResolver:
         dy = lat[:, None] - lat[None, :]
         dx = (lon[:, None] - lon[None, :]) * np.cos((lat[:, None] + lat[None, :]) / 2)
         near = np.sqrt(dx * dx + dy * dy) * 6371.0 < w.near_km
-        local = ~np.isin(g.fcode[rows], list(AREA_CODES | {"ADM1"}))
+        local = self._local[rows]
         out = np.maximum(out, np.where(near & local[:, None] & local[None, :], w.near_ctx, 0.0))
         return out
 

@@ -17,7 +17,14 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from extractors.records import COLUMN_DOCS, PRIMARY_KEYS, TABLE_DOCS, TABLES, schema_of
+from extractors.records import (
+    COLUMN_DOCS,
+    PRIMARY_KEYS,
+    TABLE_DOCS,
+    TABLES,
+    builder,
+    schema_of,
+)
 from tests.conftest import REPO, SEEDS
 from warehouse import runs
 from warehouse.duck import connect_reader, ensure_schema
@@ -249,6 +256,23 @@ def test_every_column_is_documented(table):
         assert doc.meaning.strip()
         nullable = type(None) in typing.get_args(hints[name])
         assert bool(doc.null) == nullable, f"{table}.{name}: say what NULL means iff nullable"
+
+
+@pytest.mark.parametrize("table", ["events", "mentions"])
+def test_a_built_row_is_the_record_itself(table):
+    record = TABLES[table]
+    values = [f"v{i}" for i, _ in enumerate(dataclasses.fields(record))]
+    built, called = builder(record)(*values), record(*values)
+    assert type(built) is record
+    assert built == called and hash(built) == hash(called)
+    assert dataclasses.astuple(built) == tuple(values)
+    names = [f.name for f in dataclasses.fields(record)]
+    by_name = builder(record)(**dict(zip(names, values, strict=True)))
+    assert by_name == called
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.doc_id = "changed"
+    with pytest.raises(TypeError):
+        builder(record)(*values[:-1])  # a missing field is an error, as with the class
 
 
 def test_columns_are_only_ever_added():

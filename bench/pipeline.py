@@ -9,6 +9,10 @@ one after another on the same machine and the same documents:
   full-2   the Prefect flow on a 2-worker Dask LocalCluster (started and warmed untimed)
   full-1 at 500 documents and at all documents, for memory growth
 
+The bare and full runs of one process count alternate, --repeat times each (default 3):
+a run on this shared machine varies by several per cent from one minute to the next, so
+each row reports the median run, and every run's time is listed.
+
 It prints and writes BENCHMARKS.md: documents/s, tokens/s, full/bare ratios, a per-stage
 breakdown, peak RSS and the 1 -> 2 process speed-up. The corpus is read from ../shared at
 benchmark time and copied only to a temporary directory, never into the repository.
@@ -176,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--output", type=Path, default=REPO / "BENCHMARKS.md")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each measurement, alternated (median)"
+    )
     parser.add_argument("--skip-growth", action="store_true", help="skip the 500/all memory runs")
     parser.add_argument("--child", choices=["bare", "full"], help=argparse.SUPPRESS)
     parser.add_argument("--inputs", type=Path, help=argparse.SUPPRESS)
@@ -190,32 +197,60 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="event-etl-bench-") as tmp:
         inputs = _write_inputs(args.corpus, args.docs, Path(tmp))
-        results = {}
-        for mode, procs in (("bare", 1), ("full", 1), ("bare", 2), ("full", 2)):
-            print(f"measuring {mode} x{procs} on {args.docs} documents ...", flush=True)
-            results[f"{mode}-{procs}"] = _child(mode, inputs, procs)
+        runs: dict[str, list[dict]] = {}
+        for procs in (1, 2):
+            for rep in range(1, max(args.repeat, 1) + 1):
+                for mode in ("bare", "full"):
+                    print(
+                        f"measuring {mode} x{procs} on {args.docs} documents, "
+                        f"run {rep} of {args.repeat} ...",
+                        flush=True,
+                    )
+                    runs.setdefault(f"{mode}-{procs}", []).append(_child(mode, inputs, procs))
+        results = {key: _median_run(done) for key, done in runs.items()}
         growth = {}
         if not args.skip_growth:
             total = len(args.corpus.read_text(encoding="utf-8").splitlines())
             for n in (500, total):
                 print(f"measuring full x1 on {n} documents (memory) ...", flush=True)
                 growth[n] = _child("full", _write_inputs(args.corpus, n, Path(tmp)), 1)
-    report = render(args, results, growth)
+    report = render(args, results, growth, runs)
     print(report)
     args.output.write_text(report, encoding="utf-8")
     print(f"written to {args.output}")
     return 0
 
 
-def render(args: argparse.Namespace, results: dict, growth: dict) -> str:
+def _median_run(done: list[dict]) -> dict:
+    """The run with the median time (the lower middle one of an even count)."""
+    ordered = sorted(done, key=lambda r: r["seconds"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def _post_parse_share(run: dict) -> float:
+    """Dates + places + event building as a fraction of the parse, in one full run."""
+    t = run["timings"]
+    return (t["extract.dates"] + t["extract.places"] + t["extract.events"]) / t["extract.parse"]
+
+
+def render(
+    args: argparse.Namespace, results: dict, growth: dict, runs: dict[str, list[dict]]
+) -> str:
     b1, f1, b2, f2 = (results[k] for k in ("bare-1", "full-1", "bare-2", "full-2"))
     timings = f1["timings"]
+    seconds = {k: ", ".join(f"{r['seconds']:.1f}" for r in done) for k, done in runs.items()}
+    ratios = ", ".join(
+        f"{f['seconds'] / b['seconds']:.2f}"
+        for b, f in zip(runs["bare-1"], runs["full-1"], strict=True)
+    )
+    shares = ", ".join(f"{100 * _post_parse_share(r):.1f}%" for r in runs["full-1"])
     lines = [
         "# Benchmarks",
         "",
         f"Measured {dt.date.today()} by `make bench` on {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"first {args.docs} documents of `{args.corpus.name}`. All rows in one session.",
+        f"first {args.docs} documents of `{args.corpus.name}`. All rows in one session; "
+        f"each row is the median of {len(runs['bare-1'])} runs, bare and full alternating.",
         "",
         "| run | docs | tokens | seconds | docs/s | tokens/s | time / bare spaCy (same procs) "
         "| peak RSS MB |",
@@ -236,8 +271,16 @@ def render(args: argparse.Namespace, results: dict, growth: dict) -> str:
         f"before; counting it, the speed-up is "
         f"{f1['seconds'] / (f2['seconds'] + f2['startup']):.2f}x",
         "",
-        "Per-stage seconds of the 1-process full run (`runs.timings_json`): "
+        f"Every run's seconds, in the order run: bare spaCy 1 process {seconds['bare-1']}; "
+        f"full 1 process {seconds['full-1']}; bare spaCy 2 processes {seconds['bare-2']}; "
+        f"full 2 Dask workers {seconds['full-2']}. Full / bare of each 1-process pair: "
+        f"{ratios}.",
+        "",
+        "Per-stage seconds of the median 1-process full run (`runs.timings_json`): "
         + ", ".join(f"{k} {v:.1f}" for k, v in sorted(timings.items())),
+        "",
+        f"- dates + places + event building: **{100 * _post_parse_share(f1):.1f}%** of the "
+        f"parse in the median run (goal <= 15%); in each run: {shares}",
     ]
     if growth:
         (n_small, small), (n_all, large) = sorted(growth.items())

@@ -334,6 +334,7 @@ class PlaceResolver:
         self._cand_cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._fuzzy_cache: dict[str, str | None] = {}
         self._fuzzy_buckets: dict[tuple[str, int], list[str]] = {}
+        self._fuzzy_pools: dict[tuple[str, int], list[str]] = {}
         self._place_cache: dict[int, Place] = {}
         g = gazetteer
         logpop = np.log10(np.maximum(g.population.astype(np.float64), 1.0) + 1.0)
@@ -515,23 +516,36 @@ class PlaceResolver:
             return self._fuzzy_cache[norm]
         from rapidfuzz import fuzz, process
 
-        if not self._fuzzy_buckets:
-            for name in self.gaz.fuzzy_vocabulary():
-                self._fuzzy_buckets.setdefault((name[0], len(name)), []).append(name)
-        pool: list[str] = []
-        n = len(norm)
-        for length in range(n - 2, n + 3):
-            # fuzz.ratio is at most 200 * min(n, m) / (n + m): names of a length that cannot
-            # reach 90 are left out of the pool, which changes no match.
-            if 200 * min(n, length) < 90 * (n + length):
-                continue
-            pool.extend(self._fuzzy_buckets.get((norm[0], length), ()))
-        res = process.extractOne(norm, pool, scorer=fuzz.ratio, score_cutoff=90) if pool else None
-        out = res[0] if res else None
+        pool = self._fuzzy_pool(norm[0], len(norm))
+        out = None
+        if pool:
+            # Every score at once (a third faster than process.extractOne); the first best
+            # name wins a tie, as with extractOne.
+            scores = process.cdist([norm], pool, scorer=fuzz.ratio, score_cutoff=90)[0]
+            best = int(np.argmax(scores))
+            out = pool[best] if scores[best] >= 90 else None
         if len(self._fuzzy_cache) >= FUZZY_CACHE_SIZE:
             self._fuzzy_cache.clear()
         self._fuzzy_cache[norm] = out
         return out
+
+    def _fuzzy_pool(self, initial: str, n: int) -> list[str]:
+        """Gazetteer names that start with `initial` and have a length that can reach a
+        ratio of 90 with a name of length n, by length (made once per initial and length)."""
+        pool = self._fuzzy_pools.get((initial, n))
+        if pool is None:
+            if not self._fuzzy_buckets:
+                for name in self.gaz.fuzzy_vocabulary():
+                    self._fuzzy_buckets.setdefault((name[0], len(name)), []).append(name)
+            pool = []
+            for length in range(n - 2, n + 3):
+                # fuzz.ratio is at most 200 * min(n, m) / (n + m): names of a length that
+                # cannot reach 90 are left out of the pool, which changes no match.
+                if 200 * min(n, length) < 90 * (n + length):
+                    continue
+                pool.extend(self._fuzzy_buckets.get((initial, length), ()))
+            self._fuzzy_pools[(initial, n)] = pool
+        return pool
 
     # ------------------------------------------------------------------ resolution
 

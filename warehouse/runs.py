@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import gc
 import json
+import pickle
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -181,6 +182,19 @@ def article_batches(
     run.add_time("ingest", time.perf_counter() - started)
     if batch:
         yield batch
+
+
+def pack_articles(batch: list[Article]) -> bytes:
+    """A batch of Articles as one payload for a task on another process (unpack_articles)."""
+    return pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack_articles(payload: bytes) -> list[Article]:
+    """The Articles of pack_articles. The payload only ever comes from this run's flow."""
+    batch = pickle.loads(payload)  # noqa: S301 - written by pack_articles in the flow
+    if not isinstance(batch, list) or not all(isinstance(a, Article) for a in batch):
+        raise TypeError("an extract-batch payload must hold a list of Articles")
+    return batch
 
 
 @functools.lru_cache(maxsize=2)

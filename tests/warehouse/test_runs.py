@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 
 import pytest
 
@@ -35,3 +36,14 @@ def test_batches_have_the_given_size_and_cover_every_document(tmp_path, size):
     assert all(len(b) <= limit for b in batches)
     assert all(len(b) == limit for b in batches[:-1])
     assert sum(len(b) for b in batches) == 6
+
+
+def test_a_batch_travels_to_its_task_as_one_payload(tmp_path):
+    settings = _settings(3)
+    run = runs.start_run([SEEDS], settings, out=tmp_path)
+    batch = next(runs.article_batches(run, settings))
+    payload = runs.pack_articles(batch)
+    assert isinstance(payload, bytes)
+    assert runs.unpack_articles(payload) == batch
+    with pytest.raises(TypeError, match="list of Articles"):
+        runs.unpack_articles(pickle.dumps({"not": "articles"}))

@@ -88,7 +88,7 @@ def measure_full(inputs: Path, procs: int) -> dict:
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     from prefect import flow
 
-    from flows.etl import etl_run
+    from flows.etl import ephemeral_run_settings, etl_run
 
     @flow
     def warm_up() -> int:
@@ -115,15 +115,16 @@ def measure_full(inputs: Path, procs: int) -> dict:
         startup = time.perf_counter() - begun
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
     started = time.perf_counter()
-    if procs == 1:
-        summary = etl_run(paths=[str(inputs)], out=str(out))
-    else:
-        from flows.etl import dask_task_runner
+    with ephemeral_run_settings():  # as `event-etl run` runs the flow
+        if procs == 1:
+            summary = etl_run(paths=[str(inputs)], out=str(out))
+        else:
+            from flows.etl import dask_task_runner
 
-        runner = dask_task_runner(procs, address=cluster.scheduler_address)
-        summary = etl_run.with_options(task_runner=runner)(
-            paths=[str(inputs)], out=str(out), parallelism=procs
-        )
+            runner = dask_task_runner(procs, address=cluster.scheduler_address)
+            summary = etl_run.with_options(task_runner=runner)(
+                paths=[str(inputs)], out=str(out), parallelism=procs
+            )
     seconds = time.perf_counter() - started
     if procs > 1:
         client.close()

@@ -145,7 +145,7 @@ def _task_runner(args: argparse.Namespace):  # noqa: ANN202 - a Prefect TaskRunn
 def cmd_run(args: argparse.Namespace) -> int:
     _prepare_prefect(args.verbose)
     from extractors.ingest import describe_patterns, discover, ignored_files
-    from flows.etl import etl_run
+    from flows.etl import ephemeral_run_settings, etl_run
     from warehouse.runs import PROGRESS, count_inputs
 
     settings = _settings(args)
@@ -164,7 +164,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     runner, parallelism = _task_runner(args)
     flow = etl_run if runner is None else etl_run.with_options(task_runner=runner)
     try:
-        with _expected_errors_hidden(not args.verbose):
+        with _expected_errors_hidden(not args.verbose), ephemeral_run_settings():
             summary = flow(
                 paths=args.paths,
                 out=args.out,

@@ -228,3 +228,22 @@ def test_dask_workers_report_to_the_flows_ephemeral_server(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["workers"] == [result["flow"] + "/"] * 2
+
+
+def test_runs_on_the_ephemeral_server_send_no_heartbeats():
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    from flows.etl import ephemeral_run_settings
+
+    def heartbeat() -> int | None:
+        return get_current_settings().flows.heartbeat_frequency
+
+    with temporary_settings(updates={PREFECT_API_URL: None}):
+        default = heartbeat()
+        with ephemeral_run_settings():
+            assert heartbeat() is None  # nothing outlives the process to read them
+        assert heartbeat() == default
+    standing = temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api"})
+    with standing, ephemeral_run_settings():
+        assert heartbeat() == default  # a standing server watches for crashed runs
+    assert default is not None

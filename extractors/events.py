@@ -9,7 +9,7 @@ document's toponyms and time expressions, preferring those tied to the clause.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy
@@ -986,7 +986,7 @@ def verb_phrase(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
 _OPENERS = {'"': '"', "'": "'", "\u201d": "\u201c", "\u2019": "\u2018", ")": "(", "]": "["}
 
 
-def _loose_end(tokens: list[Token], first: int, last: int) -> bool:
+def _loose_end(tokens: Sequence[Token], first: int, last: int) -> bool:
     """Whether the phrase's last token is a loose end to trim: a line break, punctuation
     (comma, dash, colon, full stop), a conjunction with nothing after it, or a closing quote
     or bracket the phrase did not open."""

@@ -360,11 +360,13 @@ class _Builder:
         for k in codes:
             places = places.append_column(f"{k}_id", pa.array(ids[k], pa.int32()))
         items = list(self.names.items())
-        keys = np.fromiter((name_key(n) for (n, _), _ in items), dtype=np.uint64, count=len(items))
+        hashes = np.fromiter(
+            (name_key(n) for (n, _), _ in items), dtype=np.uint64, count=len(items)
+        )
         rows = np.fromiter((r for (_, r), _ in items), dtype=np.int32, count=len(items))
         kinds = np.fromiter((k for _, k in items), dtype=np.uint8, count=len(items))
-        order = np.lexsort((kinds, rows, keys))
-        names = pa.table({"key": keys[order], "row": rows[order], "kind": kinds[order]})
+        order = np.lexsort((kinds, rows, hashes))
+        names = pa.table({"key": hashes[order], "row": rows[order], "kind": kinds[order]})
         # Write to a temporary directory entry first so a crashed build never looks complete.
         pq.write_table(places, path / "places.parquet", compression="zstd")
         pq.write_table(names, path / "names.parquet", compression="zstd")
@@ -463,7 +465,7 @@ def _countryinfo() -> dict[str, dict]:
         iso = (rec.get("ISO") or {}).get("alpha2")
         if not iso or iso in out:
             continue
-        rings = []
+        rings: list[list[list[float]]] = []  # outer rings of the polygons, [lon, lat] points
         for feat in (rec.get("geoJSON") or {}).get("features", []):
             geom = feat.get("geometry") or {}
             polys = geom.get("coordinates", [])
@@ -628,12 +630,12 @@ def build_gazetteer(
     members: dict[int, list[int]] = defaultdict(list)
     city_admin2: dict[int, str] = {}
     for ci, c in enumerate(lcities):
-        for sid in c[2].split("|"):
-            if sid:
-                members[int(sid)].append(ci)
+        for member_of in c[2].split("|"):
+            if member_of:
+                members[int(member_of)].append(ci)
     for sid, s in enumerate(subs, start=1):
-        name, iso_code, gcode, gid, _type, aliases, level = s[:7]
-        if level not in ("1", "2") or not gid or not gcode:
+        name, iso_code, gcode, sub_gid, _type, aliases, level = s[:7]
+        if level not in ("1", "2") or not sub_gid or not gcode:
             continue
         parts = gcode.split(".")
         cc, a1 = parts[0], parts[1] if len(parts) > 1 else ""
@@ -653,7 +655,7 @@ def build_gazetteer(
         if level == "2":
             for i in mem:
                 city_admin2[int(lcities[i][1])] = a2
-        row = b.add(int(gid), name, cc, a1, a2, lat, lon, "A", f"ADM{level}", pop)
+        row = b.add(int(sub_gid), name, cc, a1, a2, lat, lon, "A", f"ADM{level}", pop)
         for alias in aliases.split("|"):
             if alias and _LATIN.match(alias):
                 b.name(row, alias, NAME_ALTERNATE)
@@ -829,13 +831,13 @@ def _add_config(b: _Builder, cfg: dict, country_rows: dict[str, int]) -> None:
         if b.cols["fcode"][r] == "ADM1"
     }
     for text, target in cfg.get("short_forms", {}).items():
-        row = _target_row(b, target, country_rows, admin1_rows)
-        if row is not None:
-            b.name(row, text, NAME_SHORT)
+        target_row = _target_row(b, target, country_rows, admin1_rows)
+        if target_row is not None:
+            b.name(target_row, text, NAME_SHORT)
     for text, target in cfg.get("demonyms", {}).items():
-        row = _target_row(b, target, country_rows, admin1_rows)
-        if row is not None:
-            b.name(row, text, NAME_DEMONYM)
+        target_row = _target_row(b, target, country_rows, admin1_rows)
+        if target_row is not None:
+            b.name(target_row, text, NAME_DEMONYM)
 
 
 def _target_row(

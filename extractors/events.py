@@ -17,7 +17,7 @@ from spacy.attrs import DEP, HEAD, LEMMA, ORTH, POS
 from spacy.parts_of_speech import NOUN as NOUN_POS
 from spacy.parts_of_speech import VERB as VERB_POS
 from spacy.strings import get_string_id
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from extractors.nlp import (
     children,
@@ -32,6 +32,7 @@ from extractors.nlp import (
 )
 from extractors.nlp import head as head_of
 from extractors.nlp import sentence_of as sentence_index
+from extractors.syntax import FUTURE_AUX, REQUEST_LEMMAS
 
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 PASSIVE_SUBJECT_DEPS = frozenset({"nsubjpass", "csubjpass"})
@@ -103,28 +104,9 @@ PLANNING_LEMMAS = frozenset(
         "propose",
     }
 )
-# Verbs that ask someone to do something: what they ask for has not happened ("called on
-# the government to release the detainees").
-REQUEST_LEMMAS = frozenset(
-    {
-        "ask",
-        "urge",
-        "call",
-        "press",
-        "demand",
-        "request",
-        "appeal",
-        "implore",
-        "plead",
-        "order",
-        "instruct",
-        "encourage",
-    }
-)
 # Prepositions that introduce whom a request is made of: "called on", "appealed to",
 # "pleaded with".
 REQUESTEE_PREPS = frozenset({"on", "upon", "to", "with"})
-FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
 HYPOTHETICAL_AUX = frozenset({"would", "could", "might", "may", "should", "can", "ca"})
 HYPOTHETICAL_MARKS = frozenset({"if", "unless", "whether"})
 DENIAL_LEMMAS = frozenset({"deny", "refuse", "reject", "fail", "decline"})
@@ -931,14 +913,6 @@ _SKIP_IDS = numpy.array(sorted(get_string_id(w) for w in SKIP_LEMMAS), dtype="ui
 _EVENT_DEP_IDS = numpy.array(
     sorted(get_string_id(d) for d in CLAUSE_DEPS - {"amod"}), dtype="uint64"
 )
-
-
-def sentence_span(doc: Doc, index: int) -> Span:
-    """The index-th sentence of doc."""
-    sents = doc_sents(doc)
-    if not 0 <= index < len(sents):
-        raise IndexError(f"doc has no sentence {index}")
-    return sents[index]
 
 
 # Dependents that end the verb phrase: a conjoined verb or clause is an event of its own

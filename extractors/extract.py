@@ -23,7 +23,7 @@ import numpy
 from spacy.attrs import LEMMA, POS
 from spacy.language import Language
 from spacy.parts_of_speech import NOUN as NOUN_POS
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from extractors.actors import ActorInfo, ActorResolver, load_actor_lexicon
 from extractors.config import Settings
@@ -36,8 +36,8 @@ from extractors.events import (
     is_request,
     verb_phrase,
 )
-from extractors.gazetteer import load_gazetteer
-from extractors.ingest import _DATELINE as LEADING_DATELINE
+from extractors.gazetteer import COUNTRY_CODES, load_gazetteer
+from extractors.ingest import LEADING_DATELINE
 from extractors.nlp import (
     children,
     doc_ents,
@@ -262,7 +262,8 @@ def _is_boilerplate(doc: Doc, frame: Frame) -> bool:
     return imperative or furniture
 
 
-COUNTRY_FEATURES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR", "CONT"})
+# A continent contains its countries' places as a country contains its own.
+COUNTRY_FEATURES = COUNTRY_CODES | {"CONT"}
 NAMED_SETTING_LABELS = frozenset({"FAC", "ORG", "LOC", "GPE", "WORK_OF_ART", "EVENT"})
 
 
@@ -428,7 +429,7 @@ def is_setting(doc: Doc, toponym: Toponym) -> bool:
         # A name the recognizer took for a person is a setting only when the gazetteer
         # knows it and a locative phrase governs it ("off the coast of Kent").
         return False
-    own = _entity_of(doc, root)
+    own = entity_of(root)
     if own is not None:
         larger = own.start_char < toponym.start or own.end_char > toponym.end
         if larger and own.label_ in NON_SETTING_LABELS:
@@ -437,7 +438,7 @@ def is_setting(doc: Doc, toponym: Toponym) -> bool:
     if root.dep_ == "compound" and head.pos_ == "PROPN" and head.i >= span.end:
         # "Chicago Cubs", "south east London": a modifier of another name; the place, if
         # any, is the name it modifies. A split name ("Mazar-i-Sharif") is one entity.
-        other = _entity_of(doc, head)
+        other = entity_of(head)
         split = not any(c.isspace() for c in doc_text(doc)[toponym.end : head.idx])
         if not split and (other is None or other != own):
             return False
@@ -498,10 +499,6 @@ def _is_locative(token: Token) -> bool:
         anchor = part.head if part.dep_ in {"appos", "conj"} else part
         preps = LOCATIVE_PREPS | {"on"}
     return anchor.dep_ == "pobj" and anchor.head.lower_ in preps
-
-
-def _entity_of(doc: Doc, token: Token) -> Span | None:
-    return entity_of(token)
 
 
 def contains(big: Place, small: Place) -> bool:

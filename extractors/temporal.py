@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from extractors.events import REQUEST_LEMMAS
 from extractors.nlp import doc_ents, doc_text
+from extractors.syntax import FUTURE_AUX, REQUEST_LEMMAS
 from extractors.temporal_rules import (
     Context,
     Reading,
@@ -110,7 +110,9 @@ def normalize_timex(
 
 # --------------------------------------------------------------------------- tense
 
-_FUTURE_AUX = {"will", "shall", "'ll", "wo", "ll", "would", "may", "might", "should", "must"}
+# A date under a modal points forward even where the event itself is only hypothetical
+# ("would meet on Friday" is the coming Friday): a date's direction is not its modality.
+_FUTURE_AUX = FUTURE_AUX | {"ll", "would", "may", "might", "should", "must"}
 # Participles of planning verbs point forward: "the vote was scheduled for Friday".
 _FUTURE_GOVERNORS = {
     "plan",

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from extractors.errors import ConfigError, EventETLError, LoadError
+from extractors.errors import ConfigError, EventETLError
 
 # Prefect reads these when it is imported: no analytics calls to the internet, quiet logs.
 QUIET_PREFECT = {
@@ -267,61 +267,24 @@ def _write_text(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def _query_error(con, exc: Exception) -> LoadError:  # noqa: ANN001 - a DuckDB connection
-    """E405: the DuckDB error's type and first line, and what can be queried."""
-    import duckdb
-
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    try:
-        names = con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name"
-        ).fetchall()
-        views = con.execute(
-            "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal "
-            "ORDER BY view_name"
-        ).fetchall()
-        listing = f"tables: {', '.join(n for (n,) in names)}"
-        if views:
-            listing += f"; views: {', '.join(n for (n,) in views)}"
-    except duckdb.Error:  # the listing is only a hint
-        listing = "tables: documents, events, mentions, places, rejects, runs"
-    hint = f"({listing}; see docs/DATA_DICTIONARY.md)"
-    if "read-only" in first or "disabled by configuration" in first:
-        hint = (
-            "(queries are read-only and cannot read or write files: export a result with "
-            "--format csv|json|parquet --output FILE)"
-        )
-    return LoadError("E405", f"{type(exc).__name__}: {first} {hint}")
-
-
 def cmd_query(args: argparse.Namespace) -> int:
     """Run SQL on a read-only connection (no writes, no files outside the database)."""
     import io
 
-    import duckdb  # only for its exception type: SQL mistakes are the user's, not bugs
-
-    from warehouse.duck import connect_reader
+    from warehouse.duck import query, query_arrow
 
     if args.format == "parquet" and not args.output:
         raise ConfigError("E011", "--format parquet needs --output FILE (Parquet is not text)")
     settings = _settings(args)
-    out = Path(args.out or settings.run.out)
-    con = connect_reader(out / settings.warehouse.database)
-    try:
-        if args.format == "parquet":
-            from warehouse.store import write_table_atomic
+    db_path = Path(args.out or settings.run.out) / settings.warehouse.database
+    if args.format == "parquet":
+        from warehouse.store import write_table_atomic
 
-            table = con.sql(args.sql).to_arrow_table()
-            Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-            write_table_atomic(table, Path(args.output))
-            return 0
-        cursor = con.execute(args.sql)
-        columns = [d[0] for d in cursor.description] if cursor.description else []
-        rows = cursor.fetchall()
-    except duckdb.Error as exc:
-        raise _query_error(con, exc) from exc
-    finally:
-        con.close()
+        table = query_arrow(db_path, args.sql)
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        write_table_atomic(table, Path(args.output))
+        return 0
+    columns, rows = query(db_path, args.sql)
     buffer = io.StringIO()
     if args.format == "csv":
         writer = csv.writer(buffer)

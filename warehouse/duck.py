@@ -179,6 +179,65 @@ def connect_reader(path: Path, *, timeout_s: float = 10.0) -> duckdb.DuckDBPyCon
             time.sleep(0.2)
 
 
+# What an analyst can query, listed in the E405 hint.
+_LIST_TABLES = (
+    "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name"
+)
+_LIST_VIEWS = (
+    "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal "
+    "ORDER BY view_name"
+)
+
+
+def _query_error(con: duckdb.DuckDBPyConnection, exc: duckdb.Error) -> LoadError:
+    """E405: the DuckDB error's type and first line, and what can be queried."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    try:
+        names = con.execute(_LIST_TABLES).fetchall()
+        views = con.execute(_LIST_VIEWS).fetchall()
+        listing = f"tables: {', '.join(n for (n,) in names)}"
+        if views:
+            listing += f"; views: {', '.join(n for (n,) in views)}"
+    except duckdb.Error:  # the listing is only a hint
+        listing = "tables: documents, events, mentions, places, rejects, runs"
+    hint = f"({listing}; see docs/DATA_DICTIONARY.md)"
+    if "read-only" in first or "disabled by configuration" in first:
+        hint = (
+            "(queries are read-only and cannot read or write files: export a result with "
+            "--format csv|json|parquet --output FILE)"
+        )
+    return LoadError("E405", f"{type(exc).__name__}: {first} {hint}")
+
+
+def query(db_path: Path, sql: str) -> tuple[list[str], list[tuple]]:
+    """An analyst's SQL on a read-only connection: column names and rows.
+
+    Raises:
+        LoadError: E402/E403 as connect_reader; E405 when DuckDB rejects the SQL (a mistake
+            of the user's, not a bug).
+    """
+    con = connect_reader(db_path)
+    try:
+        cursor = con.execute(sql)
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        return columns, cursor.fetchall()
+    except duckdb.Error as exc:
+        raise _query_error(con, exc) from exc
+    finally:
+        con.close()
+
+
+def query_arrow(db_path: Path, sql: str) -> pa.Table:
+    """An analyst's SQL on a read-only connection, as an Arrow table (errors as `query`)."""
+    con = connect_reader(db_path)
+    try:
+        return con.sql(sql).to_arrow_table()
+    except duckdb.Error as exc:
+        raise _query_error(con, exc) from exc
+    finally:
+        con.close()
+
+
 def comment_text(doc: ColumnDoc) -> str:
     """The COMMENT ON text of a column: meaning, unit, what NULL means."""
     text = doc.meaning

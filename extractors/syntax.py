@@ -1,0 +1,28 @@
+"""NLP stage: verb and auxiliary classes that the dates and events stages both read.
+
+Each word list has one home here, so that how a date's direction is read and how an event's
+modality is read start from the same words.
+"""
+
+from __future__ import annotations
+
+# Auxiliaries of the future tense ("wo" is spaCy's token for the "wo" of "won't").
+FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
+# Verbs that ask someone to do something: what they ask for has not happened ("called on
+# the government to release the detainees").
+REQUEST_LEMMAS = frozenset(
+    {
+        "ask",
+        "urge",
+        "call",
+        "press",
+        "demand",
+        "request",
+        "appeal",
+        "implore",
+        "plead",
+        "order",
+        "instruct",
+        "encourage",
+    }
+)

@@ -41,8 +41,9 @@ def _rows(record: object) -> tuple:
 def extract_rows(corpus: Path, n_docs: int) -> dict[str, list[tuple]]:
     """Sorted row tuples per table, for the seeds plus the first n_docs of the corpus."""
     from extractors.config import load_settings
-    from extractors.extract import Extractor, place_rows
+    from extractors.events.rows import place_rows
     from extractors.ingest import Rejection, articles
+    from extractors.pipeline import Extractor
 
     settings = load_settings()
     extractor = Extractor(settings)

@@ -24,8 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.gold:
         parser.error("no gold files given and none under ../shared/eval/places")
-    from extractors.gazetteer import load_gazetteer
-    from extractors.places import PlaceResolver
+    from extractors.places.gazetteer import load_gazetteer
+    from extractors.places.recognize import PlaceResolver
 
     started = time.perf_counter()
     gazetteer = load_gazetteer()

@@ -1,0 +1,1 @@
+"""All stages: extraction, from raw text to typed rows (no Prefect, no DuckDB)."""

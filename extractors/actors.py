@@ -1,4 +1,4 @@
-"""Extract stage: actor normalization within a document (canonical name, type, country)."""
+"""Actors stage: actor normalization within a document (canonical name, type, country)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
-from extractors.gazetteer import COUNTRY_CODES
 from extractors.nlp import doc_ents, doc_sents, doc_text, doc_tokens, sentence_of, token_bounds
-from extractors.places import Toponym
+from extractors.places.gazetteer import COUNTRY_CODES
+from extractors.places.recognize import Toponym
 
 TITLES = frozenset(
     {

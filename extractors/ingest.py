@@ -1,4 +1,4 @@
-"""Extract stage: read .txt files (with .meta.json sidecars) and .jsonl batches into Articles.
+"""Ingest stage: read .txt files (with .meta.json sidecars) and .jsonl batches into Articles.
 
 Every input ends up as an `Article` or a `Rejection` with a stable code; nothing is dropped.
 """

@@ -1,4 +1,4 @@
-"""Extract stage: loading the spaCy pipeline once, with only the components we use."""
+"""Parse stage: loading the spaCy pipeline once, with only the components we use."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""NLP stage: verb and auxiliary classes that the dates and events stages both read.
+"""Parse stage: verb and auxiliary classes that the dates and events stages both read.
 
 Each word list has one home here, so that how a date's direction is read and how an event's
 modality is read start from the same words.

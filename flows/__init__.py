@@ -1,0 +1,1 @@
+"""Orchestration: the Prefect flow and the command line."""

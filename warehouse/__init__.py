@@ -1,0 +1,1 @@
+"""Load stage: the Parquet store and the DuckDB warehouse built from it."""

@@ -1,4 +1,4 @@
-"""Load stage: one run's bookkeeping, from ingested Articles to a committed, loaded run.
+"""Runs: one run's bookkeeping, from ingested Articles to a committed, loaded run.
 
 Plain functions the Prefect flow wraps in tasks: batching the input stream (skipping what is
 already loaded), extracting and staging a batch, committing the run, loading DuckDB.
@@ -24,8 +24,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from extractors.config import Settings
-from extractors.extract import ExtractionFailure, Extractor, extractor_version, place_rows
+from extractors.events.rows import place_rows
 from extractors.ingest import REASONS, Rejection, articles, discover
+from extractors.pipeline import ExtractionFailure, Extractor, extractor_version
 from extractors.records import (
     Article,
     DocumentRow,

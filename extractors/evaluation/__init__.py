@@ -1,0 +1,1 @@
+"""Evaluation: scoring the stages against third-party gold data."""

@@ -1,6 +1,6 @@
-"""Evaluation stage: TempEval-3 style scoring of the temporal extractor on TIMEX3 gold.
+"""Evaluation: TempEval-3 style scoring of the temporal extractor on TIMEX3 gold.
 
-Reads gold JSONL (`{doc_id, dct, title, text, timex3: [...]}`), runs `extractors.temporal`
+Reads gold JSONL (`{doc_id, dct, title, text, timex3: [...]}`), runs `extractors.dates.detect`
 on `text` + `dct` only, writes predictions JSONL (`{doc_id, timex: [{start, end, text,
 type, value}]}`) and scores them:
 
@@ -50,8 +50,8 @@ def _read_jsonl(path: Path, limit: int | None = None) -> Iterator[dict[str, Any]
 
 def predict(records: Iterable[dict[str, Any]], *, batch_size: int = 32) -> Iterator[dict[str, Any]]:
     """Run the extractor on `{doc_id, dct, text}` records; yields prediction records."""
+    from extractors.dates.detect import timexes
     from extractors.nlp import load_pipeline
-    from extractors.temporal import timexes
 
     nlp = load_pipeline()
     pairs = ((r["text"], r) for r in records)
@@ -196,8 +196,8 @@ def benchmark(corpus: Path, *, limit: int = 500, batch_size: int = 32) -> dict[s
     """
     import time
 
+    from extractors.dates.detect import timexes
     from extractors.nlp import load_pipeline
-    from extractors.temporal import timexes
 
     nlp = load_pipeline()
     records = list(_read_jsonl(Path(corpus), limit))

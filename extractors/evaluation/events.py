@@ -1,4 +1,4 @@
-"""Evaluation (events): main-event who/what/where/when against Giveme5W1H gold JSONL.
+"""Evaluation: main-event who/what/where/when against Giveme5W1H gold JSONL.
 
 Gold records: ``{doc_id, date_publish, title, description, text, gold: {who|what|when|where|
 why|how: [{text, coder_agreement}]}}`` (the ``parsed`` dates inside are tool output, not gold).
@@ -42,7 +42,7 @@ from extractors.records import Article, EventRow
 if TYPE_CHECKING:
     from spacy.language import Language
 
-    from extractors.extract import Extraction, ExtractionFailure
+    from extractors.pipeline import Extraction, ExtractionFailure
 
 QUESTIONS = ("who", "what", "where", "when")
 TOP_K = 3
@@ -227,7 +227,7 @@ def event_json(row: EventRow) -> dict:
 def predict(gold: Path, predictions: Path, *, limit: int | None = None) -> float:
     """Run the Extractor over the gold documents and write predictions; returns seconds."""
     from extractors.config import load_settings
-    from extractors.extract import Extractor
+    from extractors.pipeline import Extractor
 
     extractor = Extractor(load_settings())
     records = list(read_gold(gold, limit=limit))
@@ -345,8 +345,8 @@ def wikievents_diagnostic(gold: Path, *, limit: int | None = None) -> dict:
     token offsets are mapped to characters through the records' sentence token offsets.
     """
     from extractors.config import load_settings
-    from extractors.extract import Extractor
     from extractors.ingest import doc_id_of
+    from extractors.pipeline import Extractor
 
     records = list(read_gold(gold, limit=limit))
     articles = [

@@ -1,4 +1,4 @@
-"""Evaluation (places): toponym resolution and recognition against gold JSONL.
+"""Evaluation: toponym resolution and recognition against gold JSONL.
 
 Gold records: ``{dataset, doc_id, title, pub_date, text, toponyms: [{start, end, text,
 geonameid, lat, lon, offset_ok, ...}]}``; only toponyms with coordinates and ``offset_ok``
@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from extractors.places import PlaceResolver, haversine_km
+from extractors.places.recognize import PlaceResolver, haversine_km
 
 ACC_KM = 161.0
 EARTH_HALF_CIRCUMFERENCE_KM = 20039.0
@@ -148,7 +148,7 @@ def evaluate(
     gold, predictions = Path(gold), Path(predictions)
     t0 = time.perf_counter()
     if resolver is None:
-        from extractors.gazetteer import load_gazetteer
+        from extractors.places.gazetteer import load_gazetteer
 
         resolver = PlaceResolver(load_gazetteer())
     load_s = time.perf_counter() - t0

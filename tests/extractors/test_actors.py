@@ -3,7 +3,7 @@
 import pytest
 
 from extractors.actors import ActorResolver, strip_titles
-from extractors.events import frames
+from extractors.events.frames import frames
 
 COUNTRIES = {"China": "CN", "Chinese": "CN", "Beijing": "CN", "France": "FR", "British": "GB"}
 

@@ -22,7 +22,7 @@ def _docs(out: Path) -> set[str]:
 def test_a_document_whose_extraction_raises_is_rejected_and_retried(
     prefect_harness, tmp_path, monkeypatch
 ):
-    from extractors.extract import Extractor
+    from extractors.pipeline import Extractor
     from flows.etl import etl_run
 
     seeds = tmp_path / "seeds"

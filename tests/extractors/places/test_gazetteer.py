@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from extractors.errors import PlaceError
-from extractors.gazetteer import (
+from extractors.places.gazetteer import (
     CACHE_ENV,
     FEATURE_CLASSES,
     HEDGE_MAX_KM,
@@ -23,9 +23,9 @@ from extractors.gazetteer import (
     name_key,
     normalize_name,
 )
-from extractors.gazetteer import _division_point as division_point
-from extractors.gazetteer import _hedged_point as hedged_point
-from extractors.gazetteer import _off_outline as off_outline
+from extractors.places.gazetteer import _division_point as division_point
+from extractors.places.gazetteer import _hedged_point as hedged_point
+from extractors.places.gazetteer import _off_outline as off_outline
 
 
 @pytest.mark.parametrize(
@@ -231,7 +231,7 @@ def test_curated_features_are_indexed(small: Path) -> None:
 
 
 def test_feature_codes_are_known() -> None:
-    config = Path(__file__).resolve().parents[2] / "configs" / "places.toml"
+    config = Path(__file__).resolve().parents[3] / "configs" / "places.toml"
     features = tomllib.loads(config.read_text(encoding="utf-8"))["features"]
     assert len(features) > 300
     assert {spec["code"] for spec in features.values()} <= set(FEATURE_CLASSES)
@@ -255,7 +255,7 @@ def test_division_points_cover_whole_countries(small: Path) -> None:
     # The criterion is by country, not by division: every first-level division of the US,
     # Canada and Australia and the four UK countries has a point in [coordinates].
     gaz = load_gazetteer(small, min_city_population=15000)
-    config = Path(__file__).resolve().parents[2] / "configs" / "places.toml"
+    config = Path(__file__).resolve().parents[3] / "configs" / "places.toml"
     points = tomllib.loads(config.read_text(encoding="utf-8"))["coordinates"]
     divisions = {
         f"{gaz.country[r]}-{gaz.admin1[r]}"
@@ -269,7 +269,7 @@ def test_division_points_cover_whole_countries(small: Path) -> None:
 def test_division_points_lie_among_their_towns(small: Path) -> None:
     # A typo (sign, swapped lat/lon) in [coordinates] would put a division far from its towns.
     gaz = load_gazetteer(small, min_city_population=15000)
-    config = Path(__file__).resolve().parents[2] / "configs" / "places.toml"
+    config = Path(__file__).resolve().parents[3] / "configs" / "places.toml"
     points = tomllib.loads(config.read_text(encoding="utf-8"))["coordinates"]
     checked = 0
     for code, (lat, lon) in points.items():

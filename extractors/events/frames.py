@@ -1,4 +1,4 @@
-"""Extract stage: event frames (who did what to whom) from spaCy's dependency parse.
+"""Events stage: event frames (who did what to whom) from spaCy's dependency parse.
 
 A frame is built around a verb: its actor (the subject, or the by-agent of a passive), its
 target (the direct object, or the object of with/against/to for verbs that take one), and the

@@ -1,4 +1,4 @@
-"""Transform stage: pure rules that turn one time-expression string into a TIMEX3 value.
+"""Dates stage: pure rules that turn one time-expression string into a TIMEX3 value.
 
 Nothing here needs spaCy.  `read` takes the surface text of a time expression plus a
 `Context` (publication date, tense of the governing verb, the last date mentioned in the

@@ -7,8 +7,10 @@ import json
 import pytest
 
 from extractors.evaluation import events as evaluation
-from extractors.extract import Extractor, load_event_types, preamble_end
+from extractors.events.rank import preamble_end
+from extractors.events.types import load_event_types
 from extractors.ingest import build_article
+from extractors.pipeline import Extractor
 from tests.conftest import SEEDS
 
 TODAY = dt.date(2030, 1, 1)
@@ -522,8 +524,8 @@ def test_main_event_past_the_lead_is_dated_by_the_lead(extractor):
 
 
 def test_bare_numbers_are_no_lead_date(nlp):
-    from extractors.extract import lead_date
-    from extractors.temporal import timexes
+    from extractors.dates.anchor import lead_date
+    from extractors.dates.detect import timexes
 
     # A slideshow counter ("1 of 11 11.") reads as a day of the month; it states no day.
     doc = nlp("Photo 1 of 11 11. Rescuers pulled a boy from a well on Sunday.")

@@ -1,4 +1,4 @@
-"""Transform stage: find time expressions in a parsed Doc and normalize them to TIMEX3.
+"""Dates stage: find time expressions in a parsed Doc and normalize them to TIMEX3.
 
 Detection starts from spaCy's DATE/TIME entities and repairs them the way TimeML draws
 extents (drop ages and bare numbers, strip leading prepositions and possessives, split
@@ -19,9 +19,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from extractors.nlp import doc_ents, doc_text
-from extractors.syntax import FUTURE_AUX, REQUEST_LEMMAS
-from extractors.temporal_rules import (
+from extractors.dates.rules import (
     Context,
     Reading,
     Reference,
@@ -29,6 +27,8 @@ from extractors.temporal_rules import (
     read,
     value_interval,
 )
+from extractors.nlp import doc_ents, doc_text
+from extractors.syntax import FUTURE_AUX, REQUEST_LEMMAS
 
 __all__ = ["Timex", "timexes", "normalize_timex", "TENSES"]
 

@@ -1,4 +1,4 @@
-"""Normalize stage (places): an offline, columnar gazetteer built from installed packages.
+"""Places stage: an offline, columnar gazetteer built from installed packages.
 
 The gazetteer is built once from data that ships inside packages on the index and cached as
 Parquet; later processes load it in well under a second. Nothing is downloaded at run time.
@@ -854,7 +854,7 @@ def _target_row(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m extractors.gazetteer [--cache DIR] [--rebuild]``: build and report."""
+    """``python -m extractors.places.gazetteer [--cache DIR] [--rebuild]``: build and report."""
     import argparse
 
     parser = argparse.ArgumentParser(description=main.__doc__)

@@ -1,4 +1,4 @@
-"""Normalize stage (places): recognize toponyms and resolve them to gazetteer entries.
+"""Places stage: recognize toponyms and resolve them to gazetteer entries.
 
 Recognition takes spaCy's GPE/LOC/FAC entities, adds gazetteer-backed matches that NER tags
 as ORG/PERSON/NORP or misses (countries and states anywhere; towns only where the parse puts
@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from spacy.attrs import IS_STOP, IS_TITLE, SENT_START
 
-from extractors.gazetteer import (
+from extractors.nlp import doc_ents, doc_text, token_bounds
+from extractors.places.gazetteer import (
     COUNTRY_CODES,
     NAME_ALTERNATE,
     NAME_DEMONYM,
@@ -31,7 +32,6 @@ from extractors.gazetteer import (
     Gazetteer,
     normalize_name,
 )
-from extractors.nlp import doc_ents, doc_text, token_bounds
 
 if TYPE_CHECKING:
     import spacy.tokens
@@ -318,7 +318,7 @@ class PlaceResolver:
         weights: Weights | None = None,
     ) -> None:
         """Args:
-        gazetteer: from :func:`extractors.gazetteer.load_gazetteer`.
+        gazetteer: from :func:`extractors.places.gazetteer.load_gazetteer`.
         fuzzy: match spelling variants with rapidfuzz when no exact name matches.
         demonyms: also report adjectival forms ("Chinese officials") as toponyms (label
             GAZ). Off by default: a demonym names an attribute, not where something

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from extractors.gazetteer import load_gazetteer
-from extractors.places import Place, PlaceResolver, Toponym, _names_area, haversine_km
+from extractors.places.gazetteer import load_gazetteer
+from extractors.places.recognize import Place, PlaceResolver, Toponym, _names_area, haversine_km
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SEED = REPO / "seeds" / "000_aa8ef520a8eafdd0.txt"
 SHARED_PLACES = REPO.parent / "shared" / "eval" / "places"
 
@@ -377,7 +377,7 @@ def test_evaluate_given_spans_smoke(tmp_path: Path, resolver: PlaceResolver) -> 
 
 
 def test_name_caches_stay_bounded(gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
-    import extractors.places as places
+    import extractors.places.recognize as places
 
     monkeypatch.setattr(places, "CANDIDATE_CACHE_SIZE", 4)
     monkeypatch.setattr(places, "FUZZY_CACHE_SIZE", 3)

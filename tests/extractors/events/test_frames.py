@@ -2,7 +2,7 @@
 
 import pytest
 
-from extractors.events import frames, verb_phrase
+from extractors.events.frames import frames, verb_phrase
 
 
 def _frames(nlp, text):

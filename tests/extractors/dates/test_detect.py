@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractors.temporal import Timex, normalize_timex, timexes
-from extractors.temporal_rules import granularity_of, value_interval
+from extractors.dates.detect import Timex, normalize_timex, timexes
+from extractors.dates.rules import granularity_of, value_interval
 
 PUB = dt.date(2021, 3, 18)  # a Thursday
 

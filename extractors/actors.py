@@ -10,95 +10,13 @@ from importlib import resources
 
 from spacy.tokens import Doc, Span, Token
 
+from extractors.lexicons import words
 from extractors.nlp import doc_ents, doc_sents, doc_text, doc_tokens, sentence_of, token_bounds
 from extractors.places.gazetteer import COUNTRY_CODES
 from extractors.places.recognize import Toponym
 
-TITLES = frozenset(
-    {
-        "mr",
-        "mr.",
-        "mrs",
-        "mrs.",
-        "ms",
-        "ms.",
-        "dr",
-        "dr.",
-        "sir",
-        "president",
-        "vice",
-        "prime",
-        "minister",
-        "secretary",
-        "former",
-        "general",
-        "gen.",
-        "senator",
-        "sen.",
-        "rep.",
-        "gov.",
-        "governor",
-        "mayor",
-        "king",
-        "queen",
-        "prince",
-        "chancellor",
-        "premier",
-        "chairman",
-        "leader",
-        "foreign",
-        "defense",
-        "defence",
-        "state",
-        "the",
-        "deputy",
-        "chief",
-        "lt.",
-        "col.",
-        "adm.",
-        "judge",
-        "justice",
-        "pope",
-        "ambassador",
-    }
-)
-GOVERNMENT_NOUNS = frozenset(
-    {
-        "administration",
-        "government",
-        "ministry",
-        "minister",
-        "ministers",
-        "official",
-        "officials",
-        "diplomat",
-        "diplomats",
-        "president",
-        "army",
-        "military",
-        "troops",
-        "police",
-        "forces",
-        "embassy",
-        "cabinet",
-        "parliament",
-        "regime",
-        "authorities",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "negotiators",
-        "envoy",
-        "ambassador",
-        "navy",
-        "leadership",
-        "state",
-        "senate",
-        "legislature",
-        "court",
-        "prosecutors",
-    }
-)
+TITLES = words("actors", "titles")
+GOVERNMENT_NOUNS = words("actors", "government_nouns")
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "himself", "herself"})
 GROUP_PRONOUNS = frozenset({"it", "they", "them", "its", "their"})
 _NOT_STATES: frozenset[str] = frozenset()

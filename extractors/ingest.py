@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
+from extractors.errors import REASONS
 from extractors.records import Article
 
 # Keys accepted for the publication date, in order of preference (common corpus spellings).
@@ -48,44 +49,6 @@ class Rejection:
     detail: str
     doc_id: str | None = None
 
-
-REASONS = {
-    "E101": "empty",
-    "E102": "binary",
-    "E103": "undecodable",
-    "E104": "invalid_json",
-    "E105": "missing_text",
-    "E106": "invalid_published",
-    "E107": "future_published",
-    "E108": "unreadable",
-    "E109": "invalid_sidecar",
-    "E110": "not_found",
-    "E111": "symlink_loop",
-    "E112": "symlink_outside_root",
-    "E201": "extraction_failed",
-}
-
-# When each code is used: the data dictionary's table of reject codes.
-REASON_DOCS = {
-    "E101": "The file, JSONL line or text field is empty or only whitespace.",
-    "E102": "Binary data: NUL bytes (not UTF-16) or more than 5% control characters.",
-    "E103": "Not decodable as UTF-8/UTF-16/UTF-32 (BOM), UTF-8 or cp1252/latin-1, even with "
-    "up to 1% of bytes replaced.",
-    "E104": "A JSONL line that is not valid JSON, or not a JSON object; other lines still load.",
-    "E105": "A JSONL record without a string `text` field.",
-    "E106": "A publication date that is neither an ISO date (YYYY-MM-DD...) nor an RFC 2822 "
-    "date ('Wed, 28 Jun 2023 10:00:00 GMT', as in RSS feeds), or not a real date.",
-    "E107": "A publication date more than one day after the run's own (UTC) date.",
-    "E108": "The file or directory cannot be read (permissions, I/O error, not a regular file).",
-    "E109": "The .meta.json sidecar is not a readable JSON object.",
-    "E110": "The path does not exist (or is a dangling symbolic link).",
-    "E111": "A symbolic link loop, or a directory link back into a directory already read.",
-    "E112": "A symbolic link inside an input directory that leads outside it (allowed with "
-    "--follow-symlinks).",
-    "E201": "Building the document's rows raised an error: a bug in event-etl, not in the input. "
-    "The detail has the exception; the traceback is in the run's log. The document is not "
-    "loaded, the rest of the run is, and the next run tries it again.",
-}
 
 # Share of control characters (other than tab, newlines, form feed) above which decoded
 # bytes are not text; and share of undecodable bytes up to which they are replaced by U+FFFD

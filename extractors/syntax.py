@@ -6,23 +6,8 @@ modality is read start from the same words.
 
 from __future__ import annotations
 
+from extractors.lexicons import words
+
 # Auxiliaries of the future tense ("wo" is spaCy's token for the "wo" of "won't").
 FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
-# Verbs that ask someone to do something: what they ask for has not happened ("called on
-# the government to release the detainees").
-REQUEST_LEMMAS = frozenset(
-    {
-        "ask",
-        "urge",
-        "call",
-        "press",
-        "demand",
-        "request",
-        "appeal",
-        "implore",
-        "plead",
-        "order",
-        "instruct",
-        "encourage",
-    }
-)
+REQUEST_LEMMAS = words("syntax", "request_lemmas")

@@ -13,6 +13,9 @@ SHARED = REPO.parent / "shared"
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# An ephemeral Prefect server started while the suite keeps both cores busy can take longer
+# than Prefect's default 20 s to answer (seen once in the Dask orchestration test).
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ analyst queries the dictionary shows; tests and the benchmark run them.
 
 from __future__ import annotations
 
-from extractors.ingest import REASON_DOCS, REASONS
+from extractors.errors import REASON_DOCS, REASONS
 from extractors.records import (
     COLUMN_DOCS,
     KEYS,

@@ -24,8 +24,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from extractors.config import Settings
+from extractors.errors import REASONS
 from extractors.events.rows import place_rows
-from extractors.ingest import REASONS, Rejection, articles, discover
+from extractors.ingest import Rejection, articles, discover
 from extractors.pipeline import ExtractionFailure, Extractor, extractor_version
 from extractors.records import (
     Article,

@@ -27,6 +27,7 @@ from extractors.dates.rules import (
     read,
     value_interval,
 )
+from extractors.lexicons import words
 from extractors.nlp import doc_ents, doc_text
 from extractors.syntax import FUTURE_AUX, REQUEST_LEMMAS
 
@@ -113,50 +114,12 @@ def normalize_timex(
 # A date under a modal points forward even where the event itself is only hypothetical
 # ("would meet on Friday" is the coming Friday): a date's direction is not its modality.
 _FUTURE_AUX = FUTURE_AUX | {"ll", "would", "may", "might", "should", "must"}
-# Participles of planning verbs point forward: "the vote was scheduled for Friday".
-_FUTURE_GOVERNORS = {
-    "plan",
-    "expect",
-    "schedule",
-    "intend",
-    "hope",
-    "aim",
-    "prepare",
-    "set",
-    "due",
-    "likely",
-    "want",
-    "seek",
-    "propose",
-    "promise",
-    "threaten",
-    "vow",
-    "slate",
-    "poise",
-    "going",
-    "need",
-    "wish",
-    "anticipate",
-    "agree",
-    "decide",
-    "ready",
-    "able",
-    "about",
-    "try",
-    # nouns that take a to-infinitive for something still to happen
-    "agreement",
-    "deal",
-    "pact",
-    "offer",
-    "bid",
-    "proposal",
-    "intention",
-}
+_FUTURE_GOVERNORS = words("dates", "future_governors")
 # Requests: "called on the government to release them by Friday" asks for what is still to
 # happen.
 _FUTURE_GOVERNORS |= REQUEST_LEMMAS
 _PRESENT_MODALS = {"can", "ca"}  # "ca" is spaCy's token for the "ca" of "can't"
-_PLAN_VERBS = {"schedule", "plan", "expect", "set", "slate", "due", "propose", "intend"}
+_PLAN_VERBS = words("dates", "plan_verbs")
 
 
 def tense_of(span: Span) -> str:
@@ -410,22 +373,7 @@ def _candidates(doc: Doc) -> list[_Cand]:
     return cands
 
 
-# Accounting and physics terms in which "current" says nothing about time.
-_CURRENT_TERMS = {
-    "account",
-    "accounts",
-    "assets",
-    "asset",
-    "liabilities",
-    "liability",
-    "ratio",
-    "yield",
-    "yields",
-    "dollars",
-    "prices",
-    "affairs",
-    "events",
-}
+_CURRENT_TERMS = words("dates", "current_terms")
 
 
 def _lexical_ok(doc: Doc, start: int, end: int) -> bool:
@@ -471,7 +419,7 @@ def _lexical_ok(doc: Doc, start: int, end: int) -> bool:
     return True
 
 
-_QUOTES = {'"', "``", "''", "\u201c", "\u201d", "'", "\u2018", "\u2019"}
+_QUOTES = words("dates", "quotes")
 _CALENDAR_NAMES = re.compile(
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun"
     r"|christmas|easter|thanksgiving|new|year's|eve|day)",
@@ -479,30 +427,7 @@ _CALENDAR_NAMES = re.compile(
 )
 
 
-# Nouns that "today's" turns into "present-day X" rather than "X of the publication day".
-_PRESENT_DAY_NOUNS = {
-    "world",
-    "society",
-    "youth",
-    "generation",
-    "child",
-    "kid",
-    "teenager",
-    "family",
-    "parent",
-    "student",
-    "worker",
-    "consumer",
-    "economy",
-    "culture",
-    "technology",
-    "computer",
-    "standard",
-    "term",
-    "age",
-    "era",
-    "people",
-}
+_PRESENT_DAY_NOUNS = words("dates", "present_day_nouns")
 
 
 def _not_temporal_here(doc: Doc, start: int, end: int) -> bool:
@@ -620,7 +545,7 @@ def _refine(doc: Doc, cands: Iterable[_Cand]) -> Iterator[_Cand]:
 
 
 _WEEKDAY_ONLY = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
-_WEEKDAY_EPITHETS = {"black", "blue", "super", "bloody", "ash", "good", "holy", "cyber", "maundy"}
+_WEEKDAY_EPITHETS = words("dates", "weekday_epithets")
 
 
 def _adjacent_time(text: str, a: _Cand, b: _Cand) -> bool:
@@ -685,19 +610,7 @@ def _quarter_from(value: str | None) -> tuple[int, int] | None:
 _POSSESSIVE = re.compile(r"['\u2019]s\b")
 _WEEKDAY_WORD = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
 _FORWARD_CUES = {"effective", "until", "till", "starting", "pending"}
-_EXTENDERS = {
-    "this",
-    "last",
-    "next",
-    "that",
-    "early",
-    "late",
-    "mid",
-    "the",
-    "past",
-    "coming",
-    "previous",
-}
+_EXTENDERS = words("dates", "extenders")
 
 
 def _extend_left(doc: Doc, start: int, end: int, ctx: Context) -> tuple[int, int]:

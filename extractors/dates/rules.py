@@ -15,8 +15,10 @@ import calendar
 import datetime as dt
 import functools
 import re
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 
 __all__ = [
     "Context",
@@ -592,17 +594,15 @@ def _unresolved_shape(unit: str) -> str:
 # --------------------------------------------------------------------------- rules
 
 Rule = Callable[[re.Match[str], Context], Reading | None]
-_RULES: list[tuple[re.Pattern[str], Rule]] = []
+# Handlers by name, for configs/dates/rules.toml: each rule there names its pattern and the
+# handler that turns a match into a value.
+HANDLERS: dict[str, Rule] = {}
 
 
-def rule(pattern: str) -> Callable[[Rule], Rule]:
-    """Register a rule: `pattern` must match the whole normalized surface."""
-
-    def deco(fn: Rule) -> Rule:
-        _RULES.append((re.compile(pattern), fn))
-        return fn
-
-    return deco
+def handler(fn: Rule) -> Rule:
+    """Register a rule handler under its name (without the leading underscore)."""
+    HANDLERS[fn.__name__.lstrip("_")] = fn
+    return fn
 
 
 def _pub(value: str, rule_name: str, type_: str = "DATE") -> Reading:
@@ -719,7 +719,7 @@ _FUTURE = {
 }
 
 
-@rule(r"(.+)")
+@handler
 def _refs(m: re.Match[str], ctx: Context) -> Reading | None:
     s = m.group(1)
     if s in _PRESENT:
@@ -755,11 +755,7 @@ def _rel_day(word: str, ctx: Context) -> Date | None:
     return None if ctx.anchor is None else ctx.anchor + dt.timedelta(days=_REL_DAY[word])
 
 
-@rule(
-    r"(?:(?:early|late|earlier|later|mid|just|since|until|by|as of|as late as|from) )?"
-    r"(today|this day|tonight|yesterday|tomorrow|the day before yesterday|the day after tomorrow"
-    r"|last night|the previous night|overnight)"
-)
+@handler
 def _today(m: re.Match[str], ctx: Context) -> Reading | None:
     word = m.group(1)
     d = _rel_day(word, ctx)
@@ -771,16 +767,14 @@ def _today(m: re.Match[str], ctx: Context) -> Reading | None:
     return _pub(_day(d), "relative_day")
 
 
-@rule(r"(?:(?:early|late|earlier|later|mid|just) )?(this|yesterday|tomorrow|today) " + _PART_RE)
+@handler
 def _this_morning(m: re.Match[str], ctx: Context) -> Reading | None:
     word = {"this": "today"}.get(m.group(1), m.group(1))
     d = _rel_day(word, ctx)
     return _with_part(d, m.group(2), m.group(3), "relative_daypart")
 
 
-@rule(
-    r"(?:(?:early|late|earlier|later|mid|just|by) )?" + _PART_RE + r",? (yesterday|tomorrow|today)"
-)
+@handler
 def _morning_yesterday(m: re.Match[str], ctx: Context) -> Reading | None:
     return _with_part(_rel_day(m.group(3), ctx), m.group(1), m.group(2), "relative_daypart")
 
@@ -792,10 +786,7 @@ def _with_part(d: Date | None, part: str | None, clock: str | None, rule_name: s
     return mk(base + suffix, rule_name, "TIME")
 
 
-@rule(
-    r"(?:(?:early|late|mid|by|in the|during the|the) )?(morning|afternoon|mid afternoon|midaftern"
-    r"oon|evening)"
-)
+@handler
 def _bare_daypart(m: re.Match[str], ctx: Context) -> Reading | None:
     if ctx.reference is not None and len(ctx.reference.value) == 10:
         return Reading(
@@ -828,21 +819,12 @@ _ADVERB_SETS = {
 }
 
 
-@rule(
-    r"(daily|nightly|weekly|biweekly|monthly|quarterly|yearly|annually|hourly|semiannually"
-    r"|every day|each day|day after day|year after year|every other (?:day|week|year))"
-)
+@handler
 def _set_adverb(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(_ADVERB_SETS[m.group(1)], "set", "SET")
 
 
-@rule(
-    r"(?:(?:once|twice|\w+ times) (?:a|an|per|every|each)|every|each|per) (?:("
-    + _NUM_RE
-    + r") )?("
-    + _UNIT_RE
-    + ")"
-)
+@handler
 def _set_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     unit = _unit_of(m.group(2))
     if unit is None:
@@ -851,32 +833,29 @@ def _set_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(duration_value(n or 1.0, unit), "set", "SET")
 
 
-@rule(r"(?:every|each) (" + _WD_RE + r")(?: " + _PART_RE + r")?")
+@handler
 def _set_weekday(m: re.Match[str], ctx: Context) -> Reading | None:
     part = f"T{DAYPARTS[m.group(2)]}" if m.group(2) else ""
     return _none(f"XXXX-WXX-{_weekday(m.group(1)) + 1}{part}", "set", "SET")
 
 
-@rule(r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s(?: " + _PART_RE + r")?")
+@handler
 def _set_weekday_plural(m: re.Match[str], ctx: Context) -> Reading | None:
     part = f"T{DAYPARTS[m.group(2)]}" if m.group(2) else ""
     return _none(f"XXXX-WXX-{_weekday(m.group(1)) + 1}{part}", "set", "SET")
 
 
-@rule(r"(" + _WD_RE + r") (morning|afternoon|evening|night)s")
+@handler
 def _set_weekday_parts(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(f"XXXX-WXX-{_weekday(m.group(1)) + 1}T{DAYPARTS[m.group(2)]}", "set", "SET")
 
 
-@rule(r"(?:every|each) (" + _MONTH_RE + r")")
+@handler
 def _set_month(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(f"XXXX-{_month(m.group(1)):02d}", "set", "SET")
 
 
-@rule(
-    r"(?:every|each) (spring|summer|fall|autumn|winter)|(?:the )?past (?:\w+ )?(spring|summer|fal"
-    r"l|autumn|winter)s"
-)
+@handler
 def _set_season(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(f"XXXX-{SEASONS[m.group(1) or m.group(2)]}", "set", "SET")
 
@@ -919,7 +898,7 @@ def _clock(m: re.Match[str], base: int = 0) -> str | None:
     return None
 
 
-@rule(_CLOCK_RE + r"(?:,? (?:on |of )?(.+))?")
+@handler
 def _clock_time(m: re.Match[str], ctx: Context) -> Reading | None:
     hhmm = _clock(m)
     if hhmm is None:
@@ -942,7 +921,7 @@ def _clock_time(m: re.Match[str], ctx: Context) -> Reading | None:
     return _pub(f"{_day(ctx.anchor)}T{hhmm}", "clock", "TIME")
 
 
-@rule(r"(.+?),? (?:at )?" + _CLOCK_RE)
+@handler
 def _date_then_clock(m: re.Match[str], ctx: Context) -> Reading | None:
     hhmm = _clock(m, 1)
     inner = read(m.group(1), ctx)
@@ -987,23 +966,21 @@ def _weekday_reading(
     return _day(d), "publication"
 
 
-@rule(_WD_PREFIX + r"(" + _WD_RE + r")")
+@handler
 def _weekday_rule(m: re.Match[str], ctx: Context) -> Reading | None:
     wd = _weekday(m.group(2))
     value, anchor = _weekday_reading(m.group(1), wd, ctx, "weekday")  # type: ignore[misc]
     return Reading("DATE", value, f"weekday_{ctx.tense}", anchor)
 
 
-@rule(_WD_PREFIX + r"(" + _WD_RE + r"),? (?:in the )?" + _PART_RE)
+@handler
 def _weekday_part(m: re.Match[str], ctx: Context) -> Reading | None:
     value, anchor = _weekday_reading(m.group(1), _weekday(m.group(2)), ctx, "weekday")  # type: ignore[misc]
     suffix = f"T{DAYPARTS[m.group(3)]}" if m.group(3) else f"T{CLOCK_WORDS[m.group(4)]}"
     return Reading("TIME", value + suffix, f"weekday_{ctx.tense}+part", anchor)
 
 
-@rule(
-    r"(?:(?:early|late|mid) )?" + _PART_RE + r",? (?:on |of )?" + _WD_PREFIX + r"(" + _WD_RE + r")"
-)
+@handler
 def _part_weekday(m: re.Match[str], ctx: Context) -> Reading | None:
     value, anchor = _weekday_reading(m.group(3), _weekday(m.group(4)), ctx, "weekday")  # type: ignore[misc]
     suffix = f"T{DAYPARTS[m.group(1)]}" if m.group(1) else f"T{CLOCK_WORDS[m.group(2)]}"
@@ -1051,16 +1028,7 @@ _DATE_PREFIX = (
 )
 
 
-@rule(
-    _DATE_PREFIX
-    + r"(?:("
-    + _WD_RE
-    + r"),? )?(?:the )?("
-    + _MONTH_RE
-    + r") (\d{1,2}(?:st|nd|rd|th)?|[a-z]+(?: [a-z]+)?),?(?: (?:of )?("
-    + _YEAR_RE
-    + r"))?"
-)
+@handler
 def _month_day(m: re.Match[str], ctx: Context) -> Reading | None:
     return _calendar_reading(m, ctx, weekday=1, month=2, day=3, year=4)
 
@@ -1080,21 +1048,12 @@ def _calendar_reading(
     return _date_reading(y, _month(m.group(month)), day_number, ctx, rule_name, wd)
 
 
-@rule(
-    _DATE_PREFIX
-    + r"(?:("
-    + _WD_RE
-    + r"),? )?(?:the )?(\d{1,2}(?:st|nd|rd|th)?|[a-z]+(?: [a-z]+)?) (?:of )?("
-    + _MONTH_RE
-    + r"),?(?: ("
-    + _YEAR_RE
-    + r"))?"
-)
+@handler
 def _day_month(m: re.Match[str], ctx: Context) -> Reading | None:
     return _calendar_reading(m, ctx, weekday=1, month=3, day=2, year=4)
 
 
-@rule(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{1,2})/(\d{1,2})/(\d{4}|\d\d)")
+@handler
 def _numeric_date(m: re.Match[str], ctx: Context) -> Reading | None:
     if m.group(1):
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
@@ -1120,7 +1079,7 @@ _PART_OF = (
 )
 
 
-@rule(_PART_OF + r"(" + _MONTH_RE + r"),? (?:of )?(" + _YEAR_RE + r")")
+@handler
 def _month_year(m: re.Match[str], ctx: Context) -> Reading | None:
     y = _parse_year(m.group(2))
     if y is None:
@@ -1128,7 +1087,7 @@ def _month_year(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(f"{y:04d}-{_month(m.group(1)):02d}", "month_year")
 
 
-@rule(_PART_OF + r"(" + _MONTH_RE + r"),? (?:of )?(this|last|next) year")
+@handler
 def _month_rel_year(m: re.Match[str], ctx: Context) -> Reading | None:
     mo = _month(m.group(1))
     if ctx.anchor is None:
@@ -1137,12 +1096,7 @@ def _month_rel_year(m: re.Match[str], ctx: Context) -> Reading | None:
     return _pub(f"{y:04d}-{mo:02d}", "month_rel_year")
 
 
-@rule(
-    _PART_OF
-    + r"(?:(this|last|next|this past|this coming|the previous|the following|that) )?("
-    + _MONTH_RE
-    + r")"
-)
+@handler
 def _month_alone(m: re.Match[str], ctx: Context) -> Reading | None:
     rel, mo = m.group(1), _month(m.group(2))
     if rel in ("the previous", "the following", "that") and ctx.reference is not None:
@@ -1167,7 +1121,7 @@ def _month_alone(m: re.Match[str], ctx: Context) -> Reading | None:
     return _pub(f"{y:04d}-{mo:02d}", f"month_{rel or ctx.tense}")
 
 
-@rule(r"(?:the )?week (?:of|beginning|starting|ending) (.+)")
+@handler
 def _week_of(m: re.Match[str], ctx: Context) -> Reading | None:
     inner = read(m.group(1), ctx)
     if inner is None or inner.value is None:
@@ -1178,10 +1132,7 @@ def _week_of(m: re.Match[str], ctx: Context) -> Reading | None:
     return Reading("DATE", _iso_week(first), "week_of", inner.anchor)
 
 
-@rule(
-    r"(?:the )?(?:early|late|wee|small|first|last|closing|final|opening) (?:hours|minutes|moments"
-    r"|days|weeks|months|part|stages) of (.+)"
-)
+@handler
 def _part_of(m: re.Match[str], ctx: Context) -> Reading | None:
     inner = read(m.group(1), ctx)
     if inner is None or inner.type not in ("DATE", "TIME"):
@@ -1189,7 +1140,7 @@ def _part_of(m: re.Match[str], ctx: Context) -> Reading | None:
     return inner
 
 
-@rule(r"(\d{1,2})(?:st|nd|rd|th)?")
+@handler
 def _bare_day(m: re.Match[str], ctx: Context) -> Reading | None:
     # Only the second half of "April 24 and 25": the month comes from the previous date.
     ref = ctx.reference
@@ -1258,9 +1209,7 @@ HOLIDAYS: dict[str, Callable[[int], Date]] = {
 _HOLIDAY_RE = "|".join(sorted((re.escape(k) for k in HOLIDAYS), key=len, reverse=True))
 
 
-@rule(
-    r"(?:(last|next|this|this past|this coming) )?(" + _HOLIDAY_RE + r")(?:,? (" + _YEAR_RE + r"))?"
-)
+@handler
 def _holiday(m: re.Match[str], ctx: Context) -> Reading | None:
     fn = HOLIDAYS[m.group(2)]
     if m.group(3):
@@ -1280,7 +1229,7 @@ def _holiday(m: re.Match[str], ctx: Context) -> Reading | None:
     return _pub(_day(d), "holiday")
 
 
-@rule(r"(easter|christmas|thanksgiving) week")
+@handler
 def _holiday_week(m: re.Match[str], ctx: Context) -> Reading | None:
     if ctx.anchor is None:
         return _none("XXXX-WXX", "holiday")
@@ -1294,7 +1243,7 @@ def _holiday_week(m: re.Match[str], ctx: Context) -> Reading | None:
 # -- decades, centuries, years ---------------------------------------------------------
 
 
-@rule(_PART_OF + r"(?:the )?(?:(\d{3})0s|'(\d)0s|(?:mid |early |late )?(\d\d)(\d)0s)")
+@handler
 def _decade(m: re.Match[str], ctx: Context) -> Reading | None:
     if m.group(1):
         return _none(f"{m.group(1)}X", "decade")
@@ -1319,33 +1268,22 @@ _DECADE_WORDS = {
 }
 
 
-@rule(
-    _PART_OF
-    + r"(?:the )?(?:(nineteen|eighteen) )?(twenties|thirties|forties|fifties|sixties|seventies|ei"
-    r"ghties|nineties)"
-)
+@handler
 def _decade_words(m: re.Match[str], ctx: Context) -> Reading | None:
     century = {"nineteen": 19, "eighteen": 18}.get(m.group(1) or "", 19)
     return _none(f"{century}{_DECADE_WORDS[m.group(2)]}X", "decade")
 
 
-@rule(
-    _PART_OF
-    + r"(?:the )?(\d{1,2})(?:st|nd|rd|th) century|"
-    + _PART_OF
-    + r"(?:the )?("
-    + "|".join(k for k in ORDINALS if ORDINALS[k] > 0)
-    + r") century"
-)
+_ORDINAL_RE = "|".join(k for k in ORDINALS if ORDINALS[k] > 0)  # "first" ... "twenty-first"
+
+
+@handler
 def _century(m: re.Match[str], ctx: Context) -> Reading | None:
     n = int(m.group(1)) if m.group(1) else ORDINALS[m.group(2)]
     return _none(f"{n - 1:02d}", "century") if 1 <= n <= 30 else None
 
 
-@rule(
-    r"(?:(?:the|this|last|next|the last|the next|the past|the previous) )(century|decade|millenni"
-    r"um)"
-)
+@handler
 def _rel_century(m: re.Match[str], ctx: Context) -> Reading | None:
     word = m.group(0).split()[-2]
     n = {"this": 0, "the": 0, "last": -1, "past": -1, "previous": -1, "next": 1}[word]
@@ -1361,10 +1299,7 @@ def _rel_century(m: re.Match[str], ctx: Context) -> Reading | None:
     return None if shifted is None else _pub(shifted[0], "relative_unit")
 
 
-@rule(
-    r"(?:the )?(first|second|last|latter|final|back|front) half (?:of )?(?:(?:the )?(?:fiscal )?("
-    r"?:year )?(" + _YEAR_RE + r")|(this|last|next|the) (?:fiscal )?year)"
-)
+@handler
 def _half_year(m: re.Match[str], ctx: Context) -> Reading | None:
     half = 1 if m.group(1) in ("first", "front") else 2
     if m.group(2):
@@ -1382,13 +1317,7 @@ _FISCAL = (
 )
 
 
-@rule(
-    _PART_OF
-    + _FISCAL
-    + r"("
-    + _YEAR_RE
-    + r")(?: (?:and beyond|or later|or earlier|or so|and later|onward|onwards))?"
-)
+@handler
 def _year(m: re.Match[str], ctx: Context) -> Reading | None:
     y = _parse_year(m.group(1))
     if y is None:
@@ -1396,12 +1325,12 @@ def _year(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(f"{y:04d}", "year")
 
 
-@rule(r"(?:pre|post|mid|early|late) ?(\d{4})")
+@handler
 def _year_prefixed(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(m.group(1), "year")
 
 
-@rule(r"(?:the )?(\d{4}) ?(?:-|to|through|and) ?(\d{2,4})(?: period| season| fiscal year)?")
+@handler
 def _year_range(m: re.Match[str], ctx: Context) -> Reading | None:
     # "the 1998-99 season": TIMEX3 marks the first year; ranges are split by the detector.
     return _none(m.group(1), "year")
@@ -1410,11 +1339,7 @@ def _year_range(m: re.Match[str], ctx: Context) -> Reading | None:
 # -- seasons ---------------------------------------------------------------------------
 
 
-@rule(
-    _PART_OF
-    + r"(?:the )?(?:(this|last|next|this past|this coming|the past|the coming|that) )?(spring|sum"
-    r"mer|fall|autumn|winter)(?:,? (?:of )?(" + _YEAR_RE + r"))?"
-)
+@handler
 def _season(m: re.Match[str], ctx: Context) -> Reading | None:
     code = SEASONS[m.group(2)]
     if m.group(3):
@@ -1431,12 +1356,6 @@ def _season(m: re.Match[str], ctx: Context) -> Reading | None:
     }.get(m.group(1) or "", "bare")
     value = _season_for(code, ctx, relation=rel)
     return Reading("DATE", value, "season", "none" if ctx.anchor is None else "publication")
-
-
-@rule(r"(?:the )?(spring|summer|fall|autumn|winter) (?:of )?(" + _YEAR_RE + r")")
-def _season_year(m: re.Match[str], ctx: Context) -> Reading | None:
-    y = _parse_year(m.group(2))
-    return None if y is None else _none(f"{y:04d}-{SEASONS[m.group(1)]}", "season")
 
 
 # -- quarters and halves ----------------------------------------------------------------
@@ -1467,15 +1386,7 @@ def _quarter_year(q: int, ctx: Context) -> int | None:
     return a.year
 
 
-@rule(
-    r"(?:(?:the|its|a|an|their|his|this year|this|last year|next year|that) )?"
-    r"(?:(\d{4}) )?(?:(?:fiscal|calendar|flat|strong|weak|latest|current|year earlier|year ago|"
-    r"comparable|same|corresponding) )*"
-    r"(?:(\d{4}) )?" + _QWORD + r" (?:fiscal )?(quarter|half|quarters)"
-    r"(?:,? (?:of )?(?:(?:fiscal|calendar|the fiscal year|the year|fiscal year|the calendar yea"
-    r"r) )?(" + _YEAR_RE + r"|this year|last year|next year|the year|"
-    r"the year before|the previous year))?"
-)
+@handler
 def _quarter(m: re.Match[str], ctx: Context) -> Reading | None:
     s = m.group(0)
     n = _QORD[m.group(3)]
@@ -1513,11 +1424,7 @@ def _quarter(m: re.Match[str], ctx: Context) -> Reading | None:
     return Reading("DATE", f"{prefix}-{'Q' if unit == 'quarter' else 'H'}{n}", "quarter", anchor)
 
 
-@rule(
-    r"(?:the )?(?:fiscal |fy ?)?(?:([qh])([1-4])|([1-4])([qh]))(?:,? (?:of )?(?:fiscal |fy ?)?("
-    + _YEAR_RE
-    + r"|\d\d))?"
-)
+@handler
 def _quarter_code(m: re.Match[str], ctx: Context) -> Reading | None:
     kind, n = (m.group(1), int(m.group(2))) if m.group(1) else (m.group(4), int(m.group(3)))
     if kind == "h" and n > 2:
@@ -1532,7 +1439,7 @@ def _quarter_code(m: re.Match[str], ctx: Context) -> Reading | None:
     return _pub(f"{y:04d}-{kind.upper()}{n}", "quarter")
 
 
-@rule(r"(?:the )?(first|last|second|final) (two|three) quarters(?: of)?(?: (" + _YEAR_RE + r"))?")
+@handler
 def _two_quarters(m: re.Match[str], ctx: Context) -> Reading | None:
     if m.group(2) != "two":
         return None
@@ -1549,10 +1456,7 @@ def _context_quarter(ctx: Context) -> tuple[int, int] | None:
     return _last_completed_quarter(ctx.anchor)
 
 
-@rule(
-    r"(?:the |its |their |a )?(?:(latest|last|most recent|current|same|recent|past|previous|next|"
-    r"coming|fiscal|just ended|just completed|latest fiscal) )*(quarter|period)"
-)
+@handler
 def _the_quarter(m: re.Match[str], ctx: Context) -> Reading | None:
     s = m.group(0)
     if m.group(2) == "period" and not re.search(r"latest|current|same|just", s):
@@ -1572,13 +1476,7 @@ def _the_quarter(m: re.Match[str], ctx: Context) -> Reading | None:
     return _pub(f"{y:04d}-Q{q}", "quarter_context")
 
 
-@rule(
-    r"(?:the |its |a )?(?:(\d{4}) |(comparable|corresponding|same) )*(?:year ago|year earlier|pri"
-    r"or year|previous year|last year|year before)(?: (\w+))?(?: (quarter|period|fiscal quarter|f"
-    r"iscal period))?(?: a year (?:ago|earlier))?|(?:the )?(?:(comparable|corresponding|same) )?("
-    r"quarter|period) (?:a year (?:ago|earlier|before)|last year|of last year|the previous year|o"
-    r"f the previous year|of the prior year)"
-)
+@handler
 def _year_ago_quarter(m: re.Match[str], ctx: Context) -> Reading | None:
     s = m.group(0)
     if not re.search(r"quarter|period", s) and m.group(3) not in _QORD:
@@ -1601,7 +1499,7 @@ def _year_ago_quarter(m: re.Match[str], ctx: Context) -> Reading | None:
     return _pub(f"{y - 1:04d}-Q{q}", "year_ago_quarter")
 
 
-@rule(r"(?:the )?(\d{4}) (?:(\w+) )?(quarter|period)")
+@handler
 def _year_period(m: re.Match[str], ctx: Context) -> Reading | None:
     q_ctx = _context_quarter(ctx)
     q = _QORD.get(m.group(2) or "", q_ctx[1] if q_ctx else 0)
@@ -1644,15 +1542,7 @@ _REL_WORDS = {
 _REL_RE = "|".join(sorted((re.escape(k) for k in _REL_WORDS), key=len, reverse=True))
 
 
-@rule(
-    r"(?:(?:sometime|some time|early|late|earlier|later|mid|the end of|the beginning of|the start"
-    r" of|the middle of|the rest of|the remainder of|the balance of|the first half of|the second "
-    r"half of|the last half of|by the end of|at the end of|the close of|so far|until the end of|t"
-    r"hrough the end of)(?: in)? )?("
-    + _REL_RE
-    + r") (?:fiscal |calendar |business |trading |school )?(day|week|weekend|month|year|quarter)("
-    r"?: (?:so far|to date|or so|ahead))?"
-)
+@handler
 def _relative_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     rel, unit_word = m.group(1), m.group(2)
     s = m.group(0)
@@ -1726,20 +1616,14 @@ def _relative_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     return Reading("DATE", value, "relative_unit", kind)
 
 
-@rule(
-    r"(?:the )?(?:year end|year ending|end of year|year's end|the end of the year|the turn of the"
-    r" year|yearend)"
-)
+@handler
 def _year_end(m: re.Match[str], ctx: Context) -> Reading | None:
     if ctx.anchor is None:
         return _none("XXXX", "year_end")
     return _pub(f"{ctx.anchor.year:04d}", "year_end")
 
 
-@rule(
-    r"(?:(?:earlier|later|early|late) )?(?:in |during )?(?:the )?(?:same |current )?(day|week|mon"
-    r"th|year)"
-)
+@handler
 def _in_the_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     s = m.group(0)
     if not re.match(r"(earlier|later|early|late) ", s):
@@ -1752,10 +1636,7 @@ def _in_the_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     return _pub(_shift(ctx.anchor, 0, unit)[0], "in_the_unit")  # type: ignore[index]
 
 
-@rule(
-    r"(?:earlier|later|the same|that same|that|the very same|the previous|the next|the following|"
-    r"the|in the|during the|by) (day|week|month|year|morning|afternoon|evening|night)"
-)
+@handler
 def _that_day(m: re.Match[str], ctx: Context) -> Reading | None:
     word = m.group(1)
     s = m.group(0)
@@ -1801,19 +1682,7 @@ _AGO = (
 )
 
 
-@rule(
-    r"(?:(?:about|around|approximately|nearly|almost|roughly|some|more than|less than|at least|"
-    r"just|only|barely|fully|over|under|just over|well over|a little more than|a little over|li"
-    r"ttle more than) )*"
-    r"("
-    + _NUM_RE
-    + r") (?:(?:more|long|short|full|brief) )?("
-    + _UNIT_RE
-    + r")(?: or (?:so|two|three|more))? "
-    + _AGO
-    + r"(?: (today|yesterday|this week|this mont"
-    r"h|this year))?"
-)
+@handler
 def _ago(m: re.Match[str], ctx: Context) -> Reading | None:
     n = parse_number(m.group(1))
     unit = _unit_of(m.group(2))
@@ -1860,7 +1729,7 @@ def _ago(m: re.Match[str], ctx: Context) -> Reading | None:
     return Reading("DATE", shifted[0], "ago", kind)
 
 
-@rule(r"(?:in|within) (" + _NUM_RE + r") (" + _UNIT_RE + r")(?: time)?")
+@handler
 def _in_n_units(m: re.Match[str], ctx: Context) -> Reading | None:
     n = parse_number(m.group(1))
     unit = _unit_of(m.group(2))
@@ -1874,20 +1743,7 @@ def _in_n_units(m: re.Match[str], ctx: Context) -> Reading | None:
 # -- durations -----------------------------------------------------------------------------
 
 
-@rule(
-    r"(?:the |a |an |these |those |its |their |each of the |over the |during the |in the )?(?:("
-    r"?:year earlier|year ago|comparable|past|last|next|first|coming|previous|following|latest|"
-    r"final|initial|remaining|preceding|ensuing|same|prior|recent|few|additional|further|entire"
-    r"|whole|full|other|intervening|succeeding|subsequent) )*"
-    r"(" + _NUM_RE + r") (?:(?:more|additional|straight|consecutive|full|long|short|year earlie"
-    r"r|year ago|trading|business|calendar|working|school|fiscal|previous|diff"
-    r"icult|tough|hard|good|bad|lean|turbulent|long hard|remaining|such) )*("
-    + _UNIT_RE
-    + r")(?: (?:long|old|period|term|time|span|s"
-    r"tretch|run|or so|ahead|to come|running|i"
-    r"n a row|straight|later|or more|or longer"
-    r"|or less|plus|apart|of age))*"
-)
+@handler
 def _duration(m: re.Match[str], ctx: Context) -> Reading | None:
     n = parse_number(m.group(1))
     unit = _unit_of(m.group(2))
@@ -1898,12 +1754,7 @@ def _duration(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(duration_value(n, unit), "duration", "DURATION")
 
 
-@rule(
-    r"(?:(?:about|around|approximately|nearly|almost|roughly|more than|less than|fewer than|at "
-    r"least|at most|up to|no more than|no less than|over|under|only|just|barely|fully|within|fo"
-    r"r|an additional|another|additional|a further|each of|some|just over|just under|well over|"
-    r"well under|a little over|a little more than|little more than|not quite) )+(.+)"
-)
+@handler
 def _hedge(m: re.Match[str], ctx: Context) -> Reading | None:
     inner = read(m.group(1), ctx)
     if inner is None or inner.type not in ("DURATION", "TIME", "DATE"):
@@ -1911,10 +1762,7 @@ def _hedge(m: re.Match[str], ctx: Context) -> Reading | None:
     return inner
 
 
-@rule(
-    r"(?:the |a |an )?(?:(?:full|entire|whole|fiscal|calendar|single|long|brief|short) )*(?:(\d{4"
-    r"}) )?(second|minute|hour|day|night|week|fortnight|month|year|decade|century)(?: long| old)?"
-)
+@handler
 def _unit_alone(m: re.Match[str], ctx: Context) -> Reading | None:
     s = m.group(0)
     word = m.group(2)
@@ -1943,13 +1791,7 @@ def _unit_alone(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(duration_value(1, unit), "duration", "DURATION")
 
 
-@rule(
-    r"(?:the |these |those |many |more |recent |coming |past |last |next |ensuing |following |for"
-    r" |the past |the coming |the next |the last |the first |the early |the later |the final |ear"
-    r"ly |final |first |later |the recent |the ensuing |the following )*(seconds|minutes|hours|da"
-    r"ys|nights|weeks|months|quarters|years|decades|centuries|millennia)(?: (?:on end|to come|ahe"
-    r"ad|or months|or years|or weeks|or days|long|old|later|earlier|and months|and years))?"
-)
+@handler
 def _plural_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     unit = _unit_of(m.group(1))
     if unit is None:
@@ -1957,12 +1799,7 @@ def _plural_unit(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none(duration_value(None, unit), "vague_duration", "DURATION")
 
 
-@rule(
-    r"(?:a |an )?(?:very |fairly |relatively |rather |quite )?(?:long|short|brief|lengthy|extende"
-    r"d|prolonged|limited|certain|considerable|indefinite|unspecified) (?:period|time|while|spell"
-    r"|stretch)(?: of time)?|a while|some time|(?:a|the) period of time|a long time|quite some ti"
-    r"me"
-)
+@handler
 def _vague_period(m: re.Match[str], ctx: Context) -> Reading | None:
     return _none("PXX", "vague_duration", "DURATION")
 
@@ -2020,6 +1857,89 @@ def _dateparser_value(text: str, anchor: Date | None, prefer: str) -> str | None
     return d.date().isoformat()
 
 
+# --------------------------------------------------------------------------- the rule table
+
+# The named patterns rules.toml writes as %{name}, built above from the word tables.
+MACROS = {
+    "ago": _AGO,
+    "clock": _CLOCK_RE,
+    "date_prefix": _DATE_PREFIX,
+    "daypart": _PART_RE,
+    "fiscal": _FISCAL,
+    "holiday": _HOLIDAY_RE,
+    "month": _MONTH_RE,
+    "number": _NUM_RE,
+    "ordinal": _ORDINAL_RE,
+    "part_of": _PART_OF,
+    "quarter_word": _QWORD,
+    "relative_word": _REL_RE,
+    "unit": _UNIT_RE,
+    "weekday": _WD_RE,
+    "weekday_prefix": _WD_PREFIX,
+    "year": _YEAR_RE,
+}
+_MACRO = re.compile(r"%\{(\w+)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class DateRule:
+    """One row of configs/dates/rules.toml, its pattern expanded and compiled."""
+
+    name: str
+    priority: int
+    pattern: re.Pattern[str]
+    handler: Rule
+    examples: tuple[dict[str, str], ...] = ()
+
+
+def expand_macros(pattern: str) -> str:
+    """The pattern with every %{name} replaced by its macro (see MACROS).
+
+    Raises:
+        ValueError: the pattern names a macro that does not exist.
+    """
+
+    def macro(m: re.Match[str]) -> str:
+        if m.group(1) not in MACROS:
+            raise ValueError(f"unknown macro %{{{m.group(1)}}} (known: {sorted(MACROS)})")
+        return MACROS[m.group(1)]
+
+    return _MACRO.sub(macro, pattern).replace("%%{", "%{")
+
+
+def load_rules(text: str | None = None) -> tuple[DateRule, ...]:
+    """The date rules of configs/dates/rules.toml (or of `text`), in priority order.
+
+    Raises:
+        ValueError: a rule without a name, pattern or known handler, a bad pattern, or two
+            rules with one name or one priority.
+    """
+    if text is None:
+        text = resources.files("configs").joinpath("dates", "rules.toml").read_text("utf-8")
+    rules = []
+    for row in tomllib.loads(text).get("rule", []):
+        name = row.get("name")
+        fn = HANDLERS.get(row.get("handler", ""))
+        if not name or fn is None or not isinstance(row.get("priority"), int):
+            raise ValueError(
+                f"dates/rules.toml: rule {row!r} needs a name, a priority and a "
+                f"handler among {sorted(HANDLERS)}"
+            )
+        try:
+            pattern = re.compile(expand_macros(row["pattern"]))
+        except (KeyError, re.error) as exc:
+            raise ValueError(f"dates/rules.toml: rule {name!r}: bad pattern: {exc}") from exc
+        rules.append(DateRule(name, row["priority"], pattern, fn, tuple(row.get("examples", ()))))
+    for attr in ("name", "priority"):
+        seen = [getattr(r, attr) for r in rules]
+        if len(set(seen)) != len(seen):
+            raise ValueError(f"dates/rules.toml: two rules share a {attr}")
+    return tuple(sorted(rules, key=lambda r: r.priority))
+
+
+RULES = load_rules()
+
+
 # --------------------------------------------------------------------------- entry points
 
 
@@ -2039,11 +1959,11 @@ def read(text: str, ctx: Context) -> Reading | None:
 
 
 def _read_normalized(s: str, ctx: Context) -> Reading | None:
-    for pattern, fn in _RULES:
-        m = pattern.fullmatch(s)
+    for date_rule in RULES:
+        m = date_rule.pattern.fullmatch(s)
         if m is None:
             continue
-        out = fn(m, ctx)
+        out = date_rule.handler(m, ctx)
         if out is not None:
             return out
     prefer = "future" if ctx.tense == "future" else "past"

@@ -19,6 +19,7 @@ from extractors.events.frames import (
     is_request,
 )
 from extractors.events.headline import Headline
+from extractors.lexicons import words
 from extractors.nlp import (
     children,
     doc_sents,
@@ -63,10 +64,7 @@ class DocContext:
 FIRST_PERSON = frozenset({"i", "we", "me", "us"})
 
 
-# Page furniture that survives scraping ("Click to share", "Subscribe", "Image copyright").
-BOILERPLATE_LEMMAS = frozenset(
-    {"click", "share", "subscribe", "get", "thank", "follow", "sign", "read", "watch", "skip"}
-)
+BOILERPLATE_LEMMAS = words("events", "boilerplate_lemmas")
 
 
 def is_boilerplate(doc: Doc, frame: Frame) -> bool:

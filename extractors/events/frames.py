@@ -19,6 +19,7 @@ from spacy.parts_of_speech import VERB as VERB_POS
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
+from extractors.lexicons import words
 from extractors.nlp import (
     children,
     doc_sents,
@@ -39,8 +40,7 @@ PASSIVE_SUBJECT_DEPS = frozenset({"nsubjpass", "csubjpass"})
 OBJECT_DEPS = frozenset({"dobj", "obj"})
 # Prepositions whose object is the target when the verb has no direct object.
 VERB_TARGET_PREPS = frozenset({"with", "against", "to", "toward", "towards", "at"})
-# Prepositions on a thing-object that name the real target: "sanctions against Beijing".
-OBJECT_TARGET_PREPS = frozenset({"against", "on", "with", "to", "for", "toward", "towards", "at"})
+OBJECT_TARGET_PREPS = words("events", "object_target_preps")
 # Entity types that are quantities or times, never participants ("on Thursday", "by 5%").
 NOT_PARTICIPANT_ENTS = frozenset(
     {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
@@ -53,142 +53,18 @@ CLAUSE_DEPS = frozenset(
     {"ROOT", "conj", "ccomp", "xcomp", "advcl", "relcl", "acl", "pcomp", "csubj", "parataxis"}
 )
 SKIP_LEMMAS = frozenset({"be", "have", "do", "get", "seem", "become", "remain"})
-REPORTING_LEMMAS = frozenset(
-    {
-        "say",
-        "tell",
-        "announce",
-        "report",
-        "claim",
-        "state",
-        "add",
-        "note",
-        "suggest",
-        "acknowledge",
-        "insist",
-        "argue",
-        "confirm",
-        "deny",
-        "explain",
-        "write",
-        "declare",
-        "warn",
-        "assert",
-        "believe",
-        "think",
-        "predict",
-        "allege",
-        "indicate",
-        "reveal",
-    }
-)
-PLANNING_LEMMAS = frozenset(
-    {
-        "plan",
-        "intend",
-        "expect",
-        "aim",
-        "hope",
-        "want",
-        "seek",
-        "schedule",
-        "prepare",
-        "vow",
-        "pledge",
-        "promise",
-        "agree",
-        "decide",
-        "threaten",
-        "try",
-        "attempt",
-        "propose",
-    }
-)
+REPORTING_LEMMAS = words("events", "reporting_lemmas")
+PLANNING_LEMMAS = words("events", "planning_lemmas")
 # Prepositions that introduce whom a request is made of: "called on", "appealed to",
 # "pleaded with".
 REQUESTEE_PREPS = frozenset({"on", "upon", "to", "with"})
 HYPOTHETICAL_AUX = frozenset({"would", "could", "might", "may", "should", "can", "ca"})
 HYPOTHETICAL_MARKS = frozenset({"if", "unless", "whether"})
 DENIAL_LEMMAS = frozenset({"deny", "refuse", "reject", "fail", "decline"})
-# States that report an event's outcome: "five people are dead", "fans are outraged".
-STATE_WORDS = frozenset(
-    {
-        "dead",
-        "injured",
-        "wounded",
-        "missing",
-        "trapped",
-        "killed",
-        "arrested",
-        "outraged",
-        "furious",
-        "angry",
-        "upset",
-        "unhappy",
-        "happy",
-        "safe",
-        "alive",
-        "homeless",
-        "displaced",
-        "responsible",
-        "guilty",
-        "victorious",
-    }
-)
-# Verbs whose object noun carries the event: "held talks", "imposed sanctions", "staged a
-# protest". The noun's lemma types the event when the lexicon knows it.
-LIGHT_VERBS = frozenset(
-    {
-        "hold",
-        "impose",
-        "issue",
-        "make",
-        "take",
-        "give",
-        "launch",
-        "stage",
-        "carry",
-        "conduct",
-        "mount",
-        "level",
-        "slap",
-        "reach",
-        "strike",
-        "pay",
-        "deliver",
-        "file",
-        "lodge",
-        "announce",
-        "unleash",
-        "wage",
-    }
-)
-# Nouns for a role held for someone: "an aide to Clinton", "a spokesman for the police".
-ROLE_NOUNS = frozenset(
-    {
-        "aide",
-        "adviser",
-        "advisor",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "assistant",
-        "secretary",
-        "ambassador",
-        "envoy",
-        "deputy",
-        "counsel",
-        "lawyer",
-        "attorney",
-        "successor",
-        "heir",
-        "consultant",
-    }
-)
-# Nouns whose to-infinitive says what was intended: "a decision to cut the bars".
-INTENT_NOUNS = frozenset(
-    {"decision", "plan", "move", "bid", "attempt", "effort", "proposal", "order", "push"}
-)
+STATE_WORDS = words("events", "state_words")
+LIGHT_VERBS = words("events", "light_verbs")
+ROLE_NOUNS = words("events", "role_nouns")
+INTENT_NOUNS = words("events", "intent_nouns")
 # Modifiers cut from an argument's span: they describe it but are not the argument.
 TRIM_DEPS = frozenset({"relcl", "acl", "punct", "advcl", "cc", "prep"})
 

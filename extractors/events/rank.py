@@ -7,7 +7,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import tomllib
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
 
 import numpy
 from spacy.attrs import LEMMA, POS
@@ -33,36 +36,54 @@ from extractors.records import (
     EventRow,
 )
 
-# An event the text dates more than this many days before publication is background.
-BACKGROUND_DAYS = 30
-
-
 # Second-person actors are the reader or anyone ("you have to gamble"), never the news.
 GENERIC_ACTORS = frozenset({"you", "one"})
 
 
-# Weights of the main-event score. Position dominates in news (the lead states the main
-# event), the headline confirms which of the lead's events it is, and participants the
-# article keeps returning to mark the story's protagonists.
-W_POSITION = 0.25
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The main-event score's weights and discounts (configs/ranking.toml)."""
+
+    position: float
+    title: float
+    salience: float
+    complete: float
+    factual: float
+    main_clause: float
+    statement: float
+    generic_actor: float
+    background: float
+    preamble: float
+    background_days: int
+
+    @property
+    def total(self) -> float:
+        return (
+            self.position
+            + self.title
+            + self.salience
+            + self.complete
+            + self.factual
+            + self.main_clause
+        )
 
 
-W_TITLE = 0.45
+def load_ranking() -> Ranking:
+    """The weights of configs/ranking.toml.
+
+    Raises:
+        ValueError: a weight or discount missing, unknown or not a number.
+    """
+    data = tomllib.loads(resources.files("configs").joinpath("ranking.toml").read_text("utf-8"))
+    values = {**data.get("weights", {}), **data.get("discounts", {})}
+    values["background_days"] = data.get("background", {}).get("days")
+    names = {f.name for f in dataclasses.fields(Ranking)}
+    if set(values) != names or not all(isinstance(v, int | float) for v in values.values()):
+        raise ValueError(f"ranking.toml: expected numbers for {sorted(names)}, got {values}")
+    return Ranking(**values)
 
 
-W_SALIENCE = 0.1
-
-
-W_COMPLETE = 0.1
-
-
-W_FACTUAL = 0.05
-
-
-W_MAIN_CLAUSE = 0.15
-
-
-W_TOTAL = W_POSITION + W_TITLE + W_SALIENCE + W_COMPLETE + W_FACTUAL + W_MAIN_CLAUSE
+RANKING = load_ranking()
 
 
 def clause_weight(doc: Doc, frame: Frame) -> float:
@@ -360,25 +381,26 @@ def main_event_score(
     )
     factual = 1.0 if not row.negated and row.modality in {"asserted", "reported"} else 0.3
     clause = clause_weight(doc, frame)
+    w = RANKING
     value = (
-        W_MAIN_CLAUSE * clause
-        + W_POSITION * position
-        + W_TITLE * title_score
-        + W_SALIENCE * min(salience, 1.0)
-        + W_COMPLETE * complete
-        + W_FACTUAL * factual
+        w.main_clause * clause
+        + w.position * position
+        + w.title * title_score
+        + w.salience * min(salience, 1.0)
+        + w.complete * complete
+        + w.factual * factual
     )
     if row.event_type == "STATEMENT" and not reporting_title:
-        value *= 0.8
+        value *= w.statement
     if frame.actor is not None and tokens[frame.actor.head].lower_ in GENERIC_ACTORS:
-        value *= 0.7
+        value *= w.generic_actor
     if (
         published is not None
         and row.date_start is not None
         and row.date_source in {"clause", "sentence"}
-        and row.date_start < published - dt.timedelta(days=BACKGROUND_DAYS)
+        and row.date_start < published - dt.timedelta(days=w.background_days)
     ):
-        value *= 0.8  # "won seven pennants in 1945": background, not the news
+        value *= w.background  # "won seven pennants in 1945": background, not the news
     if row.predicate_start_char < preamble:
-        value *= 0.6  # a caption or teaser before the story, not its lead
-    return round(min(max(value / W_TOTAL, 0.0), 1.0), 4)
+        value *= w.preamble  # a caption or teaser before the story, not its lead
+    return round(min(max(value / w.total, 0.0), 1.0), 4)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from spacy.attrs import IS_STOP, IS_TITLE, SENT_START
 
+from extractors.lexicons import words
 from extractors.nlp import doc_ents, doc_text, token_bounds
 from extractors.places.gazetteer import (
     COUNTRY_CODES,
@@ -154,70 +155,7 @@ _TOWN_BEFORE = re.compile(r"\b(?:city|town|village) of\s+$")
 # Items of a list ("Oregon, Utah, Washington and Wyoming") are usually of one kind.
 _LIST_JOIN = re.compile(r"^\s*(?:,|;|,?\s*\b(?:and|or)\b)\s*$")
 _POSSESSIVE = re.compile(r"['’]s?$")
-_METONYMY_VERBS = frozenset(
-    {
-        "say",
-        "tell",
-        "warn",
-        "announce",
-        "accuse",
-        "deny",
-        "claim",
-        "threaten",
-        "agree",
-        "reject",
-        "urge",
-        "condemn",
-        "insist",
-        "demand",
-        "sanction",
-        "impose",
-        "respond",
-        "retaliate",
-        "vow",
-        "pledge",
-        "refuse",
-        "decide",
-        "support",
-        "oppose",
-        "call",
-        "argue",
-        "state",
-        "declare",
-        "confirm",
-        "criticize",
-        "criticise",
-        "propose",
-        "offer",
-        "expel",
-        "recall",
-        "negotiate",
-        "sign",
-        "ban",
-        "block",
-        "approve",
-        "veto",
-        "want",
-        "seek",
-        "push",
-        "press",
-        "hope",
-        "plan",
-        "ask",
-        "blame",
-        "welcome",
-        "praise",
-        "protest",
-        "request",
-        "order",
-        "launch",
-        "allow",
-        "dismiss",
-        "vote",
-        "recognize",
-        "recognise",
-    }
-)
+_METONYMY_VERBS = words("places", "metonymy_verbs")
 _METONYMY_CODES = COUNTRY_CODES | {"PPLC", "ADM1"}
 
 # Place slots for a name that NER tagged ORG/PERSON or left untagged: spaCy's small model
@@ -230,16 +168,9 @@ _METONYMY_CODES = COUNTRY_CODES | {"PPLC", "ADM1"}
 # hamlets named like institutions ("in Congress").
 _STRONG_MIN_POPULATION = 10_000
 _WEAK_MIN_POPULATION = 100_000
-_STRONG_PREPS = frozenset(
-    {"in", "inside", "outside", "near", "throughout", "within", "across", "around", "between"}
-)
-# The eight points of the compass: "the north of France", "northeast Syria".
-COMPASS_POINTS = frozenset(
-    {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
-)
-_WEAK_PREPS = frozenset(
-    {"at", "to", "from", "into", "onto", "off", "toward", "towards", "through", "via", "along"}
-)
+_STRONG_PREPS = words("places", "strong_preps")
+COMPASS_POINTS = words("places", "compass_points")
+_WEAK_PREPS = words("places", "weak_preps")
 # Head nouns that make "the <noun> of X" or "the X <noun>" about a place: place types,
 # directions, civic bodies and the people who live there.
 _PLACE_HEADS = (

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Doc, Token
 
+from extractors.lexicons import words
 from extractors.nlp import (
     children,
     doc_sents,
@@ -21,33 +22,10 @@ from extractors.nlp import (
 from extractors.places.gazetteer import COUNTRY_CODES
 from extractors.places.recognize import COMPASS_POINTS, Place, Toponym, haversine_km
 
-# Prepositions whose object place is where the clause happens ("in", "off the coast of
-# Kent", "ferries between Calais and Dover"). Not "on": its objects are mostly dates and
-# topics ("on Monday", "talks on Ukraine", "sanctions on Russia").
-LOCATIVE_PREPS = frozenset(
-    {
-        "in",
-        "at",
-        "near",
-        "outside",
-        "inside",
-        "across",
-        "throughout",
-        "from",
-        "off",
-        "along",
-        "between",
-        "over",
-    }
-)
+LOCATIVE_PREPS = words("places", "locative_preps")
 
 
-# Prepositions of a named setting the gazetteer does not know ("at Wrigley Field"): not
-# "between" or "over", whose objects are as often organizations ("talks between Apple and
-# Google", "a dispute over Huawei").
-NAMED_SETTING_PREPS = frozenset(
-    {"in", "at", "near", "outside", "inside", "across", "throughout", "off", "along"}
-)
+NAMED_SETTING_PREPS = words("places", "named_setting_preps")
 
 
 # Nouns for a part or the surroundings of a place, whose "of" names the place: "off the
@@ -130,59 +108,7 @@ def _named_compound(noun: Token) -> bool:
     )
 
 
-# Common nouns for sites, which a proper-noun modifier names ("the Sandilands stop").
-SITE_NOUNS = frozenset(
-    {
-        "stop",
-        "station",
-        "circuit",
-        "track",
-        "stadium",
-        "arena",
-        "airport",
-        "park",
-        "road",
-        "street",
-        "avenue",
-        "bridge",
-        "square",
-        "hospital",
-        "school",
-        "university",
-        "hotel",
-        "tower",
-        "building",
-        "field",
-        "church",
-        "mosque",
-        "temple",
-        "prison",
-        "port",
-        "harbour",
-        "harbor",
-        "camp",
-        "village",
-        "district",
-        "market",
-        "mall",
-        "centre",
-        "center",
-        "consulate",
-        "embassy",
-        "base",
-        "palace",
-        "court",
-        "tunnel",
-        "motorway",
-        "highway",
-        "beach",
-        "river",
-        "lake",
-        "mountain",
-        "valley",
-        "estate",
-    }
-)
+SITE_NOUNS = words("places", "site_nouns")
 
 
 # Entities a toponym can sit inside without naming a setting: "Chicago Cubs", "Croydon
@@ -190,47 +116,7 @@ SITE_NOUNS = frozenset(
 NON_SETTING_LABELS = frozenset({"ORG", "PERSON", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW"})
 
 
-# Nouns for people: a place that modifies one says where they are from or what they
-# support ("a Crystal Palace fan", "a Croydon resident"), not where anything happened.
-PERSON_NOUNS = frozenset(
-    {
-        "fan",
-        "supporter",
-        "resident",
-        "native",
-        "man",
-        "woman",
-        "boy",
-        "girl",
-        "teenager",
-        "father",
-        "mother",
-        "mum",
-        "dad",
-        "son",
-        "daughter",
-        "student",
-        "pensioner",
-        "commuter",
-        "voter",
-        "worker",
-        "player",
-        "striker",
-        "midfielder",
-        "defender",
-        "goalkeeper",
-        "manager",
-        "owner",
-        "mp",
-        "councillor",
-        "senator",
-        "congressman",
-        "congresswoman",
-        "lawmaker",
-        "businessman",
-        "businesswoman",
-    }
-)
+PERSON_NOUNS = words("places", "person_nouns")
 
 
 # Radius within which a smaller populated place counts as part of a larger one.

@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from extractors.ingest import REASONS, Rejection, articles
+from extractors.errors import REASONS
+from extractors.ingest import Rejection, articles
 from extractors.records import Article
 
 TODAY = dt.date(2026, 11, 28)

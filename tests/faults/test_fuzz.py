@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extractors.config import Settings
-from extractors.ingest import REASONS, Rejection, articles, build_article
+from extractors.errors import REASONS
+from extractors.ingest import Rejection, articles, build_article
 from extractors.records import Article
 from warehouse.runs import RunState, article_batches
 

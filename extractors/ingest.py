@@ -19,23 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
+from extractors.dateline import LEADING_DATELINE
 from extractors.errors import REASONS
 from extractors.records import Article
 
 # Keys accepted for the publication date, in order of preference (common corpus spellings).
 PUBLISHED_KEYS = ("published", "dct", "date_publish", "pub_date", "date")
 SIDECAR_SUFFIX = ".meta.json"
-
-# "SEOUL —", "WASHINGTON (AP) —", "BEIJING, March 3 (Reuters) --", "PARIS, France (AFP) -"
-LEADING_DATELINE = re.compile(
-    r"""\A\s*
-    (?P<place>[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,3}      # upper-case place name
-       (?:,\s*[A-Z][A-Za-z.'’]+(?:\ [A-Z][A-Za-z.'’]+){0,2})?)  # optional ", State/Country"
-    (?:,\s*(?P<date>[A-Z][a-z]{2,8}\.?\ \d{1,2}))?              # optional ", March 3"
-    \s*(?:\((?P<agency>[A-Za-z][A-Za-z .&-]{0,30})\))?          # optional "(AP)"
-    \s*(?:—|–|--|-|:)\s+""",
-    re.VERBOSE,
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ LAYERS = {
     "extractors.nlp": 2,
     "extractors.syntax": 2,
     "extractors.ingest": 2,
+    "extractors.dateline": 2,
     "extractors.records": 1,
     "extractors.errors": 0,
     "extractors.config": 1,

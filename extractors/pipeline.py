@@ -99,7 +99,7 @@ class Extractor:
     def __init__(self, settings: Settings, *, nlp: Language | None = None) -> None:
         self.settings = settings
         self.nlp = nlp if nlp is not None else load_pipeline(settings.nlp.model)
-        self.places = PlaceResolver(load_gazetteer())
+        self.places = PlaceResolver(load_gazetteer(cache_dir=settings.places.cache_path()))
         self.actor_lexicon = load_actor_lexicon()
         self.event_types = load_event_types()
         self.event_nouns = frozenset(self.event_types.nouns)

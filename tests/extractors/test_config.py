@@ -85,3 +85,19 @@ def test_missing_config_file(tmp_path: Path):
     with pytest.raises(ConfigError) as info:
         load_settings(tmp_path / "nope.toml")
     assert info.value.code == "E004"
+
+
+def test_gazetteer_cache_from_config_else_environment_else_home(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from extractors.config import CACHE_ENV, PlacesSettings, default_cache_dir
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    assert default_cache_dir() == tmp_path
+    assert PlacesSettings().cache_path() == tmp_path
+    assert PlacesSettings(cache_dir=str(tmp_path / "mine")).cache_path() == tmp_path / "mine"
+    monkeypatch.delenv(CACHE_ENV)
+    assert default_cache_dir() == Path.home() / ".cache" / "event-etl"
+    config = tmp_path / "c.toml"
+    config.write_text(f'[places]\ncache_dir = "{tmp_path / "g"}"\n')
+    assert load_settings(config).places.cache_path() == tmp_path / "g"

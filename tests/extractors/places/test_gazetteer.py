@@ -11,14 +11,12 @@ import pytest
 
 from extractors.errors import PlaceError
 from extractors.places.gazetteer import (
-    CACHE_ENV,
     FEATURE_CLASSES,
     HEDGE_MAX_KM,
     NAME_DEMONYM,
     NAME_PRIMARY,
     NAME_SHORT,
     build_gazetteer,
-    default_cache_dir,
     load_gazetteer,
     name_key,
     normalize_name,
@@ -106,13 +104,6 @@ def test_unsupported_population_threshold(tmp_path: Path) -> None:
     with pytest.raises(PlaceError) as err:
         build_gazetteer(tmp_path, min_city_population=123)
     assert err.value.code == "E302"
-
-
-def test_cache_dir_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
-    assert default_cache_dir() == tmp_path
-    monkeypatch.delenv(CACHE_ENV)
-    assert default_cache_dir() == Path.home() / ".cache" / "event-etl"
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:

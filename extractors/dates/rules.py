@@ -23,6 +23,8 @@ from typing import Any
 
 from dateutil.easter import easter
 
+from extractors.lexicons import words
+
 __all__ = [
     "Context",
     "Reading",
@@ -185,21 +187,7 @@ SMALL = {
     "half a": 0.5,
     "a half": 0.5,
 }
-VAGUE = {
-    "few",
-    "a few",
-    "several",
-    "some",
-    "many",
-    "a number of",
-    "numerous",
-    "various",
-    "a handful of",
-    "the",
-    "countless",
-    "recent",
-    "coming",
-}
+VAGUE = words("dates", "vague")
 ORDINALS = {
     "first": 1,
     "second": 2,
@@ -617,108 +605,9 @@ def _none(value: str, rule_name: str, type_: str = "DATE") -> Reading:
 
 # -- references to the present / past / future --------------------------------------
 
-_PRESENT = {
-    "now",
-    "right now",
-    "just now",
-    "currently",
-    "current",
-    "presently",
-    "at present",
-    "the present",
-    "present",
-    "nowadays",
-    "these days",
-    "at the moment",
-    "the moment",
-    "this time",
-    "at this time",
-    "at this point",
-    "this point",
-    "the current period",
-    "this stage",
-    "at this stage",
-    "today's",
-    "for now",
-    "by now",
-    "until now",
-    "so far",
-    "the present time",
-    "as of now",
-    "the time being",
-    "for the time being",
-}
-_PAST = {
-    "recently",
-    "recent",
-    "lately",
-    "previously",
-    "earlier",
-    "formerly",
-    "once",
-    "the past",
-    "in the past",
-    "past",
-    "the recent past",
-    "not long ago",
-    "a while ago",
-    "long ago",
-    "some time ago",
-    "some years ago",
-    "years ago",
-    "several years ago",
-    "many years ago",
-    "more recently",
-    "most recently",
-    "until recently",
-    "then current",
-    "the old days",
-    "former",
-    "earlier this decade",
-    "in recent times",
-    "recent times",
-    "years earlier",
-    # TimeBank marks the vague stretch before now as a past reference, not a duration.
-    "recent years",
-    "past years",
-}
-_FUTURE = {
-    "future",
-    "the future",
-    "the near future",
-    "the distant future",
-    "the foreseeable future",
-    "soon",
-    "shortly",
-    "a later date",
-    "as soon as possible",
-    "the near term",
-    "near term",
-    "the short term",
-    "short term",
-    "the long term",
-    "long term",
-    "the longer term",
-    "the medium term",
-    "later",
-    "in the future",
-    "one of these days",
-    "sooner or later",
-    "down the road",
-    "the years ahead",
-    "the days ahead",
-    "the months ahead",
-    "eventually",
-    "the coming years",
-    "the coming months",
-    "coming months",
-    "coming years",
-    "future quarters",
-    "coming quarters",
-    "the coming decades",
-    "coming decades",
-    "in the coming years",
-}
+_PRESENT = words("dates", "present")
+_PAST = words("dates", "past")
+_FUTURE = words("dates", "future")
 
 
 @handler

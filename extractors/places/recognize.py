@@ -168,69 +168,8 @@ _WEAK_MIN_POPULATION = 100_000
 _STRONG_PREPS = words("places", "strong_preps")
 COMPASS_POINTS = words("places", "compass_points")
 _WEAK_PREPS = words("places", "weak_preps")
-# Head nouns that make "the <noun> of X" or "the X <noun>" about a place: place types,
-# directions, civic bodies and the people who live there.
-_PLACE_HEADS = (
-    frozenset(
-        [
-            "city",
-            "town",
-            "village",
-            "hamlet",
-            "borough",
-            "township",
-            "suburb",
-            "suburbs",
-            "outskirts",
-            "port",
-            "capital",
-            "county",
-            "province",
-            "region",
-            "district",
-            "area",
-            "municipality",
-            "coast",
-            "heart",
-            "streets",
-            "mayor",
-            "council",
-            "governor",
-            "residents",
-            "resident",
-            "people",
-            "citizens",
-            "inhabitants",
-        ]
-    )
-    | COMPASS_POINTS
-)
-_COMPOUND_HEADS = frozenset(
-    [
-        "man",
-        "woman",
-        "boy",
-        "girl",
-        "teen",
-        "teenager",
-        "resident",
-        "residents",
-        "native",
-        "mayor",
-        "council",
-        "police",
-        "officer",
-        "officers",
-        "firefighters",
-        "officials",
-        "area",
-        "city",
-        "neighborhood",
-        "neighbourhood",
-        "suburb",
-        "port",
-    ]
-)
+_PLACE_HEADS = words("places", "place_heads") | COMPASS_POINTS
+_COMPOUND_HEADS = words("places", "compound_heads")
 
 
 class PlaceResolver:

@@ -28,41 +28,7 @@ LOCATIVE_PREPS = words("places", "locative_preps")
 NAMED_SETTING_PREPS = words("places", "named_setting_preps")
 
 
-# Nouns for a part or the surroundings of a place, whose "of" names the place: "off the
-# coast of Kent", "on the outskirts of Kabul", "in the north of France".
-PART_NOUNS = (
-    frozenset(
-        {
-            "coast",
-            "coastline",
-            "shore",
-            "shores",
-            "waters",
-            "outskirts",
-            "suburbs",
-            "edge",
-            "border",
-            "centre",
-            "center",
-            "heart",
-            "middle",
-            "part",
-            "region",
-            "area",
-            "city",
-            "town",
-            "village",
-            "capital",
-            "province",
-            "state",
-            "county",
-            "district",
-            "island",
-            "streets",
-        }
-    )
-    | COMPASS_POINTS
-)
+PART_NOUNS = words("places", "part_nouns") | COMPASS_POINTS
 
 
 # The sentences that state where the main event happened, after the headline.

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from spacy.tokens import Doc, Token
 
 from extractors.dates.detect import Timex, normalize_timex
-from extractors.dates.rules import WEEKDAY_NAMES
+from extractors.dates.vocabulary import WEEKDAY_NAMES
 from extractors.nlp import (
     children,
     doc_sents,

@@ -19,14 +19,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from extractors.dates.rules import (
-    Context,
-    Reading,
-    Reference,
-    granularity_of,
-    read,
-    value_interval,
-)
+from extractors.dates.rules import read
+from extractors.dates.values import Context, Reading, Reference, granularity_of, value_interval
 from extractors.lexicons import words
 from extractors.nlp import doc_ents, doc_text
 from extractors.syntax import FUTURE_AUX, REQUEST_LEMMAS

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractors.dates.detect import Timex, normalize_timex, timexes
-from extractors.dates.rules import granularity_of, value_interval
+from extractors.dates.values import granularity_of, value_interval
 
 PUB = dt.date(2021, 3, 18)  # a Thursday
 

@@ -7,6 +7,9 @@ import datetime as dt
 import pytest
 
 from extractors.dates import rules as R
+from extractors.dates.arithmetic import normalize_surface
+from extractors.dates.points import HOLIDAYS, load_holidays
+from extractors.dates.values import HANDLERS, Context, Reference, value_interval
 
 PUB = dt.date(2021, 3, 18)  # a Thursday, as the examples assume
 
@@ -15,11 +18,11 @@ def _reading(text: str, tense: str, reference: str | None) -> tuple[str, str | N
     """(rule name, value) of the first rule that reads `text`, in priority order."""
     ref = None
     if reference is not None:
-        start, _, _ = R.value_interval(reference)
+        start, _, _ = value_interval(reference)
         assert start is not None
-        ref = R.Reference(reference, start)
-    ctx = R.Context(PUB, tense, ref)
-    surface = R.normalize_surface(text)
+        ref = Reference(reference, start)
+    ctx = Context(PUB, tense, ref)
+    surface = normalize_surface(text)
     for date_rule in R.RULES:
         match = date_rule.pattern.fullmatch(surface)
         if match is not None and (out := date_rule.handler(match, ctx)) is not None:
@@ -40,7 +43,7 @@ def test_each_example_is_read_by_its_rule(name: str, example: dict[str, str]):
 
 def test_every_rule_has_an_example_and_every_handler_a_rule():
     assert all(r.examples for r in R.RULES), [r.name for r in R.RULES if not r.examples]
-    assert {r.handler for r in R.RULES} == set(R.HANDLERS.values())
+    assert {r.handler for r in R.RULES} == set(HANDLERS.values())
 
 
 def test_examples_agree_with_the_public_entry_point():
@@ -48,7 +51,7 @@ def test_examples_agree_with_the_public_entry_point():
     for r in R.RULES:
         for e in r.examples:
             if "reference" not in e:
-                ctx = R.Context(PUB, e.get("tense", "past"))
+                ctx = Context(PUB, e.get("tense", "past"))
                 reading = R.read(e["text"], ctx)
                 assert reading is not None and reading.value == e["value"], e
 
@@ -83,11 +86,11 @@ def test_a_bad_rule_table_is_a_clear_error(toml: str, message: str):
     ],
 )
 def test_holidays_are_read_from_the_table(name: str, year: int, day: dt.date):
-    assert R.HOLIDAYS[name](year) == day
+    assert HOLIDAYS[name](year) == day
 
 
 def test_a_holiday_without_a_rule_for_its_day_is_a_clear_error():
     with pytest.raises(ValueError, match="needs names"):
-        R.load_holidays('[[holiday]]\nnames = ["pi day"]\nmonth = 3\n')
+        load_holidays('[[holiday]]\nnames = ["pi day"]\nmonth = 3\n')
     with pytest.raises(ValueError, match="needs names"):
-        R.load_holidays('[[holiday]]\nnames = ["x"]\nmonth = 3\nday = 14\neaster_offset = 1\n')
+        load_holidays('[[holiday]]\nnames = ["x"]\nmonth = 3\nday = 14\neaster_offset = 1\n')

@@ -13,12 +13,10 @@ from spacy.tokens import Doc
 from extractors.actors import ActorInfo, ActorResolver
 from extractors.dates.anchor import LEAD_SENTENCES, POINT_TYPES, overlaps, timex_tokens
 from extractors.dates.detect import Timex
-from extractors.events.frames import (
-    Argument,
-    Frame,
-    is_request,
-)
+from extractors.events.arguments import Argument
+from extractors.events.frames import Frame
 from extractors.events.headline import Headline
+from extractors.events.modality import is_request
 from extractors.lexicons import words
 from extractors.nlp import (
     children,

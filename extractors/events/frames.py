@@ -8,77 +8,51 @@ document's toponyms and time expressions, preferring those tied to the clause.
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy
-from spacy.attrs import DEP, HEAD, LEMMA, ORTH, POS
+from spacy.attrs import DEP, HEAD, LEMMA, POS
 from spacy.parts_of_speech import NOUN as NOUN_POS
 from spacy.parts_of_speech import VERB as VERB_POS
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
+from extractors.events.arguments import (
+    _MASK_KEY,
+    OBJECT_DEPS,
+    Argument,
+    _argument,
+    _conjuncts,
+    _controller,
+    _is_named,
+    _masked,
+    _own_subject,
+    _passive_subject,
+    _prep_object,
+    _referent,
+    _targets,
+    argument,
+    mask_tokens,
+)
+from extractors.events.modality import _modality, _negated, _reporter, _tense, quote_reporters
 from extractors.lexicons import words
 from extractors.nlp import (
     children,
-    doc_sents,
-    doc_text,
     doc_tokens,
     isin_sorted,
-    sent_of,
     subtree_bounds,
-    subtree_indices,
-    token_bounds,
 )
 from extractors.nlp import head as head_of
 from extractors.nlp import sentence_of as sentence_index
-from extractors.syntax import FUTURE_AUX, REQUEST_LEMMAS
 
-SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
-PASSIVE_SUBJECT_DEPS = frozenset({"nsubjpass", "csubjpass"})
-OBJECT_DEPS = frozenset({"dobj", "obj"})
-# Prepositions whose object is the target when the verb has no direct object.
-VERB_TARGET_PREPS = frozenset({"with", "against", "to", "toward", "towards", "at"})
-OBJECT_TARGET_PREPS = words("events", "object_target_preps")
-# Entity types that are quantities or times, never participants ("on Thursday", "by 5%").
-NOT_PARTICIPANT_ENTS = frozenset(
-    {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"}
-)
-RELATIVE_PRONOUNS = frozenset({"which", "that", "who", "whom"})
-# Pronouns that point at a stretch of text, not at a participant: "dealt with this".
-DEMONSTRATIVE_PRONOUNS = frozenset({"this", "that"})
 # Clause relations whose verbs can head their own event.
 CLAUSE_DEPS = frozenset(
     {"ROOT", "conj", "ccomp", "xcomp", "advcl", "relcl", "acl", "pcomp", "csubj", "parataxis"}
 )
 SKIP_LEMMAS = frozenset({"be", "have", "do", "get", "seem", "become", "remain"})
-REPORTING_LEMMAS = words("events", "reporting_lemmas")
-PLANNING_LEMMAS = words("events", "planning_lemmas")
-# Prepositions that introduce whom a request is made of: "called on", "appealed to",
-# "pleaded with".
-REQUESTEE_PREPS = frozenset({"on", "upon", "to", "with"})
-HYPOTHETICAL_AUX = frozenset({"would", "could", "might", "may", "should", "can", "ca"})
-HYPOTHETICAL_MARKS = frozenset({"if", "unless", "whether"})
-DENIAL_LEMMAS = frozenset({"deny", "refuse", "reject", "fail", "decline"})
 STATE_WORDS = words("events", "state_words")
 LIGHT_VERBS = words("events", "light_verbs")
-ROLE_NOUNS = words("events", "role_nouns")
-INTENT_NOUNS = words("events", "intent_nouns")
-# Modifiers cut from an argument's span: they describe it but are not the argument.
-TRIM_DEPS = frozenset({"relcl", "acl", "punct", "advcl", "cc", "prep"})
-
-
-@dataclass(frozen=True, slots=True)
-class Argument:
-    """An actor or target: its span in the text plus its head token index."""
-
-    start: int  # token index, inclusive
-    end: int  # token index, exclusive
-    head: int
-    start_char: int
-    end_char: int
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,359 +80,9 @@ class Frame:
     nominal: bool = False  # headed by a noun ("talks in Anchorage")
 
 
-def argument(doc: Doc, head: Token) -> Argument:
-    """The phrase headed by `head`, without relative clauses and trailing modifiers."""
-    return _argument(doc, head)
-
-
-def _argument(doc: Doc, head: Token) -> Argument:
-    kept = {head.i}
-    lemma = head.lemma_.lower()
-    for child in children(head):
-        if child.dep_ in TRIM_DEPS and not (
-            (child.dep_ == "prep" and child.lower_ == "of" and head.pos_ in {"NOUN", "NUM"})
-            or (child.dep_ == "prep" and child.lower_ in {"to", "for"} and lemma in ROLE_NOUNS)
-            or (child.dep_ == "acl" and lemma in INTENT_NOUNS and _is_infinitive(child))
-        ):
-            # "the makers of Toblerone", "an aide to Clinton", "a decision to cut the bars"
-            # keep the phrase that says whose or what.
-            continue
-        if child.dep_ == "appos" and head.ent_type_ != "":
-            continue  # "Kim Jong-un, the leader of North Korea": the name is the argument
-        kept.update(subtree_indices(child))
-    # Hyphens and appositive commas sit between kept tokens: keep them too.
-    low, high = min(kept), max(kept)
-    kept.update(c.i for c in children(head) if c.dep_ == "punct" and low < c.i < high)
-    start = end = head.i
-    while start - 1 in kept:
-        start -= 1
-    while end + 1 in kept:
-        end += 1
-    tokens = doc_tokens(doc)
-    while start < end and (tokens[start].is_punct or tokens[start].is_space):
-        start += 1
-    while end > start and (
-        tokens[end].is_punct
-        or tokens[end].is_space
-        or tokens[end].dep_ == "case"
-        or tokens[end].pos_ == "ADP"
-    ):
-        end -= 1  # a preposition whose object the parser hung elsewhere ends nothing
-    starts, ends = token_bounds(doc)
-    start_char, end_char = starts[start], ends[end]
-    # Span.text, read off the document text (the tokenizer is lossless).
-    return Argument(
-        start, end + 1, head.i, start_char, end_char, doc_text(doc)[start_char:end_char]
-    )
-
-
-def _conjuncts(token: Token) -> list[Token]:
-    return [token, *(t for t in token.conjuncts if t.i > token.i)]
-
-
-_MASK_KEY = "event_etl.masked_tokens"
-
-
-def _masked(token: Token) -> bool:
-    """Whether the token lies in a part of the text that names no participant (a dateline,
-    "NAIROBI, Kenya (AP) —"): see `frames`' `masked` argument."""
-    found = token.doc.user_data.get(_MASK_KEY)
-    return found is not None and found[0] <= token.i < found[1]
-
-
-def _own_subject(verb: Token) -> tuple[Token | None, bool]:
-    """(subject head, is_passive_agent) read directly off the verb."""
-    for child in children(verb):
-        if child.dep_ == "agent":
-            pobj = next((c for c in children(child) if c.dep_ == "pobj"), None)
-            if pobj is not None and not _masked(pobj):
-                return pobj, True
-    subjects = [c for c in children(verb) if c.dep_ in SUBJECT_DEPS and not _masked(c)]
-    if len(subjects) > 1:
-        # Two subjects are a misparse, as a caption credit or a split noun phrase before
-        # the subject ("(Jane Doe/Reuters) Hillary Clinton blamed", "An aide to ...
-        # Clinton has blamed"): the one next to the verb is kept.
-        before = [c for c in subjects if c.i < verb.i]
-        return (before[-1] if before else subjects[0]), False
-    return (subjects[0], False) if subjects else (None, False)
-
-
-def _controller(verb: Token) -> Token | None:
-    """Subject inherited by a verb without its own: conjoined or controlled clauses."""
-    head = head_of(verb)
-    if head.i == verb.i:
-        return None
-    if verb.dep_ == "conj" and head.pos_ in {"VERB", "AUX"}:
-        subject, _ = _own_subject(head)
-        return subject if subject is not None else _controller(head)
-    if verb.dep_ in {"xcomp", "advcl"} and any(
-        c.dep_ == "aux" and c.lower_ == "to" for c in children(verb)
-    ):
-        # Object control ("drove Trump to declare"), else subject control ("plans to visit").
-        # "V NP to VP" is object control in English, "promise" being the exception.
-        obj = next((c for c in children(head) if c.dep_ in OBJECT_DEPS), None)
-        if obj is None and head.lemma_ in REQUEST_LEMMAS:
-            obj = _prep_object(head, REQUESTEE_PREPS)  # "called on the government to act"
-        if obj is not None and head.lemma_ != "promise" and obj.i < verb.i:
-            return obj
-        patient = _passive_subject(head)
-        if patient is not None:
-            return patient  # "the talks were expected to produce a deal": the talks do
-        subject, _ = _own_subject(head)
-        return subject if subject is not None else _controller(head)
-    if (
-        verb.dep_ == "advcl"
-        and verb.tag_ == "VBG"
-        and head.pos_ in {"VERB", "AUX"}
-        and not any(c.dep_ == "mark" for c in children(verb))
-    ):
-        # "A bomber rammed the wall, killing four": the participle's doer is the subject
-        # of the clause it hangs off (a passive one's by-agent; "after X did Y" has a mark
-        # and is left alone).
-        subject, _ = _own_subject(head)
-        return subject if subject is not None else _controller(head)
-    if verb.dep_ in {"relcl", "acl"} and head.pos_ in {"NOUN", "PROPN", "PRON"}:
-        if any(c.dep_ == "aux" and c.lower_ == "to" for c in children(verb)):
-            # "attempts by the administration to open": the nominal's by-phrase acts.
-            return _prep_object(head, frozenset({"by"}))
-        # "officials who met X": the modified noun is the subject unless the clause has one.
-        if verb.tag_ != "VBN" and not any(c.dep_ in SUBJECT_DEPS for c in children(verb)):
-            return head
-    return None
-
-
-def _passive_subject(verb: Token) -> Token | None:
-    return next(
-        (c for c in children(verb) if c.dep_ in PASSIVE_SUBJECT_DEPS and not _masked(c)), None
-    )
-
-
-def _prep_object(token: Token, preps: frozenset[str]) -> Token | None:
-    for child in children(token):
-        if child.dep_ == "prep" and child.lower_ in preps:
-            pobj = next((c for c in children(child) if c.dep_ == "pobj" and not _masked(c)), None)
-            if pobj is not None:
-                return pobj
-    return None
-
-
-def _is_named(token: Token) -> bool:
-    if token.ent_type_ in NOT_PARTICIPANT_ENTS:
-        return False  # "signed an agreement on Thursday": a date, not whom it was signed with
-    return token.pos_ in {"PROPN", "PRON"} or token.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"}
-
-
-def _referent(token: Token | None) -> Token | None:
-    """What an argument token stands for: a relative pronoun's antecedent ("the deal, which
-    Beijing signed": the deal), None for a relative pronoun the parse gives no antecedent
-    ("which is why") and for a demonstrative pronoun ("dealt with this"), else the token."""
-    if token is None:
-        return None
-    lower = token.lower_
-    if lower in RELATIVE_PRONOUNS and token.tag_ in {"WDT", "WP"}:
-        clause = head_of(token)
-        for _ in range(4):
-            if clause.dep_ == "relcl":
-                antecedent = head_of(clause)
-                return antecedent if antecedent.pos_ in {"NOUN", "PROPN", "PRON"} else None
-            if head_of(clause).i == clause.i:
-                break
-            clause = head_of(clause)
-        return None
-    if lower in DEMONSTRATIVE_PRONOUNS and token.pos_ in {"PRON", "DET", "SCONJ"}:
-        return None
-    return token
-
-
-def _targets(verb: Token, passive: bool) -> list[tuple[Token, Token | None]]:
-    """(target head, thing-object head) pairs, one per conjunct."""
-    if passive:
-        subject = _passive_subject(verb)
-        if subject is None and verb.dep_ == "acl" and head_of(verb).pos_ in {"NOUN", "PROPN"}:
-            subject = head_of(verb)  # "the threat posed by X": the noun is what X poses
-        return [(t, None) for t in _conjuncts(subject)] if subject is not None else []
-    obj = next((c for c in children(verb) if c.dep_ in OBJECT_DEPS and not _masked(c)), None)
-    if obj is not None:
-        if not _is_named(obj):
-            # "issued sanctions against Beijing": Beijing is the target, sanctions the thing.
-            recipient = _prep_object(obj, OBJECT_TARGET_PREPS)
-            if recipient is None:
-                recipient = _prep_object(verb, VERB_TARGET_PREPS - {"to", "at"})
-            if recipient is not None and _is_named(recipient):
-                return [(t, o) for o in _conjuncts(obj) for t in _conjuncts(recipient)]
-        return [(t, None) for t in _conjuncts(obj)]
-    pobj = _prep_object(verb, VERB_TARGET_PREPS)
-    if pobj is None:
-        return []
-    prep = head_of(pobj).lower_
-    if prep in {"to", "at"} and (pobj.ent_type_ in {"GPE", "LOC", "FAC"} or not _is_named(pobj)):
-        return []  # "went to Paris", "at the meeting": a place or a setting, not a target
-    return [(t, None) for t in _conjuncts(pobj)]
-
-
 def _predicate_tokens(verb: Token) -> list[Token]:
     keep = {"aux", "auxpass", "neg", "prt"}
     return sorted([verb, *(c for c in children(verb) if c.dep_ in keep)], key=lambda t: t.i)
-
-
-def _is_infinitive(verb: Token) -> bool:
-    return verb.dep_ in {"xcomp", "advcl", "acl", "relcl"} and any(
-        c.dep_ == "aux" and c.lower_ == "to" for c in children(verb)
-    )
-
-
-def _tense(verb: Token, depth: int = 0) -> str:
-    auxes = [c for c in children(verb) if c.dep_ in {"aux", "auxpass"}]
-    if any(a.lower_ in FUTURE_AUX for a in auxes):
-        return "future"
-    if any(a.lower_ == "going" for a in auxes) or (
-        verb.dep_ == "xcomp" and head_of(verb).lower_ == "going"
-    ):
-        return "future"
-    if _is_infinitive(verb) and depth < 4 and head_of(verb).pos_ in {"VERB", "AUX"}:
-        # "plans to visit" lies ahead; "drove Trump to declare" happened when the driving did.
-        if head_of(verb).lemma_ in PLANNING_LEMMAS or is_request(verb):
-            return "future"
-        return _tense(head_of(verb), depth + 1)
-    if verb.tag_ in {"VBD", "VBN"} or any(a.tag_ in {"VBD"} for a in auxes):
-        return "past"
-    if any(a.lemma_ == "have" for a in auxes):
-        return "past"
-    if verb.tag_ == "VBG" and depth < 4 and verb.dep_ in {"xcomp", "pcomp", "advcl", "conj"}:
-        return (
-            _tense(head_of(verb), depth + 1) if head_of(verb).pos_ in {"VERB", "AUX"} else "present"
-        )
-    return "present"
-
-
-def _reporting_head(verb: Token) -> Token | None:
-    """The saying verb a clause is reported under ("X said [that Y will do Z]"), if any.
-
-    Everything in the complement of a saying verb is reported, however deep ("X said Y
-    hopes to help deal with it"), so the walk goes up through any relation; the nearest
-    saying verb wins.
-    """
-    token = verb
-    for _ in range(12):
-        head = head_of(token)
-        if head.i == token.i:
-            break
-        if token.dep_ in {"ccomp", "parataxis"} and head.lemma_ in REPORTING_LEMMAS:
-            return head
-        if head.pos_ in {"VERB", "AUX"} and head.lemma_ in REPORTING_LEMMAS:
-            break  # a subject or adjunct of a saying verb is not what was said
-        token = head
-    # “..., ” Mr. Blinken said: the quote's verb heads the sentence, the saying hangs off it.
-    for child in children(verb):
-        if child.dep_ == "parataxis" and child.lemma_ in REPORTING_LEMMAS:
-            return child
-    return None
-
-
-_QUOTE_MARKS = {get_string_id(mark): mark for mark in ("“", "‘‘", "``", '"', "”", "''")}
-_QUOTE_IDS = numpy.array(sorted(_QUOTE_MARKS), dtype="uint64")
-
-
-def quote_reporters(doc: Doc) -> dict[int, Token]:
-    """Token index inside a quotation -> the saying verb it is attributed to.
-
-    A quotation belongs to the saying verb outside it in the sentence where it ends (“...,”
-    she said) or starts (she said: “...”); a quotation with none continues the previous
-    one's speaker when it follows in the next sentence.
-    """
-    spans: list[tuple[int, int]] = []
-    opened: int | None = None
-    # Only quotation marks change the state below: find them in the token array.
-    orths = doc.to_array(ORTH) if len(doc) else numpy.zeros(0, dtype="uint64")
-    for i in numpy.flatnonzero(isin_sorted(orths, _QUOTE_IDS)).tolist():
-        text = _QUOTE_MARKS[int(orths[i])]
-        if text in {"“", "‘‘", "``"} or (text == '"' and opened is None):
-            opened = i
-        elif text in {"”", "''"} or (text == '"' and opened is not None):
-            if opened is not None and i - opened > 2:
-                spans.append((opened, i))
-            opened = None
-    out: dict[int, Token] = {}
-    previous: tuple[int, Token] | None = None  # (sentence end token, saying verb)
-    tokens = doc_tokens(doc)
-    for open_i, close_i in spans:
-        first, last = sent_of(tokens[open_i]), sent_of(tokens[close_i])
-        outside = [
-            t
-            for t in [*tokens[last.start : last.end], *tokens[first.start : first.end]]
-            if not open_i <= t.i <= close_i
-            and t.pos_ == "VERB"
-            and t.lemma_ in REPORTING_LEMMAS
-            and _own_subject(t)[0] is not None
-        ]
-        after = [t for t in outside if t.i > close_i]
-        verb = after[0] if after else (outside[-1] if outside else None)
-        if verb is None and previous is not None and open_i - previous[0] <= 2:
-            verb = previous[1]
-        if verb is None:
-            previous = None
-            continue
-        for i in range(open_i + 1, close_i):
-            out[i] = verb
-        previous = (max(last.end, close_i + 1), verb)
-    return out
-
-
-def _reporter(verb: Token, quotes: dict[int, Token] | None = None) -> Token | None:
-    """Who reports the clause: the subject of its saying verb, or "according to X"."""
-    for child in children(verb):
-        if child.dep_ == "prep" and child.lower_ == "according":
-            to = next((c for c in children(child) if c.lower_ == "to"), None)
-            pobj = next((c for c in (children(to) if to else []) if c.dep_ == "pobj"), None)
-            if pobj is not None:
-                return pobj
-    head = _reporting_head(verb)
-    if head is None and quotes and verb.lemma_ not in REPORTING_LEMMAS:
-        head = quotes.get(verb.i)
-    if head is None or head.i == verb.i:
-        return None
-    subject, _ = _own_subject(head)
-    return subject if subject is not None else _controller(head)
-
-
-def _modality(verb: Token, quotes: dict[int, Token] | None = None) -> str:
-    auxes = [c for c in children(verb) if c.dep_ in {"aux", "auxpass"}]
-    marks = {c.lower_ for c in children(verb) if c.dep_ == "mark"}
-    if marks & HYPOTHETICAL_MARKS or any(a.lower_ in HYPOTHETICAL_AUX for a in auxes):
-        return "hypothetical"
-    # Reported speech wins over tense: "X said Y will visit" is X's claim about a plan.
-    if _reporter(verb, quotes) is not None:
-        return "reported"
-    if any(a.lower_ in FUTURE_AUX for a in auxes):
-        return "planned"
-    token = verb
-    for _ in range(4):
-        if token.dep_ not in {"xcomp", "conj"} or head_of(token).i == token.i:
-            break
-        if token.dep_ == "xcomp" and head_of(token).lemma_ in PLANNING_LEMMAS:
-            return "planned"
-        if is_request(token):
-            return "planned"  # asked for, not done: "urged them to release the detainees"
-        token = head_of(token)
-    return "asserted"
-
-
-def is_request(verb: Token) -> bool:
-    """Whether the verb is the to-infinitive of a request: "urged X to go", "called on X
-    to go" (a "call" needs whom it is made of: "called to say" is a phone call)."""
-    head = head_of(verb)
-    if verb.dep_ not in {"xcomp", "advcl"} or head.i == verb.i or not _is_infinitive(verb):
-        return False
-    if head.lemma_ not in REQUEST_LEMMAS:
-        return False
-    return head.lemma_ != "call" or _prep_object(head, REQUESTEE_PREPS) is not None
-
-
-def _negated(verb: Token) -> bool:
-    if any(c.dep_ == "neg" for c in children(verb)):
-        return True
-    # "denied attacking", "refused to meet": the embedded event did not happen as asserted.
-    return verb.dep_ in {"xcomp", "ccomp", "pcomp"} and head_of(verb).lemma_ in DENIAL_LEMMAS
 
 
 def _is_event_verb(token: Token) -> bool:
@@ -638,17 +262,6 @@ def frames(
                 )
 
 
-def mask_tokens(doc: Doc, masked: tuple[int, int] | None) -> None:
-    """Mark the tokens within character offsets `masked` as naming no participant."""
-    if masked is None or masked[1] <= masked[0]:
-        doc.user_data.pop(_MASK_KEY, None)
-        return
-    starts, _ = token_bounds(doc)
-    first = bisect.bisect_left(starts, masked[0])
-    last = bisect.bisect_left(starts, masked[1])
-    doc.user_data[_MASK_KEY] = (first, last)
-
-
 def _state_frames(
     doc: Doc, copula: Token, sentence_of: list[int], quotes: dict[int, Token]
 ) -> Iterator[Frame]:
@@ -789,66 +402,3 @@ _SKIP_IDS = numpy.array(sorted(get_string_id(w) for w in SKIP_LEMMAS), dtype="ui
 _EVENT_DEP_IDS = numpy.array(
     sorted(get_string_id(d) for d in CLAUSE_DEPS - {"amod"}), dtype="uint64"
 )
-
-
-# Dependents that end the verb phrase: a conjoined verb or clause is an event of its own
-# ("died [and 50 were injured]"), and a sentence-level aside follows a dash or a colon.
-_PHRASE_ENDS = frozenset({"cc", "conj", "parataxis"})
-_PHRASE_EDGES = frozenset({"punct"})
-
-
-def verb_phrase(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
-    """The verb phrase of the predicate at character offsets [start, end) of a parsed
-    document, as Giveme5W1H answers "what": the predicate with everything it governs to
-    its right (objects, complements, prepositional phrases, subordinate clauses), up to
-    the first conjoined verb or clause, which is an event of its own.
-
-    Returns the phrase's character offsets: "have died in a suicide attack on the German
-    consulate" for the predicate "have died"; None when no token starts inside [start, end).
-    Reads the per-Doc token caches: a few token reads per predicate, no walk of its sentence.
-    """
-    starts, ends = token_bounds(doc)
-    first = bisect.bisect_left(starts, start)
-    stop = bisect.bisect_left(starts, end)
-    if first >= stop:
-        return None
-    tokens = doc_tokens(doc)
-    inside = tokens[first:stop]
-    head = next(
-        (t for t in inside if not first <= (h := head_of(t).i) < stop or h == t.i), inside[-1]
-    )
-    last = stop - 1
-    for child in children(head):
-        if child.i <= last:
-            continue
-        if child.dep_ in _PHRASE_ENDS:
-            break
-        if child.dep_ in _PHRASE_EDGES:
-            continue
-        last = max(last, child.right_edge.i)
-    # The phrase stays in the predicate's sentence and ends on a word, not a line break.
-    last = min(last, doc_sents(doc)[sentence_index(doc)[head.i]].end - 1)
-    while last > first and _loose_end(tokens, first, last):
-        last -= 1
-    return starts[first], ends[last]
-
-
-_OPENERS = {'"': '"', "'": "'", "\u201d": "\u201c", "\u2019": "\u2018", ")": "(", "]": "["}
-
-
-def _loose_end(tokens: Sequence[Token], first: int, last: int) -> bool:
-    """Whether the phrase's last token is a loose end to trim: a line break, punctuation
-    (comma, dash, colon, full stop), a conjunction with nothing after it, or a closing quote
-    or bracket the phrase did not open."""
-    token = tokens[last]
-    if token.is_space or token.pos_ == "CCONJ":
-        return True
-    text = token.text
-    opener = _OPENERS.get(text)
-    if opener is None:
-        return token.is_punct
-    opened = sum(t.text.count(opener) for t in tokens[first:last])
-    if opener == text:  # the same mark opens and closes: an even count leaves this one open
-        return opened % 2 == 0
-    closed = sum(t.text.count(text) for t in tokens[first:last])
-    return opened <= closed

@@ -19,12 +19,9 @@ from spacy.tokens import Doc, Token
 
 from extractors.dates.anchor import first_recent, timex_tokens
 from extractors.dates.detect import Timex
-from extractors.events.frames import (
-    REPORTING_LEMMAS,
-    Frame,
-    hangs_on_dateline,
-)
+from extractors.events.frames import Frame, hangs_on_dateline
 from extractors.events.headline import Headline, content_lemmas, with_families
+from extractors.events.modality import REPORTING_LEMMAS
 from extractors.events.rows import with_rank
 from extractors.nlp import (
     doc_ents,

@@ -14,12 +14,10 @@ from spacy.tokens import Doc
 
 from extractors.actors import ActorInfo
 from extractors.dates.detect import Timex
+from extractors.events.arguments import Argument
 from extractors.events.attach import DocContext, date_of, participants_of, place_of
-from extractors.events.frames import (
-    Argument,
-    Frame,
-    verb_phrase,
-)
+from extractors.events.frames import Frame
+from extractors.events.phrase import verb_phrase
 from extractors.events.types import EventTypes
 from extractors.nlp import (
     doc_ents,

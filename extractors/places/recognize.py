@@ -25,13 +25,13 @@ from spacy.attrs import IS_STOP, IS_TITLE, SENT_START
 from extractors.dateline import DATELINE_HEAD
 from extractors.lexicons import words
 from extractors.nlp import doc_ents, doc_text, token_bounds
-from extractors.places.gazetteer import (
+from extractors.places.gazetteer import Gazetteer
+from extractors.places.schema import (
     COUNTRY_CODES,
     NAME_ALTERNATE,
     NAME_DEMONYM,
     NAME_PRIMARY,
     NAME_SHORT,
-    Gazetteer,
     normalize_name,
 )
 

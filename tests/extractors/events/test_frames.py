@@ -2,7 +2,8 @@
 
 import pytest
 
-from extractors.events.frames import frames, verb_phrase
+from extractors.events.frames import frames
+from extractors.events.phrase import verb_phrase
 
 
 def _frames(nlp, text):

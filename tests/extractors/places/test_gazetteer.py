@@ -10,20 +10,19 @@ from pathlib import Path
 import pytest
 
 from extractors.errors import PlaceError
-from extractors.places.gazetteer import (
+from extractors.places.build import HEDGE_MAX_KM, build_gazetteer
+from extractors.places.build import _division_point as division_point
+from extractors.places.build import _hedged_point as hedged_point
+from extractors.places.build import _off_outline as off_outline
+from extractors.places.gazetteer import load_gazetteer
+from extractors.places.schema import (
     FEATURE_CLASSES,
-    HEDGE_MAX_KM,
     NAME_DEMONYM,
     NAME_PRIMARY,
     NAME_SHORT,
-    build_gazetteer,
-    load_gazetteer,
     name_key,
     normalize_name,
 )
-from extractors.places.gazetteer import _division_point as division_point
-from extractors.places.gazetteer import _hedged_point as hedged_point
-from extractors.places.gazetteer import _off_outline as off_outline
 
 
 @pytest.mark.parametrize(

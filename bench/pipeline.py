@@ -176,6 +176,18 @@ def _row(name: str, r: dict, floor: dict | None) -> str:
     )
 
 
+# BENCHMARKS.md ends with the one-off measurements behind settings in the code, which the
+# code's comments point to; a new benchmark report keeps them.
+MEASUREMENTS_HEADING = "## Measurements behind the code"
+
+
+def kept_measurements(path: Path) -> str:
+    """The measurements section of an existing report ("" when there is none)."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    at = old.find(MEASUREMENTS_HEADING)
+    return "" if at < 0 else "\n" + old[at:]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -217,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
                 growth[n] = _child("full", _write_inputs(args.corpus, n, Path(tmp)), 1)
     report = render(args, results, growth, runs)
     print(report)
-    args.output.write_text(report, encoding="utf-8")
+    args.output.write_text(report + kept_measurements(args.output), encoding="utf-8")
     print(f"written to {args.output}")
     return 0
 

@@ -618,11 +618,11 @@ def to_table(record: type, rows: typing.Sequence[object]) -> pa.Table:
 
 
 def builder(record: type[R]) -> typing.Callable[..., R]:
-    """A constructor for a frozen record class, taking the same arguments, about 7 times
+    """A constructor for a frozen record class, taking the same arguments, several times
     faster than calling the class, for the rows built once per event or mention.
 
-    A frozen dataclass's __init__ sets every field through object.__setattr__: 5.1 us per
-    EventRow (56 fields) against 0.5 us for plain assignment. The builder fills a mutable
+    A frozen dataclass's __init__ sets every field through object.__setattr__, ten times the
+    cost of plain assignment (BENCHMARKS.md, "Row builder"). The builder fills a mutable
     twin of the class (same fields, defaults and slots, in the same order) and then gives
     the object the record's class, so what it returns is an ordinary instance of `record`:
     frozen, equal to and hashing like `record(...)` with the same arguments (a test checks).

@@ -33,8 +33,8 @@ def ephemeral_run_settings() -> Iterator[None]:
 
     Heartbeats let a standing server mark a run whose process died as crashed; an ephemeral
     server dies with the process, so nothing reads them. And a run with heartbeats ends up to
-    a second late: Prefect joins their thread, which sleeps in 1-second steps (a flow that
-    does nothing took 1.07 s instead of 0.09 s). With PREFECT_API_URL set, nothing changes.
+    a second late: Prefect joins their thread, which sleeps in 1-second steps (BENCHMARKS.md,
+    "Flow-run heartbeats"). With PREFECT_API_URL set, nothing changes.
     """
     from prefect.settings import (
         PREFECT_API_URL,
@@ -68,8 +68,8 @@ def local_cluster_kwargs(workers: int) -> dict[str, Any]:
         api = server.api_url
     # Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536, which also turns off
     # glibc's adaptive mmap threshold: every array over 128 KB is then mapped and unmapped,
-    # and spaCy's parse ran 20% slower per worker (46.0 s vs 39.0 s for 1,000 documents on
-    # 2 workers). Memory is handed back after each batch anyway (runs.release_free_heap).
+    # and spaCy's parse ran slower per worker (BENCHMARKS.md, "Dask workers' malloc trim
+    # threshold"). Memory is handed back after each batch anyway (runs.release_free_heap).
     import dask
 
     dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})
@@ -183,8 +183,8 @@ def etl_run(
         size = runs.batch_size(settings, parallelism)
         for batch_no, batch in enumerate(runs.article_batches(run, settings, size=size), 1):
             # The Articles travel as one pickled payload: as a list, Prefect walks every
-            # one looking for futures and Dask hashes every text for the task key, about
-            # 30 ms per batch in this process, taken from the workers on a 2-core machine.
+            # one looking for futures and Dask hashes every text for the task key, in this
+            # process, taken from the workers (BENCHMARKS.md, "Articles as one payload").
             payload = runs.pack_articles(batch)
             in_flight.append(extract_batch.submit(run.run_id, batch_no, payload, settings, out))
             while len(in_flight) >= window:

@@ -49,12 +49,9 @@ READER_CONFIG: dict[str, str | bool | int | float | list[str]] = {
 
 # A transaction's inserted rows stay in memory until COMMIT unless they fill row groups, which
 # DuckDB then writes to the file at once ("optimistic writes"; readers see them only after
-# COMMIT). With DuckDB's defaults (122,880-row groups, flushed five at a time, 2 threads) a
-# run's events and mentions (some 30 rows per document) all stayed in memory: loading 2,452
-# documents peaked 221 MB above the process's RSS, 500 documents 89 MB. With the settings
-# below: 97 MB and 76 MB (28 MB of it is opening DuckDB). Each one matters: with 2 threads,
-# default row groups or five-group flushes the 2,452-document load peaks at +182, +191 and
-# +149 MB. Row groups only set how rows are stored in the file; no query depends on them.
+# COMMIT). With DuckDB's defaults a run's events and mentions (some 30 rows per document) all
+# stayed in memory; each setting below lowers the load's peak (BENCHMARKS.md, "DuckDB writer
+# settings"). Row groups only set how rows are stored in the file; no query depends on them.
 WRITER_ROW_GROUP_SIZE = 16_384
 WRITER_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     # One thread: a parallel insert keeps a row group in flight per thread.
@@ -62,7 +59,7 @@ WRITER_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     # Write each full row group at once rather than buffering five of them.
     "write_buffer_row_group_count": 1,
     # Hand DuckDB's freed allocator memory back after a query that used more than this
-    # (default 128 MB): -8 MB at the peak of the 2,452-document load.
+    # (DuckDB's default is 128 MB).
     "allocator_flush_threshold": "16MB",
 }
 

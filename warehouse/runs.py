@@ -143,7 +143,7 @@ def batch_size(settings: Settings, parallelism: int = 1) -> int:
     With several workers, one batch per worker would leave a worker idle while the other
     finishes the longer batch, and a run shorter than workers x docs_per_task would not use
     them all. So each worker gets about four batches' worth of every docs_per_task window;
-    the extra Prefect tasks cost some 50-100 ms each.
+    the extra Prefect tasks cost little (BENCHMARKS.md, "Batches per worker").
     """
     if parallelism <= 1:
         return settings.run.docs_per_task

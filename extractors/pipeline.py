@@ -93,6 +93,36 @@ _WARM_UP_TEXT = (
 _Piece = tuple[str, tuple[Article, str]]
 
 
+def _dateline_mask(text: str, article: Article, inline: Toponym | None) -> tuple[int, int] | None:
+    """Character offsets of the dateline, which names where the story was filed: no actor,
+    target or clause place is taken from it."""
+    start = article.dateline_start_char
+    if start is None and inline is not None:
+        start = inline.start
+    return dateline_extent(text, start) if start is not None else None
+
+
+def batches(articles: Iterable[Article], *, max_chars: int, size: int) -> Iterator[list[_Piece]]:
+    """`size` texts (or pieces of one, cut at max_chars) per batch, with their headlines
+    just before them: a headline is a few tokens, and counting it as a text would halve the
+    batches."""
+    from extractors.ingest import chunk_text  # the cutting rule lives with ingest
+
+    batch: list[_Piece] = []
+    texts = 0
+    for article in articles:
+        if article.title:
+            batch.append((article.title, (article, "title")))
+        for piece, last in chunk_text(article.text, max_chars):
+            if texts == size:
+                yield batch
+                batch, texts = [], 0
+            batch.append((piece, (article, "last" if last else "part")))
+            texts += 1
+    if batch:
+        yield batch
+
+
 class Extractor:
     """Turns Articles into rows; build once per process and reuse across batches."""
 
@@ -143,30 +173,13 @@ class Extractor:
 
         Seconds spent per stage accumulate in `self.timings` (see `extract_doc`).
         """
-        from extractors.ingest import chunk_text  # the cutting rule lives with ingest
-
-        max_chars = self.settings.ingest.max_chars
-        size = self.settings.nlp.batch_size
-
-        def batches() -> Iterator[list[_Piece]]:
-            # [nlp] batch_size texts (or pieces of one) per batch, with their headlines: a
-            # headline is a few tokens, and counting it as a text would halve the batches.
-            batch: list[_Piece] = []
-            texts = 0
-            for article in articles:
-                if article.title:
-                    batch.append((article.title, (article, "title")))
-                for piece, last in chunk_text(article.text, max_chars):
-                    if texts == size:
-                        yield batch
-                        batch, texts = [], 0
-                    batch.append((piece, (article, "last" if last else "part")))
-                    texts += 1
-            if batch:
-                yield batch
+        ingest = self.settings.ingest
 
         def parsed() -> Iterator[tuple[Doc, tuple[Article, str]]]:
-            for batch in batches():
+            pieces = batches(
+                articles, max_chars=ingest.max_chars, size=self.settings.nlp.batch_size
+            )
+            for batch in pieces:
                 yield from self.nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
 
         parts: list[Doc] = []
@@ -194,36 +207,32 @@ class Extractor:
                     parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
                 )
                 parts = []
-                # "".join(pieces) == article.text (see chunk_text), and so is the Doc's text.
-                remember_text(whole, article.text)
-                try:
-                    extraction: Extraction | ExtractionFailure = self.extract_doc(
-                        whole, article, run_id=run_id, title=title
-                    )
-                except Exception as exc:  # one document's bug must not sink the batch
-                    _log.exception("extraction failed for %s", article.source_uri)
-                    extraction = ExtractionFailure(article, f"{type(exc).__name__}: {exc}")
-                # The per-Doc caches hold Tokens and Spans, which point back at the Doc:
-                # dropping them frees the Doc now, not at the next cyclic garbage collection.
-                whole.user_data.clear()
-                if title is not None:
-                    title.user_data.clear()
-                yield extraction
+                yield self._extract_or_fail(whole, article, run_id=run_id, title=title)
                 title = None
+
+    def _extract_or_fail(
+        self, doc: Doc, article: Article, *, run_id: str, title: Doc | None
+    ) -> Extraction | ExtractionFailure:
+        """extract_doc, or the failure it raised (logged with its traceback)."""
+        # "".join(pieces) == article.text (see chunk_text), and so is the Doc's text.
+        remember_text(doc, article.text)
+        try:
+            return self.extract_doc(doc, article, run_id=run_id, title=title)
+        except Exception as exc:  # one document's bug must not sink the batch
+            _log.exception("extraction failed for %s", article.source_uri)
+            return ExtractionFailure(article, f"{type(exc).__name__}: {exc}")
+        finally:
+            # The per-Doc caches hold Tokens and Spans, which point back at the Doc:
+            # dropping them frees the Doc now, not at the next cyclic garbage collection.
+            doc.user_data.clear()
+            if title is not None:
+                title.user_data.clear()
 
     def extract_doc(
         self, doc: Doc, article: Article, *, run_id: str, title: Doc | None = None
     ) -> Extraction:
-        """Rows for one parsed document: the stages in order, each timed.
-
-        Args:
-            doc: the parsed text.
-            article: the Article it was parsed from.
-            run_id: stamped on every row.
-            title: the parsed headline; parsed here when not given and the article has one.
-
-        Seconds per stage (places, dates, events, rows) accumulate in `self.timings`.
-        """
+        """Rows for one parsed document (`article`'s text) with its parsed headline (parsed
+        here when not given): the stages in order, each timed into `self.timings`."""
         lap = self._stopwatch()
         if title is None and article.title:
             title = self.nlp(article.title)
@@ -241,11 +250,7 @@ class Extractor:
         setting = document_place(doc, toponyms, title=headline_places)
         if setting[0] is None:
             setting = named_setting(doc, headline.setting, toponyms)
-        # The dateline names where the story was filed: no actor, target or clause place.
-        dateline_start = article.dateline_start_char
-        if dateline_start is None and inline is not None:
-            dateline_start = inline.start
-        masked = dateline_extent(text, dateline_start) if dateline_start is not None else None
+        masked = _dateline_mask(text, article, inline)
         lap("places")
         found = [
             f

@@ -333,39 +333,9 @@ def main_event_score(
     # Position counts the story's own sentences: page furniture before the lead
     # ("Click to share", "Subscribe") does not push the lead down.
     position = 1.0 / (1.0 + 0.4 * ordinal.get(frame.sentence_index, frame.sentence_index))
-    words = set(words_of(frame.predicate, frame.predicate + 1))
-    words.add(frame.event_lemma)
-    for arg in (frame.actor, frame.target, frame.object):
-        if arg is not None:
-            words.update(words_of(arg.start, arg.end))
-    for name in (row.actor_canonical, row.target_canonical):
-        if name:
-            words.update(w.lower() for w in name.split())
-    actor_words = set(words_of(frame.actor.start, frame.actor.end)) if frame.actor else set()
-    if row.actor_canonical:
-        actor_words.update(w.lower() for w in row.actor_canonical.split())
     tokens = doc_tokens(doc)
-    lemmas = with_families({frame.event_lemma, tokens[frame.predicate].lemma_.lower()})
-    title_score = 0.0
     reporting_title = bool(title.main & REPORTING_LEMMAS)
-    if title.words:
-        # The headline's main predicate names the main event; its other predicates name
-        # circumstances ("Obama leads celebrations as Cubs end curse"). A reporting
-        # headline ("FBI declares ...") is matched by any saying verb.
-        main_match = bool(lemmas & title.main) or (
-            reporting_title and bool(lemmas & REPORTING_LEMMAS)
-        )
-        typed_match = row.event_type in title.types
-        # Parts sum to at most 1.3: scaled, not capped, so that matching the main
-        # predicate still tells apart two events that share many headline words.
-        title_score = (
-            0.15 * min(len(words & title.words), 3)
-            + 0.2 * bool(lemmas & title.words)
-            + 0.15 * bool(lemmas & (title.predicates - title.circumstances))
-            + 0.15 * (main_match or typed_match)
-            + 0.1 * main_match
-            + 0.25 * bool(actor_words & title.subjects)
-        ) / 1.3
+    title_score = _title_score(frame, row, title, words_of, tokens[frame.predicate])
     heads = _participant_heads(doc, frame)
     salience = max(
         (counts.get(h.lower_, counts.get(h.lemma_.lower(), 0)) for h in heads), default=0
@@ -401,3 +371,45 @@ def main_event_score(
     if row.predicate_start_char < preamble:
         value *= w.preamble  # a caption or teaser before the story, not its lead
     return round(min(max(value / w.total, 0.0), 1.0), 4)
+
+
+def _title_score(
+    frame: Frame,
+    row: EventRow,
+    title: Headline,
+    words_of: Callable[[int, int], Iterable[str]],
+    predicate: Token,
+) -> float:
+    """How well the event matches the headline, in [0, 1]: its words, its predicate (the
+    headline's main one, or one of its type), its actor as the headline's subject."""
+    if not title.words:
+        return 0.0
+    words = set(words_of(frame.predicate, frame.predicate + 1))
+    words.add(frame.event_lemma)
+    for arg in (frame.actor, frame.target, frame.object):
+        if arg is not None:
+            words.update(words_of(arg.start, arg.end))
+    for name in (row.actor_canonical, row.target_canonical):
+        if name:
+            words.update(w.lower() for w in name.split())
+    actor_words = set(words_of(frame.actor.start, frame.actor.end)) if frame.actor else set()
+    if row.actor_canonical:
+        actor_words.update(w.lower() for w in row.actor_canonical.split())
+    lemmas = with_families({frame.event_lemma, predicate.lemma_.lower()})
+    # The headline's main predicate names the main event; its other predicates name
+    # circumstances ("Obama leads celebrations as Cubs end curse"). A reporting headline
+    # ("FBI declares ...") is matched by any saying verb.
+    main_match = bool(lemmas & title.main) or (
+        bool(title.main & REPORTING_LEMMAS) and bool(lemmas & REPORTING_LEMMAS)
+    )
+    typed_match = row.event_type in title.types
+    # Parts sum to at most 1.3: scaled, not capped, so that matching the main predicate
+    # still tells apart two events that share many headline words.
+    return (
+        0.15 * min(len(words & title.words), 3)
+        + 0.2 * bool(lemmas & title.words)
+        + 0.15 * bool(lemmas & (title.predicates - title.circumstances))
+        + 0.15 * (main_match or typed_match)
+        + 0.1 * main_match
+        + 0.25 * bool(actor_words & title.subjects)
+    ) / 1.3

@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.gold:
         parser.error("no gold files given and none under ../shared/eval/places")
     from extractors.places.gazetteer import load_gazetteer
-    from extractors.places.recognize import PlaceResolver
+    from extractors.places.resolve import PlaceResolver
 
     started = time.perf_counter()
     gazetteer = load_gazetteer()

@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span, Token
 
 from extractors.lexicons import words
 from extractors.nlp import doc_ents, doc_sents, doc_text, doc_tokens, sentence_of, token_bounds
-from extractors.places.recognize import Toponym
+from extractors.places.names import Toponym
 from extractors.places.schema import COUNTRY_CODES
 
 TITLES = words("actors", "titles")

@@ -36,7 +36,8 @@ from extractors.nlp import (
 )
 from extractors.places.dateline import dateline_extent, dateline_place, inline_dateline
 from extractors.places.gazetteer import load_gazetteer
-from extractors.places.recognize import Place, PlaceResolver, Toponym
+from extractors.places.names import Place, Toponym
+from extractors.places.resolve import PlaceResolver
 from extractors.places.setting import document_place, lead_places, named_setting, title_places
 from extractors.records import (
     Article,

@@ -20,7 +20,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from extractors.places.recognize import PlaceResolver, haversine_km
+from extractors.places.names import haversine_km
+from extractors.places.resolve import PlaceResolver
 
 ACC_KM = 161.0
 EARTH_HALF_CIRCUMFERENCE_KM = 20039.0

@@ -27,7 +27,7 @@ from extractors.nlp import (
     token_bounds,
 )
 from extractors.nlp import head as head_of
-from extractors.places.recognize import Place, Toponym
+from extractors.places.names import Place, Toponym
 from extractors.places.setting import (
     PLACE_LEAD_SENTENCES,
     most_specific,

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from extractors.events.types import EventTypes
-from extractors.places.recognize import PlaceResolver, Toponym
+from extractors.places.names import Toponym
+from extractors.places.resolve import PlaceResolver
 from extractors.places.setting import setting_name
 
 

@@ -25,7 +25,7 @@ from extractors.nlp import (
     doc_text,
     sentence_of,
 )
-from extractors.places.recognize import Place, Toponym
+from extractors.places.names import Place, Toponym
 from extractors.records import (
     Article,
     DocumentRow,

@@ -8,7 +8,8 @@ import re
 from collections.abc import Iterator
 
 from extractors.dateline import INLINE_DATELINE, LEADING_DATELINE
-from extractors.places.recognize import Place, PlaceResolver, Toponym
+from extractors.places.names import Place, Toponym
+from extractors.places.resolve import PlaceResolver
 from extractors.records import (
     Article,
 )

@@ -19,7 +19,8 @@ from extractors.nlp import (
     doc_text,
     entity_of,
 )
-from extractors.places.recognize import COMPASS_POINTS, Place, Toponym, haversine_km
+from extractors.places.names import Place, Toponym, haversine_km
+from extractors.places.recognize import COMPASS_POINTS
 from extractors.places.schema import COUNTRY_CODES
 
 LOCATIVE_PREPS = words("places", "locative_preps")

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from extractors.places.gazetteer import load_gazetteer
-from extractors.places.recognize import Place, PlaceResolver, Toponym, _names_area, haversine_km
+from extractors.places.names import Place, Toponym, haversine_km
+from extractors.places.recognize import _names_area
+from extractors.places.resolve import PlaceResolver
 
 REPO = Path(__file__).resolve().parents[3]
 SEED = REPO / "seeds" / "000_aa8ef520a8eafdd0.txt"
@@ -377,7 +379,7 @@ def test_evaluate_given_spans_smoke(tmp_path: Path, resolver: PlaceResolver) -> 
 
 
 def test_name_caches_stay_bounded(gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
-    import extractors.places.recognize as places
+    import extractors.places.names as places
 
     monkeypatch.setattr(places, "CANDIDATE_CACHE_SIZE", 4)
     monkeypatch.setattr(places, "FUZZY_CACHE_SIZE", 3)
@@ -387,6 +389,6 @@ def test_name_caches_stay_bounded(gazetteer, monkeypatch: pytest.MonkeyPatch) ->
     for name in names:
         resolver.country_of(name)
         resolver.resolve_spans(name, [(0, len(name))])
-    assert 0 < len(resolver._cand_cache) <= 4
-    assert 0 < len(resolver._fuzzy_cache) <= 3
+    assert 0 < len(resolver.names._cand_cache) <= 4
+    assert 0 < len(resolver.names._fuzzy_cache) <= 3
     assert resolver.country_of("Tokyo") == "JP"  # a cleared cache answers the same

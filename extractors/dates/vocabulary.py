@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 
 from extractors.lexicons import words
 
@@ -150,6 +151,10 @@ _MONTH_RE = (
 )
 # The weekdays' full names, "monday|tuesday|...|sunday": the one pattern of them.
 WEEKDAY_NAMES = "|".join(k for k in WEEKDAYS if k.endswith("day"))
+# A weekday's name as written in running text, capitalized ("Monday").
+WEEKDAY_WORD = re.compile(
+    r"\b(?:" + "|".join(n.capitalize() for n in WEEKDAY_NAMES.split("|")) + r")\b"
+)
 _WD_RE = r"(?:" + WEEKDAY_NAMES + r"|mon|tues|tue|wed|thurs|thur|thu|fri|sat|sun)\.?"
 _NUMWORD = (
     r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"

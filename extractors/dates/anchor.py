@@ -15,6 +15,7 @@ from extractors.dates.detect import Timex, normalize_timex
 from extractors.dates.vocabulary import WEEKDAY_NAMES
 from extractors.nlp import (
     children,
+    doc_cache_key,
     doc_sents,
 )
 from extractors.nlp import head as head_of
@@ -158,7 +159,7 @@ def first_recent(times: Iterable[Timex], published: dt.date) -> Timex | None:
     return None
 
 
-_TIMEX_TOKENS_KEY = "event_etl.timex_tokens"
+_TIMEX_TOKENS_KEY = doc_cache_key("timex_tokens")
 
 
 def timex_tokens(doc: Doc, timex: Timex) -> tuple[int, int, Token] | None:

@@ -12,6 +12,7 @@ from spacy.tokens import Doc, Token
 from extractors.lexicons import words
 from extractors.nlp import (
     children,
+    doc_cache_key,
     doc_text,
     doc_tokens,
     subtree_indices,
@@ -118,7 +119,7 @@ def _conjuncts(token: Token) -> list[Token]:
     return [token, *(t for t in token.conjuncts if t.i > token.i)]
 
 
-_MASK_KEY = "event_etl.masked_tokens"
+_MASK_KEY = doc_cache_key("masked_tokens")
 
 
 def _masked(token: Token) -> bool:

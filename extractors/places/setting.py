@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Token
 from extractors.lexicons import words
 from extractors.nlp import (
     children,
+    doc_cache_key,
     doc_sents,
     doc_text,
     entity_of,
@@ -135,7 +136,7 @@ def is_setting(doc: Doc, toponym: Toponym) -> bool:
     return True
 
 
-_SETTING_KEY = "event_etl.setting_heads"
+_SETTING_KEY = doc_cache_key("setting_heads")
 
 
 def setting_head(doc: Doc, toponym: Toponym) -> tuple[Token | None, bool]:

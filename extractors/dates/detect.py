@@ -6,7 +6,7 @@ extents (drop ages and bare numbers, strip leading prepositions and possessives,
 "later" out of "three days later", take in the "each" of "each July"), then adds what the
 NER never or rarely tags ("now", "current", "recently", "daily", "the future", "the
 latest period", "day-long", a missed weekday name).  Normalization is
-`temporal_rules.read`, fed with the publication date, the tense of the governing verb and
+`rules.read`, fed with the publication date, the tense of the governing verb and
 the last date the document mentioned.
 """
 

@@ -38,17 +38,19 @@ Date = dt.date
 # -- decades, centuries, years ---------------------------------------------------------
 
 
+# A decade's value is its first three digits, "199" for the 1990s, as the TimeML 1.2.1
+# guidelines and TimeBank write it (AQUAINT writes "199X"; the guidelines are the target).
 @handler
 def _decade(m: re.Match[str], ctx: Context) -> Reading | None:
     if m.group(1):
-        return _none(f"{m.group(1)}X", "decade")
+        return _none(m.group(1), "decade")
     if m.group(2):
         # "the '80s": the century of the publication date, or the 1900s when unknown.
         century = 19 if ctx.anchor is None else ctx.anchor.year // 100
         if ctx.anchor is not None and int(m.group(2)) * 10 > ctx.anchor.year % 100:
             century -= 1
-        return _none(f"{century}{m.group(2)}X", "decade")
-    return _none(f"{m.group(3)}{m.group(4)}X", "decade")
+        return _none(f"{century}{m.group(2)}", "decade")
+    return _none(f"{m.group(3)}{m.group(4)}", "decade")
 
 
 _DECADE_WORDS = {
@@ -66,7 +68,7 @@ _DECADE_WORDS = {
 @handler
 def _decade_words(m: re.Match[str], ctx: Context) -> Reading | None:
     century = {"nineteen": 19, "eighteen": 18}.get(m.group(1) or "", 19)
-    return _none(f"{century}{_DECADE_WORDS[m.group(2)]}X", "decade")
+    return _none(f"{century}{_DECADE_WORDS[m.group(2)]}", "decade")
 
 
 _ORDINAL_RE = "|".join(k for k in ORDINALS if ORDINALS[k] > 0)  # "first" ... "twenty-first"

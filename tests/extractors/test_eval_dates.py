@@ -98,3 +98,10 @@ def test_evaluate_runs_end_to_end(tmp_path: Path) -> None:
         set(t) == {"start", "end", "text", "type", "value"} for r in lines for t in r["timex"]
     )
     assert json.loads(metrics_path.read_text())["docs"] == 3
+
+
+def test_the_report_shows_each_half_of_the_documents() -> None:
+    m = score(GOLD, [])
+    m["halves"] = {"even": score(GOLD, []), "odd": score([], [])}
+    text = format_metrics(m)
+    assert "even documents (1)" in text and "odd documents (0)" in text

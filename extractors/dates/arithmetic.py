@@ -334,7 +334,7 @@ def _shift(anchor: Date, n: int, unit: str) -> tuple[str, Date] | None:
         return (f"{y:04d}", Date(y, 1, 1)) if 1 <= y <= 9999 else None
     if unit == "E":
         y = anchor.year + 10 * n
-        return (f"{y // 10:03d}X", Date(y // 10 * 10, 1, 1)) if 10 <= y <= 9999 else None
+        return (f"{y // 10:03d}", Date(y // 10 * 10, 1, 1)) if 10 <= y <= 9999 else None
     if unit == "C":
         y = anchor.year + 100 * n
         return (f"{y // 100:02d}", Date(max(y // 100 * 100, 1), 1, 1)) if 100 <= y <= 9999 else None

@@ -94,7 +94,7 @@ def test_reference_words(text: str, expected: str) -> None:
         ("this quarter", "2021-Q1"),
         ("next quarter", "2021-Q2"),
         ("the weekend", "2021-W10-WE"),
-        ("this decade", "202X"),
+        ("this decade", "202"),
         ("this century", "20"),
     ],
 )
@@ -843,8 +843,8 @@ def test_vague_spans_the_ner_misses(nlp, text: str, expected: tuple[str, str]) -
     [
         ("the past decade", ("DURATION", "P10Y")),
         ("the past century", ("DURATION", "P100Y")),
-        ("the last decade", ("DATE", "201X")),
-        ("this decade", ("DATE", "202X")),
+        ("the last decade", ("DATE", "201")),
+        ("this decade", ("DATE", "202")),
     ],
 )
 def test_the_past_decade_is_a_stretch_up_to_now(text: str, expected: tuple[str, str]) -> None:

@@ -8,6 +8,9 @@ A bad *input* becomes a `rejects` row with its code; a bug is never caught and h
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 # Codes that stop a command, with their meaning (README's table of errors).
 STOP_CODES: dict[str, str] = {
     "E001": "the [nlp] model package is not installed",
@@ -73,14 +76,53 @@ CODES: dict[str, str] = {**STOP_CODES, **REASON_DOCS}
 
 
 class EventETLError(Exception):
-    """Base class: a stable code plus a readable detail."""
+    """Base class: a stable code plus a readable detail, and the run and document it concerns
+    when they are known (see `about`)."""
 
-    def __init__(self, code: str, detail: str) -> None:
+    def __init__(
+        self, code: str, detail: str, *, run_id: str | None = None, doc_id: str | None = None
+    ) -> None:
         if code not in CODES:
             raise ValueError(f"{code!r} is not in extractors.errors.CODES")
-        super().__init__(f"[{code}] {detail}")
+        super().__init__(code, detail)
         self.code = code
         self.detail = detail
+        self.run_id = run_id
+        self.doc_id = doc_id
+
+    def where(self) -> str:
+        """ "run R, document D", or the part of it that is known, or ""."""
+        parts = [
+            f"run {self.run_id}" if self.run_id else "",
+            f"document {self.doc_id}" if self.doc_id else "",
+        ]
+        return ", ".join(p for p in parts if p)
+
+    def __str__(self) -> str:
+        where = self.where()
+        return f"[{self.code}] {self.detail}" + (f" ({where})" if where else "")
+
+    def __reduce__(self) -> tuple:
+        # Errors cross process boundaries (a Dask worker's task to the flow): rebuild them
+        # with their keywords, which Exception's default pickling drops.
+        return (_rebuild, (type(self), self.code, self.detail, self.run_id, self.doc_id))
+
+
+def _rebuild(
+    cls: type[EventETLError], code: str, detail: str, run_id: str | None, doc_id: str | None
+) -> EventETLError:
+    return cls(code, detail, run_id=run_id, doc_id=doc_id)
+
+
+@contextlib.contextmanager
+def about(*, run_id: str | None = None, doc_id: str | None = None) -> Iterator[None]:
+    """Stamp the run and document on any EventETLError raised inside, unless it has its own."""
+    try:
+        yield
+    except EventETLError as exc:
+        exc.run_id = exc.run_id or run_id
+        exc.doc_id = exc.doc_id or doc_id
+        raise
 
 
 class ConfigError(EventETLError):

@@ -509,7 +509,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except EventETLError as exc:
-        print(f"event-etl: error {exc.code}: {exc.detail}", file=sys.stderr)
+        where = f" ({exc.where()})" if exc.where() else ""
+        print(f"event-etl: error {exc.code}: {exc.detail}{where}", file=sys.stderr)
         return 2
 
 

@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
 from extractors.config import Settings, load_settings
+from extractors.errors import about
 from warehouse import runs
 from warehouse.runs import BatchResult, RunState
 
@@ -168,34 +169,39 @@ def etl_run(
     # One run at a time per warehouse: a second waits (bounded) or fails with E404.
     with runs.run_lock(Path(out), settings):
         run = start_run(paths, settings, out, follow_symlinks)
-        started = time.perf_counter()
-        in_flight: deque[PrefectFuture[BatchResult]] = deque()
-        # A bounded window keeps memory flat: batches are read only as workers free up.
-        window = 1 if parallelism <= 1 else 2 * parallelism
+        # An error of the run says which run it was (the CLI prints it).
+        with about(run_id=run.run_id):
+            started = time.perf_counter()
+            in_flight: deque[PrefectFuture[BatchResult]] = deque()
+            # A bounded window keeps memory flat: batches are read only as workers free up.
+            window = 1 if parallelism <= 1 else 2 * parallelism
 
-        def finish_oldest() -> None:
-            result = in_flight.popleft().result()
-            runs.record_batch(run, result)
-            logger.info(
-                "batch %d: %d documents, %d events", result.batch, result.documents, result.events
-            )
+            def finish_oldest() -> None:
+                result = in_flight.popleft().result()
+                runs.record_batch(run, result)
+                logger.info(
+                    "batch %d: %d documents, %d events",
+                    result.batch,
+                    result.documents,
+                    result.events,
+                )
 
-        size = runs.batch_size(settings, parallelism)
-        for batch_no, batch in enumerate(runs.article_batches(run, settings, size=size), 1):
-            # The Articles travel as one pickled payload: as a list, Prefect walks every
-            # one looking for futures and Dask hashes every text for the task key, in this
-            # process, taken from the workers (BENCHMARKS.md, "Articles as one payload").
-            payload = runs.pack_articles(batch)
-            in_flight.append(extract_batch.submit(run.run_id, batch_no, payload, settings, out))
-            while len(in_flight) >= window:
+            size = runs.batch_size(settings, parallelism)
+            for batch_no, batch in enumerate(runs.article_batches(run, settings, size=size), 1):
+                # The Articles travel as one pickled payload: as a list, Prefect walks every
+                # one looking for futures and Dask hashes every text for the task key, in this
+                # process, taken from the workers (BENCHMARKS.md, "Articles as one payload").
+                payload = runs.pack_articles(batch)
+                in_flight.append(extract_batch.submit(run.run_id, batch_no, payload, settings, out))
+                while len(in_flight) >= window:
+                    finish_oldest()
+            while in_flight:
                 finish_oldest()
-        while in_flight:
-            finish_oldest()
-        row = commit_run(run)
-        loading = time.perf_counter()
-        loaded = load_warehouse(out, settings)
-        # After the runs row is written, so it is reported here, not in timings_json.
-        load_seconds = round(time.perf_counter() - loading, 4)
+            row = commit_run(run)
+            loading = time.perf_counter()
+            loaded = load_warehouse(out, settings)
+            # After the runs row is written, so it is reported here, not in timings_json.
+            load_seconds = round(time.perf_counter() - loading, 4)
     elapsed = time.perf_counter() - started
     create_table_artifact(
         table=summary_rows(row, run, loaded, elapsed),

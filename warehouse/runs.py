@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from extractors.config import Settings
-from extractors.errors import REASONS
+from extractors.errors import REASONS, about
 from extractors.events.rows import place_rows
 from extractors.ingest import Rejection, articles, discover
 from extractors.pipeline import ExtractionFailure, Extractor, extractor_version
@@ -227,7 +227,14 @@ class BatchResult:
 def extract_batch(
     run_id: str, batch_no: int, batch: list[Article], settings: Settings, *, out: Path
 ) -> BatchResult:
-    """Extract one batch of Articles and stage its rows as Parquet."""
+    """Extract one batch of Articles and stage its rows as Parquet; an error says its run."""
+    with about(run_id=run_id):
+        return _extract_batch(run_id, batch_no, batch, settings, out=out)
+
+
+def _extract_batch(
+    run_id: str, batch_no: int, batch: list[Article], settings: Settings, *, out: Path
+) -> BatchResult:
     started = time.perf_counter()
     extractor = get_extractor(settings)
     before = dict(extractor.timings)

@@ -47,3 +47,22 @@ def test_an_error_with_a_code_outside_the_catalogue_is_a_bug():
     with pytest.raises(ValueError, match="E999"):
         ConfigError("E999", "made up")
     assert ConfigError("E002", "unknown key").code == "E002"
+
+
+def test_an_error_says_its_run_and_document_and_survives_pickling():
+    import pickle
+
+    from extractors.errors import LoadError, about
+
+    with pytest.raises(LoadError) as caught:
+        with about(run_id="r1"):
+            with about(doc_id="d9"):
+                raise LoadError("E401", "locked")
+    exc = caught.value
+    assert (exc.run_id, exc.doc_id) == ("r1", "d9")
+    assert str(exc) == "[E401] locked (run r1, document d9)"
+    # A Dask worker's error reaches the flow as the same error, with its run and document.
+    back = pickle.loads(pickle.dumps(exc))
+    assert type(back) is LoadError
+    assert (back.code, back.detail, back.run_id, back.doc_id) == ("E401", "locked", "r1", "d9")
+    assert str(ConfigError("E002", "unknown key")) == "[E002] unknown key"

@@ -54,10 +54,8 @@ def test_an_error_says_its_run_and_document_and_survives_pickling():
 
     from extractors.errors import LoadError, about
 
-    with pytest.raises(LoadError) as caught:
-        with about(run_id="r1"):
-            with about(doc_id="d9"):
-                raise LoadError("E401", "locked")
+    with pytest.raises(LoadError) as caught, about(run_id="r1"), about(doc_id="d9"):
+        raise LoadError("E401", "locked")
     exc = caught.value
     assert (exc.run_id, exc.doc_id) == ("r1", "d9")
     assert str(exc) == "[E401] locked (run r1, document d9)"

@@ -20,7 +20,7 @@ from extractors.actors import ActorResolver, load_actor_lexicon
 from extractors.config import Settings
 from extractors.dates.anchor import lead_date, with_clock_times
 from extractors.dates.detect import Timex, timexes
-from extractors.events.attach import DocContext, is_boilerplate, lead_sentences
+from extractors.events.attach import ByOffset, DocContext, is_boilerplate, lead_sentences
 from extractors.events.frames import (
     frames,
 )
@@ -282,6 +282,8 @@ class Extractor:
             headline=headline,
             lead_sentences=lead,
             masked=masked,
+            toponyms_at=ByOffset(toponyms),
+            times_at=ByOffset(times),
         )
         rows = [
             event_row(

@@ -4,9 +4,11 @@ sentence or the story (`participants_of`, `place_of`, `date_of`).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
 
 from spacy.tokens import Doc
 
@@ -37,6 +39,31 @@ from extractors.places.setting import (
 )
 
 
+class _Starts(Protocol):
+    @property
+    def start(self) -> int: ...
+
+
+_Located = TypeVar("_Located", bound=_Starts)
+
+
+class ByOffset(Generic[_Located]):
+    """A document's toponyms or time expressions, found by where they start: a frame asks
+    only for its sentence's, so an event costs the same in a long document as in a short one.
+    `within` keeps the items' own order."""
+
+    def __init__(self, items: Sequence[_Located]) -> None:
+        self.items = list(items)
+        self._order = sorted(range(len(self.items)), key=lambda i: self.items[i].start)
+        self._starts = [self.items[i].start for i in self._order]
+
+    def within(self, start: int, end: int) -> list[_Located]:
+        """The items that start in [start, end), in their own order."""
+        lo = bisect.bisect_left(self._starts, start)
+        hi = bisect.bisect_left(self._starts, end)
+        return [self.items[i] for i in sorted(self._order[lo:hi])]
+
+
 @dataclass(frozen=True, slots=True)
 class DocContext:
     """What every event of one document is resolved against."""
@@ -57,6 +84,9 @@ class DocContext:
     # Verb phrase offsets per predicate span, filled as rows are built: frames that share a
     # predicate (one per actor or target conjunct) share its phrase.
     phrases: dict[tuple[int, int], tuple[int, int] | None] = field(default_factory=dict)
+    # The toponyms and times again, by offset (built from the two lists above).
+    toponyms_at: ByOffset[Toponym] = field(default_factory=lambda: ByOffset([]))
+    times_at: ByOffset[Timex] = field(default_factory=lambda: ByOffset([]))
 
 
 FIRST_PERSON = frozenset({"i", "we", "me", "us"})
@@ -115,7 +145,7 @@ def _inside_noun_phrase(doc: Doc, timex: Timex, frame: Frame) -> bool:
     return False
 
 
-def _abroad(doc: Doc, frame: Frame, toponyms: Sequence[Toponym], setting: Toponym) -> bool:
+def _abroad(doc: Doc, frame: Frame, toponyms: ByOffset[Toponym], setting: Toponym) -> bool:
     """Whether the frame's sentence names a place in another country than the story's
     setting, and not the setting itself ("... rescued two fishermen near Dover" in a story
     set in France): the clause then happens elsewhere, so the setting does not stand in."""
@@ -124,10 +154,8 @@ def _abroad(doc: Doc, frame: Frame, toponyms: Sequence[Toponym], setting: Topony
     sent = doc_sents(doc)[sentence_of(doc)[frame.predicate]]
     named = [
         t.place
-        for t in toponyms
-        if t.place is not None
-        and sent.start_char <= t.start < sent.end_char
-        and setting_head(doc, t)[0] is not None
+        for t in toponyms.within(sent.start_char, sent.end_char)
+        if t.place is not None and setting_head(doc, t)[0] is not None
     ]
     country = setting.place.country_code
     return any(p.country_code != country for p in named) and not any(
@@ -157,7 +185,7 @@ def _conjoined_clauses(doc: Doc, frame: Frame) -> list[tuple[int, int]]:
 def clause_place(
     doc: Doc,
     frame: Frame,
-    toponyms: list[Toponym],
+    toponyms: ByOffset[Toponym],
     dateline: Place | None,
     *,
     masked: tuple[int, int] | None = None,
@@ -172,8 +200,8 @@ def clause_place(
     best: tuple[float, Toponym] | None = None
     predicate = doc_tokens(doc)[frame.predicate]
     sent_start, sent_end = sent.start_char, sent.end_char  # a Span computes them per access
-    for toponym in toponyms:
-        if not (sent_start <= toponym.start < sent_end) or toponym.metonymy:
+    for toponym in toponyms.within(sent_start, sent_end):
+        if toponym.metonymy:
             continue
         if masked is not None and masked[0] <= toponym.start < masked[1]:
             continue  # the dateline says where the story was filed (see `dateline`)
@@ -202,7 +230,7 @@ def clause_place(
     return None, None
 
 
-def clause_date(doc: Doc, frame: Frame, times: list[Timex]) -> tuple[Timex | None, str | None]:
+def clause_date(doc: Doc, frame: Frame, times: ByOffset[Timex]) -> tuple[Timex | None, str | None]:
     """The time expression of the frame's clause, else of its sentence."""
     sent = doc_sents(doc)[sentence_of(doc)[frame.predicate]]
     starts, ends = token_bounds(doc)
@@ -212,13 +240,12 @@ def clause_date(doc: Doc, frame: Frame, times: list[Timex]) -> tuple[Timex | Non
     sent_start, sent_end = sent.start_char, sent.end_char  # a Span computes them per access
     candidates = [
         t
-        for t in times
+        for t in times.within(sent_start, sent_end)
         if t.type in POINT_TYPES
         and t.value is not None
         and not t.value.endswith("_REF")  # "now", "recently" date nothing
         # "The morning after losing ...": a part of a day the phrase itself does not say
         and not (t.rule == "daypart" and t.text.lower().startswith("the "))
-        and sent_start <= t.start < sent_end
     ]
     candidates = [t for t in candidates if not _inside_noun_phrase(doc, t, frame)]
     others = _conjoined_clauses(doc, frame)
@@ -261,7 +288,7 @@ def place_of(
     narrowed to the most specific setting the lead names inside it. Returns the toponym
     (None for a leading dateline, whose offsets are not kept), its source and its place."""
     toponym, place_source = clause_place(
-        doc, frame, context.toponyms, context.dateline, masked=context.masked
+        doc, frame, context.toponyms_at, context.dateline, masked=context.masked
     )
     if toponym is None and place_source == "dateline":
         toponym = context.dateline_toponym  # None for a leading dateline (no offsets kept)
@@ -275,7 +302,7 @@ def place_of(
         place is None
         and toponym is None
         and setting is not None
-        and not _abroad(doc, frame, context.toponyms, setting)
+        and not _abroad(doc, frame, context.toponyms_at, setting)
     ):
         # The story's main setting stands in for a clause that names none.
         toponym, place_source = setting, setting_source
@@ -312,7 +339,7 @@ def date_of(
     event dated after publication is planned). An undated past or present event is dated
     by the story: the lead's date for the lead's events, else the publication date,
     returned as the last item (date_source "publication")."""
-    when, date_source = clause_date(doc, frame, context.times)
+    when, date_source = clause_date(doc, frame, context.times_at)
     modality = frame.modality
     if (
         modality == "asserted"

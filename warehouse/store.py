@@ -451,9 +451,3 @@ def _published_of(table: pa.Table, published: dict[str, object]) -> pa.Array:
     if "published" in table.column_names:
         return table["published"].combine_chunks()
     return pa.array([published.get(d) for d in table["doc_id"].to_pylist()], pa.date32())
-
-
-def concat_rows(tables: Iterable[pa.Table], schema: pa.Schema) -> pa.Table:
-    """Concatenate tables of one schema (an empty table when there are none)."""
-    parts = list(tables)
-    return pa.concat_tables(parts) if parts else schema.empty_table()

@@ -167,18 +167,3 @@ _NUM_RE = (
     r"|a few|few|several|some|many|a number of|numerous|a handful of|dozens of|hundreds of"
     r"|thousands of)"
 )
-_ORD_RE = (
-    r"(?:\d{1,2}(?:st|nd|rd|th)?|"
-    + "|".join(k for k in ORDINALS if k not in ("last", "final"))
-    + r")"
-)
-_MOD_RE = (
-    r"(?:(?:about|around|approximately|nearly|almost|roughly|some|more than|less than|fewer than"
-    r"|at least|at most|up to|no more than|no less than|not quite|just over|just under"
-    r"|well over|over|under|only|just|barely|fully|within|for|in|an additional|another"
-    r"|additional|a further|each of|all|the|a|an|its|their|his|her|our|this|that|these|those"
-    r"|mid|early|late|first|last|past|next|previous|coming|following|latest|final|same"
-    r"|entire|whole|full|remaining|ensuing|preceding|intervening|succeeding|subsequent"
-    r"|prior|recent|initial|upcoming|trading|business|calendar|straight|consecutive"
-    r"|long|short|more|other|few|several|further) )*"
-)

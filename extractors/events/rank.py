@@ -335,7 +335,9 @@ def main_event_score(
     position = 1.0 / (1.0 + 0.4 * ordinal.get(frame.sentence_index, frame.sentence_index))
     tokens = doc_tokens(doc)
     reporting_title = bool(title.main & REPORTING_LEMMAS)
-    title_score = _title_score(frame, row, title, words_of, tokens[frame.predicate])
+    title_score = _title_score(
+        frame, row, title, words_of, tokens[frame.predicate], reporting_title
+    )
     heads = _participant_heads(doc, frame)
     salience = max(
         (counts.get(h.lower_, counts.get(h.lemma_.lower(), 0)) for h in heads), default=0
@@ -379,6 +381,7 @@ def _title_score(
     title: Headline,
     words_of: Callable[[int, int], Iterable[str]],
     predicate: Token,
+    reporting_title: bool,
 ) -> float:
     """How well the event matches the headline, in [0, 1]: its words, its predicate (the
     headline's main one, or one of its type), its actor as the headline's subject."""
@@ -399,9 +402,7 @@ def _title_score(
     # The headline's main predicate names the main event; its other predicates name
     # circumstances ("Obama leads celebrations as Cubs end curse"). A reporting headline
     # ("FBI declares ...") is matched by any saying verb.
-    main_match = bool(lemmas & title.main) or (
-        bool(title.main & REPORTING_LEMMAS) and bool(lemmas & REPORTING_LEMMAS)
-    )
+    main_match = bool(lemmas & title.main) or (reporting_title and bool(lemmas & REPORTING_LEMMAS))
     typed_match = row.event_type in title.types
     # Parts sum to at most 1.3: scaled, not capped, so that matching the main predicate
     # still tells apart two events that share many headline words.

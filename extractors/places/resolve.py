@@ -15,7 +15,7 @@ from extractors.dateline import DATELINE_HEAD
 from extractors.nlp import doc_text
 from extractors.places.gazetteer import Gazetteer
 from extractors.places.names import AREA_CODES, NameIndex, Place, Toponym, Weights
-from extractors.places.recognize import Recognizer
+from extractors.places.recognize import COMPASS_POINTS, Recognizer
 from extractors.places.schema import (
     COUNTRY_CODES,
     normalize_name,
@@ -42,6 +42,14 @@ _TOWN_AFTER = re.compile(r"^\s+city\b")
 
 
 _TOWN_BEFORE = re.compile(r"\b(?:city|town|village) of\s+$")
+
+
+# A lowercase compass word before a name modifies it ("south Lebanon", "northern Iraq"): the
+# place meant is the name's, not a town that happens to be called "South Lebanon".
+_COMPASS = "|".join(sorted(COMPASS_POINTS, key=len, reverse=True))
+
+
+_MODIFIER = re.compile(rf"^(?:{_COMPASS})(?:ern)?\s+(?=[A-Z])")
 
 
 # Items of a list ("Oregon, Utah, Washington and Wyoming") are usually of one kind.
@@ -191,15 +199,14 @@ class PlaceResolver:
         g, w = self.gaz, self.w
         if not mentions:
             return []
+        names = [_MODIFIER.sub("", t) for _, _, t in mentions]
         group_of: dict[str, int] = {}
-        gi = []
-        for _, _, t in mentions:
-            gi.append(group_of.setdefault(normalize_name(t), len(group_of)))
+        gi = [group_of.setdefault(normalize_name(t), len(group_of)) for t in names]
         n_groups = len(group_of)
         g_rows: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * n_groups
         g_base: list[np.ndarray] = [np.zeros(0)] * n_groups
         list_pair = self._list_links(text, mentions, gi, n_groups)
-        for (start, end, t), k in zip(mentions, gi, strict=True):
+        for (start, end, _), t, k in zip(mentions, names, gi, strict=True):
             rows, _, prior = self.names.candidates(t)
             if not len(g_rows[k]):
                 g_rows[k], g_base[k] = rows, prior.copy()

@@ -392,3 +392,13 @@ def test_name_caches_stay_bounded(gazetteer, monkeypatch: pytest.MonkeyPatch) ->
     assert 0 < len(resolver.names._cand_cache) <= 4
     assert 0 < len(resolver.names._fuzzy_cache) <= 3
     assert resolver.country_of("Tokyo") == "JP"  # a cleared cache answers the same
+
+
+def test_lowercase_compass_word_modifies_the_name(resolver: PlaceResolver) -> None:
+    # "south Lebanon" is the south of the country, not the town of South Lebanon, Ohio; a
+    # capitalized "South Lebanon" stays a name of its own.
+    text = "Israel has occupied a zone in south Lebanon since 1985."
+    [place] = _resolve(resolver, text, "south Lebanon")
+    assert place is not None and place.feature_code == "PCLI" and place.country_code == "LB"
+    [town] = _resolve(resolver, "Police in South Lebanon, Ohio, said on Monday.", "South Lebanon")
+    assert town is not None and town.country_code == "US"

@@ -47,7 +47,7 @@ def read_gold(path: Path, *, limit: int | None = None) -> Iterator[dict]:
             yield rec
 
 
-def _place_json(start: int, end: int, text: str, place) -> dict:
+def _place_json(start: int, end: int, text: str, place, *, approximate: bool = False) -> dict:
     out = {
         "start": start,
         "end": end,
@@ -57,6 +57,7 @@ def _place_json(start: int, end: int, text: str, place) -> dict:
         "country_code": None,
         "lat": None,
         "lon": None,
+        "approximate": approximate,  # the place containing it; it has no entry of its own
     }
     if place is not None:
         out.update(
@@ -89,9 +90,11 @@ def predict(
                 spans = [(t["start"], t["end"]) for t in rec["gold"]]
                 t0 = time.perf_counter()
                 places = resolver.resolve_spans(text, spans)
+                located = resolver.approximate(text, spans, places)
                 spent += time.perf_counter() - t0
                 items = [
-                    _place_json(s, e, text[s:e], p) for (s, e), p in zip(spans, places, strict=True)
+                    _place_json(s, e, text[s:e], q, approximate=p is None and q is not None)
+                    for (s, e), p, q in zip(spans, places, located, strict=True)
                 ]
                 out.write(json.dumps({"doc_id": rec["doc_id"], "places": items}) + "\n")
         else:
@@ -161,7 +164,7 @@ def evaluate(
             preds[str(rec["doc_id"])] = rec["places"]
 
     errors: list[float] = []
-    exact = answered = 0
+    exact = answered = approx = approx_right = 0
     n_pred = n_gold = match_exact = match_overlap = 0
     per_doc = []
     for rec in read_gold(gold, limit=limit):
@@ -175,6 +178,9 @@ def evaluate(
                 err = _error(t, p)
                 errors.append(err)
                 answered += p is not None and p.get("lat") is not None
+                if p is not None and p.get("approximate"):
+                    approx += 1
+                    approx_right += err <= ACC_KM
                 if p and t.get("geonameid") and str(p.get("geonameid")) == str(t["geonameid"]):
                     exact += 1
                 per_doc.append((rec["doc_id"], t, p, err))
@@ -214,6 +220,9 @@ def evaluate(
         out.update(
             acc161=_ratio(sum(e <= ACC_KM for e in errors), n_gold),
             answered=_ratio(answered, n_gold),
+            # Answered by the place containing the toponym (it has no entry of its own).
+            approximate=_ratio(approx, n_gold),
+            acc161_approximate=_ratio(approx_right, approx),
             exact_id=_ratio(exact, n_with_id) if n_with_id else None,
             auc=round(_auc(errors), 4),
             mean_error_km=round(sum(errors) / len(errors), 1) if errors else None,
@@ -256,7 +265,8 @@ def format_metrics(metrics: dict) -> str:
             f"{name} (given spans, n={metrics['gold_toponyms']}): "
             f"Acc@161km {metrics['acc161']:.2f}  exact id {_or_na(metrics['exact_id'])}  "
             f"AUC {metrics['auc']:.4f}  answered {metrics['answered']:.2f}  "
-            f"speed {metrics['toponyms_per_s']}/s"
+            f"(approximate {metrics['approximate']:.2f}, Acc@161 "
+            f"{metrics['acc161_approximate']:.2f})  speed {metrics['toponyms_per_s']}/s"
         )
     e, o = metrics["exact"], metrics["overlap"]
     return (

@@ -7,6 +7,7 @@ settled over a few rounds of mean-field updates, so that "Georgia" and "Atlanta"
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -50,6 +51,16 @@ _COMPASS = "|".join(sorted(COMPASS_POINTS, key=len, reverse=True))
 
 
 _MODIFIER = re.compile(rf"^(?:{_COMPASS})(?:ern)?\s+(?=[A-Z])")
+
+
+# "St. Mary's Hospital in Galway", "Main Street, Galway", "the port of Brindisi": a place
+# named just after an unresolved one, on the same line, contains it.
+_CONTAINER_JOIN = re.compile(
+    r"^[^\S\n]*(?:,|\bin\b|\bof\b|\bnear\b|\bat\b)[^\S\n]*(?:the[^\S\n]+)?$"
+)
+
+
+_CONTAINER_GAP = 40
 
 
 # Items of a list ("Oregon, Utah, Washington and Wyoming") are usually of one kind.
@@ -110,6 +121,45 @@ class PlaceResolver:
         del doc  # the spans and raw text carry all the context used
         mentions = [(s, e, text[s:e]) for s, e in spans]
         return [p for p, _ in self._resolve(text, mentions, dateline)]
+
+    def approximate(
+        self, text: str, spans: list[tuple[int, int]], places: list[Place | None]
+    ) -> list[Place | None]:
+        """For spans that resolved to nothing (a street, a hospital, a hamlet the gazetteer
+        lacks), the place that contains them, approximately: the resolved place the text
+        puts them in ("St. Mary's Hospital in Galway" -> Galway), else the town the
+        document mentions most, else its most mentioned place. Resolved spans keep their
+        place; a document with no resolved place gives no approximation.
+
+        Only for spans known to be places (given spans): a recognized span that resolves
+        to nothing may be no place at all, so `toponyms` leaves it unresolved.
+        """
+        resolved = sorted(
+            (span, place) for span, place in zip(spans, places, strict=True) if place is not None
+        )
+        if not resolved:
+            return list(places)
+        counts = Counter(p.geonameid for _, p in resolved)
+        by_id = {p.geonameid: p for _, p in resolved}
+        towns = [
+            g
+            for g, _ in counts.most_common()
+            if by_id[g].feature_class == "P" or by_id[g].feature_code == "ADM2"
+        ]
+        focus = by_id[towns[0] if towns else counts.most_common(1)[0][0]]
+        out = []
+        for (_, end), place in zip(spans, places, strict=True):
+            if place is None:
+                place = next(
+                    (
+                        p
+                        for (s, _), p in resolved
+                        if end <= s <= end + _CONTAINER_GAP and _CONTAINER_JOIN.match(text[end:s])
+                    ),
+                    focus,
+                )
+            out.append(place)
+        return out
 
     def toponyms(self, doc: spacy.tokens.Doc, *, dateline: str | None = None) -> list[Toponym]:
         """Recognize and resolve the toponyms of a parsed document, in text order."""

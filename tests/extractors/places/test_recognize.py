@@ -402,3 +402,25 @@ def test_lowercase_compass_word_modifies_the_name(resolver: PlaceResolver) -> No
     assert place is not None and place.feature_code == "PCLI" and place.country_code == "LB"
     [town] = _resolve(resolver, "Police in South Lebanon, Ohio, said on Monday.", "South Lebanon")
     assert town is not None and town.country_code == "US"
+
+
+def test_a_span_with_no_entry_is_placed_by_its_container_or_the_story(
+    resolver: PlaceResolver,
+) -> None:
+    text = (
+        "Firefighters from Springfield, Illinois were called to Quarry Lane in Springfield. "
+        "Later, smoke drifted over Riverbend Meadow Park."
+    )
+    names = ["Springfield, Illinois", "Quarry Lane", "Springfield", "Riverbend Meadow Park"]
+    spans = [(text.index(n), text.index(n) + len(n)) for n in names]
+    spans[0] = (spans[0][0], spans[0][0] + len("Springfield"))
+    places = resolver.resolve_spans(text, spans)
+    assert places[1] is None and places[3] is None  # no gazetteer entry
+    located = resolver.approximate(text, spans, places)
+    springfield = places[2]
+    assert springfield is not None and springfield.admin1 == "Illinois"
+    # "Quarry Lane in Springfield": the place after "in"; the park: the story's town.
+    assert located[1] == springfield and located[3] == springfield
+    assert located[0] == places[0] and located[2] == places[2]  # resolved spans keep theirs
+    # With nothing resolved there is nothing to approximate from.
+    assert resolver.approximate("At Quarry Lane.", [(3, 14)], [None]) == [None]

@@ -147,7 +147,7 @@ class PlaceResolver:
             if by_id[g].feature_class == "P" or by_id[g].feature_code == "ADM2"
         ]
         focus = by_id[towns[0] if towns else counts.most_common(1)[0][0]]
-        out = []
+        out: list[Place | None] = []
         for (_, end), place in zip(spans, places, strict=True):
             if place is None:
                 place = next(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from extractors.dateline import DATELINE_HEAD
+from extractors.lexicons import words
 from extractors.nlp import doc_text
 from extractors.places.gazetteer import Gazetteer
 from extractors.places.names import AREA_CODES, NameIndex, Place, Toponym, Weights
@@ -55,9 +56,10 @@ _MODIFIER = re.compile(rf"^(?:{_COMPASS})(?:ern)?\s+(?=[A-Z])")
 
 # "St. Mary's Hospital in Galway", "Main Street, Galway", "the port of Brindisi": a place
 # named just after an unresolved one, on the same line, contains it.
-_CONTAINER_JOIN = re.compile(
-    r"^[^\S\n]*(?:,|\bin\b|\bof\b|\bnear\b|\bat\b)[^\S\n]*(?:the[^\S\n]+)?$"
-)
+_JOINS = "|".join(sorted(words("places", "container_joins")))
+
+
+_CONTAINER_JOIN = re.compile(rf"^[^\S\n]*(?:,|\b(?:{_JOINS})\b)[^\S\n]*(?:the[^\S\n]+)?$")
 
 
 _CONTAINER_GAP = 40

@@ -25,10 +25,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(BIN)/event-etl run seeds --out $(OUT)
+	$(BIN)/event-etl run seeds --out $(OUT) --report
 	@echo
 	@echo "Example query: events of the seed article (published 2021-03-18)"
 	$(BIN)/event-etl query --out $(OUT) "$(EXAMPLE_QUERY)"
+	@echo
+	@echo "Report (open it in a browser; it needs no network): $(abspath $(OUT))/report.html"
 
 test: install
 	$(BIN)/python -m pytest

@@ -66,6 +66,7 @@ class ScheduleSettings:
     out: str = "data"
     cron: str = ""
     interval_minutes: int = 15
+    report: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,6 +142,12 @@ def _task_runner(args: argparse.Namespace):  # noqa: ANN202 - a Prefect TaskRunn
     return dask_task_runner(workers, address=args.dask_address), workers
 
 
+def _report_path(args: argparse.Namespace, settings) -> Path:  # noqa: ANN001 - Settings
+    """Where the report goes: --output, else <out>/report.html."""
+    output = getattr(args, "output", None)
+    return Path(output) if output else Path(args.out or settings.run.out) / "report.html"
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     _prepare_prefect(args.verbose)
     from extractors.ingest import describe_patterns, discover, ignored_files
@@ -171,6 +177,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 config=args.config,
                 parallelism=parallelism,
                 follow_symlinks=args.follow_symlinks,
+                report_to=str(_report_path(args, settings)) if args.report else None,
             )
     finally:
         PROGRESS.reset(token)
@@ -183,6 +190,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{summary['events']} events, {summary['mentions']} mentions in {summary['seconds']} s"
     )
     print(f"warehouse: {summary['database']}  (Parquet under {Path(summary['out']) / 'parquet'})")
+    if summary["report"]:
+        print(f"report: {summary['report']}")
     ignored = list(ignored_files(paths, patterns=patterns))
     if ignored:
         names = ", ".join(str(p) for p in ignored[:3]) + (", ..." if len(ignored) > 3 else "")
@@ -222,6 +231,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "paths": list(schedule.paths),
         "out": schedule.out,
         "config": str(Path(args.config).resolve()) if args.config else None,
+        "report_to": str(Path(schedule.out) / "report.html") if schedule.report else None,
     }
     timing: dict[str, object] = (
         {"cron": schedule.cron} if schedule.cron else {"interval": schedule.interval_minutes * 60}
@@ -286,7 +296,11 @@ def cmd_query(args: argparse.Namespace) -> int:
         return 0
     columns, rows = query(db_path, args.sql)
     buffer = io.StringIO()
-    if args.format == "csv":
+    if args.format == "geojson":
+        from warehouse.geojson import dumps, feature_collection
+
+        buffer.write(dumps(feature_collection(columns, rows)))
+    elif args.format == "csv":
         writer = csv.writer(buffer)
         writer.writerow(columns)
         writer.writerows(rows)
@@ -301,6 +315,40 @@ def cmd_query(args: argparse.Namespace) -> int:
         _write_text(Path(args.output), buffer.getvalue())
     else:
         sys.stdout.write(buffer.getvalue())
+    return 0
+
+
+def _date_arg(text: str):  # noqa: ANN202 - a date, for argparse
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _country_arg(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z]{2}", text):
+        raise argparse.ArgumentTypeError(f"not an ISO 3166-1 alpha-2 country code: {text!r}")
+    return text.upper()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the offline HTML report of the warehouse (or of the events a filter keeps)."""
+    from warehouse.report import ReportFilter, write_report
+
+    settings = _settings(args)
+    out = Path(args.out or settings.run.out)
+    output = _report_path(args, settings)
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        raise ConfigError("E011", f"--from {args.date_from} is after --to {args.date_to}")
+    flt = ReportFilter(args.date_from, args.date_to, args.country, args.query)
+    data = write_report(out / settings.warehouse.database, output, flt)
+    quality = data.one("quality")
+    print(
+        f"report: {output} ({quality['events']} events from {quality['documents']} documents, "
+        f"{len(data.tables['places'])} places; {flt.describe()})"
+    )
     return 0
 
 
@@ -442,6 +490,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--workers", type=int, default=2, help="worker processes of the local Dask cluster"
     )
+    run.add_argument(
+        "--report",
+        action="store_true",
+        help="after the load, write the HTML report to <out>/report.html (as `event-etl report`)",
+    )
     run.set_defaults(func=cmd_run)
 
     serve = sub.add_parser(
@@ -456,15 +509,49 @@ def build_parser() -> argparse.ArgumentParser:
     common(query)
     query.add_argument(
         "--format",
-        choices=["table", "csv", "json", "parquet"],
+        choices=["table", "csv", "json", "geojson", "parquet"],
         default="table",
-        help="json: one object per line; parquet needs --output",
+        help="json: one object per line; geojson: a FeatureCollection of the rows' lat/lon "
+        "(place_lat/place_lon or lat/lon columns); parquet needs --output",
     )
     query.add_argument("--output", help="write the result to this file instead of stdout")
     query.add_argument(
         "--max-width", type=int, default=48, help="truncate table cells (table format)"
     )
     query.set_defaults(func=cmd_query)
+
+    report = sub.add_parser(
+        "report", help="write an offline HTML report: map, timeline, actors, data quality"
+    )
+    common(report)
+    report.add_argument("--output", help="HTML file to write (default: <out>/report.html)")
+    report.add_argument(
+        "--from",
+        dest="date_from",
+        type=_date_arg,
+        metavar="DATE",
+        help="only events on or after it",
+    )
+    report.add_argument(
+        "--to",
+        dest="date_to",
+        type=_date_arg,
+        metavar="DATE",
+        help="only events on or before YYYY-MM-DD",
+    )
+    report.add_argument(
+        "--country",
+        type=_country_arg,
+        metavar="CC",
+        help="only events in or involving this country (place, actor or target; ISO alpha-2)",
+    )
+    report.add_argument(
+        "--query",
+        metavar="SQL",
+        help="only events for which this SQL condition over events_resolved holds "
+        "(e.g. \"quad_class = 'material conflict'\")",
+    )
+    report.set_defaults(func=cmd_report)
 
     dictionary = sub.add_parser(
         "dictionary", help="write the data dictionary (every table and column) as Markdown"

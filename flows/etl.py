@@ -20,7 +20,7 @@ from prefect.futures import PrefectFuture
 
 from extractors.config import Settings, load_settings
 from extractors.errors import about
-from warehouse import runs
+from warehouse import report, runs
 from warehouse.runs import BatchResult, RunState
 
 if TYPE_CHECKING:
@@ -149,6 +149,13 @@ def summary_rows(
     return table
 
 
+@task(name="write-report", cache_policy=NO_CACHE)
+def write_report(out: str, settings: Settings, output: str) -> list[dict[str, Any]]:
+    """The warehouse's HTML report, rewritten after the load; its charts in brief."""
+    data = report.write_report(Path(out) / settings.warehouse.database, Path(output))
+    return report.summary_rows(data)
+
+
 @flow(name="event-etl-run", log_prints=False)
 def etl_run(
     paths: list[str],
@@ -156,12 +163,14 @@ def etl_run(
     config: str | None = None,
     parallelism: int = 1,
     follow_symlinks: bool = False,
+    report_to: str | None = None,
 ) -> dict[str, Any]:
     """Ingest, extract, write Parquet and load DuckDB for the given files and directories.
 
     `parallelism` is how many extraction batches may run at once: 1 with the default task
     runner (one model in this process), the number of workers with a Dask task runner.
     `follow_symlinks` lets symbolic links inside the given directories lead outside them.
+    `report_to`: write the HTML report of the loaded warehouse to this file after the load.
     """
     logger = get_run_logger()
     settings = load_settings(Path(config) if config else None)
@@ -202,6 +211,8 @@ def etl_run(
             loaded = load_warehouse(out, settings)
             # After the runs row is written, so it is reported here, not in timings_json.
             load_seconds = round(time.perf_counter() - loading, 4)
+            # Under the run lock: the report shows the warehouse as this run left it.
+            report_rows = write_report(out, settings, report_to) if report_to else None
     elapsed = time.perf_counter() - started
     create_table_artifact(
         table=summary_rows(row, run, loaded, elapsed),
@@ -216,8 +227,17 @@ def etl_run(
             f"{row.docs_skipped} skipped (already loaded), {row.docs_rejected} rejected; "
             f"{row.n_events} events and {row.n_mentions} mentions in {elapsed:.1f} s.\n\n"
             f"Warehouse: `{Path(out) / settings.warehouse.database}`\n"
+            + (
+                f"\nReport: [{report_to}]({Path(report_to).resolve().as_uri()})\n"
+                if report_to
+                else ""
+            )
         ),
     )
+    if report_rows is not None:
+        create_table_artifact(
+            table=report_rows, key="report-summary", description=f"report {report_to}"
+        )
     logger.info("run %s loaded %d documents in %.1f s", row.run_id, row.docs_loaded, elapsed)
     return {
         "run_id": row.run_id,
@@ -231,4 +251,5 @@ def etl_run(
         "mentions": row.n_mentions,
         "seconds": round(elapsed, 2),
         "timings": {**run.timings, "load": load_seconds},
+        "report": report_to,
     }

@@ -186,7 +186,7 @@ _LIST_VIEWS = (
 )
 
 
-def _query_error(con: duckdb.DuckDBPyConnection, exc: duckdb.Error) -> LoadError:
+def query_error(con: duckdb.DuckDBPyConnection, exc: duckdb.Error) -> LoadError:
     """E405: the DuckDB error's type and first line, and what can be queried."""
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     try:
@@ -219,7 +219,7 @@ def query(db_path: Path, sql: str) -> tuple[list[str], list[tuple]]:
         columns = [d[0] for d in cursor.description] if cursor.description else []
         return columns, cursor.fetchall()
     except duckdb.Error as exc:
-        raise _query_error(con, exc) from exc
+        raise query_error(con, exc) from exc
     finally:
         con.close()
 
@@ -230,7 +230,7 @@ def query_arrow(db_path: Path, sql: str) -> pa.Table:
     try:
         return con.sql(sql).to_arrow_table()
     except duckdb.Error as exc:
-        raise _query_error(con, exc) from exc
+        raise query_error(con, exc) from exc
     finally:
         con.close()
 

@@ -43,7 +43,19 @@ class PlacesSettings:
 @dataclass(frozen=True, slots=True)
 class IngestSettings:
     max_chars: int = 100_000
-    patterns: tuple[str, ...] = ("*.txt", "*.jsonl")
+    patterns: tuple[str, ...] = (
+        "*.txt",
+        "*.jsonl",
+        "*.html",
+        "*.htm",
+        "*.rss",
+        "*.atom",
+        "*.xml",
+        "*.warc",
+        "*.warc.gz",
+    )
+    languages: tuple[str, ...] = ("en",)
+    language_min_probability: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)

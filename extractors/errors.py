@@ -48,6 +48,10 @@ REASONS = {
     "E110": "not_found",
     "E111": "symlink_loop",
     "E112": "symlink_outside_root",
+    "E113": "unsupported_language",
+    "E114": "no_main_text",
+    "E115": "invalid_feed",
+    "E116": "invalid_warc",
     "E201": "extraction_failed",
 }
 
@@ -68,6 +72,14 @@ REASON_DOCS = {
     "E111": "A symbolic link loop, or a directory link back into a directory already read.",
     "E112": "A symbolic link inside an input directory that leads outside it (allowed with "
     "--follow-symlinks).",
+    "E113": "A new document detected, with at least [ingest] language_min_probability, as a "
+    "language not in [ingest] languages; the detail names the language and its probability.",
+    "E114": "An HTML page (a file, or a WARC response record) with no main text once menus, "
+    "captions, related links and banners are set aside, or that is not parseable HTML.",
+    "E115": "A feed file (.rss, .atom, or an .xml file) that is not an RSS or Atom feed; or an "
+    "entry of a feed with neither content nor summary (record_no = the entry's number).",
+    "E116": "A WARC file that cannot be read from some record on: not WARC, truncated or "
+    "corrupt (record_no = the first record that failed; the records before it still load).",
     "E201": "Building the document's rows raised an error: a bug in event-etl, not in the input. "
     "The detail has the exception; the traceback is in the run's log. The document is not "
     "loaded, the rest of the run is, and the next run tries it again.",
@@ -136,3 +148,15 @@ class PlaceError(EventETLError):
 
 class LoadError(EventETLError):
     """Writing Parquet, loading DuckDB or querying it failed (E4xx)."""
+
+
+class InputError(Exception):
+    """A reader's verdict on one input (a page, a feed entry, a WARC record): a reject code
+    (one of REASONS) and why. Ingest turns it into a `rejects` row; the run goes on."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        if code not in REASONS:
+            raise ValueError(f"{code!r} is not a reject code (extractors.errors.REASONS)")
+        super().__init__(code, detail)
+        self.code = code
+        self.detail = detail

@@ -1,4 +1,5 @@
-"""Ingest stage: read .txt files (with .meta.json sidecars) and .jsonl batches into Articles.
+"""Ingest stage: read .txt files (with .meta.json sidecars), .jsonl batches, HTML pages, RSS/Atom
+feeds and WARC archives into Articles.
 
 Every input ends up as an `Article` or a `Rejection` with a stable code; nothing is dropped.
 """
@@ -20,8 +21,11 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from extractors.dateline import LEADING_DATELINE
-from extractors.errors import REASONS
+from extractors.errors import REASONS, InputError
+from extractors.feeds import feed_records
 from extractors.records import Article
+from extractors.warc import warc_records
+from extractors.webpage import page_record
 
 # Keys accepted for the publication date, in order of preference (common corpus spellings).
 PUBLISHED_KEYS = ("published", "dct", "date_publish", "pub_date", "date")
@@ -180,6 +184,17 @@ def _optional_str(record: dict[str, Any], key: str) -> str | None:
     return None if value is None else str(value)
 
 
+def _crawled_at(value: Any) -> dt.datetime | None:
+    """A WARC-Date (ISO 8601, UTC) as a timestamp; None when absent or unreadable."""
+    try:
+        moment = dt.datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
 def build_article(
     text: str,
     meta: dict[str, Any],
@@ -187,8 +202,13 @@ def build_article(
     source_uri: str,
     record_no: int | None,
     today: dt.date,
+    published_from: str = "metadata",
 ) -> Article | Rejection:
-    """Turn text plus metadata into an Article, or a Rejection saying why not."""
+    """Turn text plus metadata into an Article, or a Rejection saying why not.
+
+    `published_from` names where a publication date in `meta` came from ('page' for an HTML
+    page's own markup).
+    """
     text = normalize_text(text)
     if not text:
         return _reject(source_uri, record_no, "E101", "no text after stripping whitespace")
@@ -210,10 +230,12 @@ def build_article(
         url=_optional_str(meta, "url"),
         source=_optional_str(meta, "source"),
         published=published,
-        published_from="metadata" if published else "none",
+        published_from=published_from if published else "none",
         dateline=dateline[0] if dateline else None,
         dateline_start_char=dateline[1] if dateline else None,
         dateline_end_char=dateline[2] if dateline else None,
+        author=_optional_str(meta, "author"),
+        crawled_at=_crawled_at(meta.get("crawled")),
     )
 
 
@@ -347,6 +369,118 @@ def jsonl_articles(path: Path, *, today: dt.date) -> Iterator[Article | Rejectio
         yield build_article(text, record, source_uri=uri, record_no=record_no, today=today)
 
 
+def _binary_or_empty(path: Path, data: bytes) -> Rejection | None:
+    if not data.strip():
+        return _reject(str(path), None, "E101", "file is empty")
+    if _is_binary(data) and not data.startswith(b"\x1f\x8b"):  # gzip is a WARC's wrapping
+        return _reject(str(path), None, "E102", "file contains NUL bytes: not text")
+    return None
+
+
+def html_file_articles(path: Path, *, today: dt.date) -> Iterator[Article | Rejection]:
+    """One Article from a saved web page: its main text and the page's own metadata.
+
+    A .meta.json sidecar beside the page, as beside a .txt file, overrides what the page says.
+    """
+    data = _read_bytes(path)
+    if isinstance(data, Rejection):
+        yield data
+        return
+    bad = _binary_or_empty(path, data)
+    if bad:
+        yield bad
+        return
+    meta = _read_sidecar(path)
+    if isinstance(meta, Rejection):
+        yield meta
+        return
+    try:
+        record = page_record(data)
+    except InputError as exc:
+        yield _reject(str(path), None, exc.code, exc.detail)
+        return
+    from_page = not any(meta.get(k) not in (None, "") for k in PUBLISHED_KEYS)
+    record.update((k, v) for k, v in meta.items() if k != "text")  # the page's text stays
+    yield build_article(
+        record["text"],
+        record,
+        source_uri=str(path),
+        record_no=None,
+        today=today,
+        published_from="page" if from_page else "metadata",
+    )
+
+
+def _records_articles(
+    path: Path,
+    records: Iterable[tuple[int, dict[str, Any] | InputError]],
+    *,
+    today: dt.date,
+    published_from: str,
+) -> Iterator[Article | Rejection]:
+    uri = str(path)
+    try:
+        for record_no, record in records:
+            if isinstance(record, InputError):
+                yield _reject(uri, record_no, record.code, record.detail)
+            else:
+                yield build_article(
+                    record["text"],
+                    record,
+                    source_uri=uri,
+                    record_no=record_no,
+                    today=today,
+                    published_from=published_from,
+                )
+    except InputError as exc:  # the whole file
+        yield _reject(uri, None, exc.code, exc.detail)
+
+
+def feed_articles(path: Path, *, today: dt.date) -> Iterator[Article | Rejection]:
+    """One Article per entry of an RSS or Atom feed (record_no = the entry's number)."""
+    data = _read_bytes(path)
+    if isinstance(data, Rejection):
+        yield data
+        return
+    bad = _binary_or_empty(path, data)
+    if bad:
+        yield bad
+        return
+    yield from _records_articles(path, feed_records(data), today=today, published_from="metadata")
+
+
+def warc_articles(path: Path, *, today: dt.date) -> Iterator[Article | Rejection]:
+    """One Article per HTML response record of a WARC file (record_no = its record number)."""
+    try:
+        if os.path.getsize(path) == 0:
+            yield _reject(str(path), None, "E101", "file is empty")
+            return
+    except OSError as exc:
+        yield _reject(str(path), None, "E108", f"{type(exc).__name__}: {exc.strerror or exc}")
+        return
+    yield from _records_articles(path, warc_records(path), today=today, published_from="page")
+
+
+# Reader of each kind of file, by the end of its name (lower case); anything else is text.
+READERS = {
+    ".jsonl": jsonl_articles,
+    ".html": html_file_articles,
+    ".htm": html_file_articles,
+    ".rss": feed_articles,
+    ".atom": feed_articles,
+    ".xml": feed_articles,
+    ".warc": warc_articles,
+    ".warc.gz": warc_articles,
+}
+
+
+def reader_of(path: Path):  # noqa: ANN201 - a reader function
+    """The reader for a file: the longest READERS suffix its name ends with, else text."""
+    name = path.name.lower()
+    suffix = max((s for s in READERS if name.endswith(s)), key=len, default=None)
+    return READERS[suffix] if suffix else text_file_articles
+
+
 def matches_patterns(path: Path, patterns: tuple[str, ...]) -> bool:
     """Whether a file name matches one of the patterns, ignoring case (B.TXT is a .txt)."""
     lowered = PurePath(str(path).lower())
@@ -354,10 +488,11 @@ def matches_patterns(path: Path, patterns: tuple[str, ...]) -> bool:
 
 
 def describe_patterns(patterns: tuple[str, ...]) -> str:
-    """'.txt or .jsonl' for ("*.txt", "*.jsonl"); the patterns themselves otherwise."""
+    """'.txt, .jsonl or .html' for ("*.txt", "*.jsonl", "*.html"); else the patterns."""
+    items = list(patterns)
     if all(re.fullmatch(r"\*\.[^*?\[/]+", p) for p in patterns):
-        return " or ".join(p[1:] for p in patterns)
-    return " or ".join(patterns)
+        items = [p[1:] for p in patterns]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def ignored_files(paths: Iterable[Path], *, patterns: tuple[str, ...]) -> Iterator[Path]:
@@ -502,10 +637,8 @@ def articles(
     for item in discover(paths, patterns=patterns, follow_symlinks=follow_symlinks):
         if isinstance(item, Rejection):
             yield item
-        elif item.suffix.lower() == ".jsonl":
-            yield from jsonl_articles(item, today=today)
         else:
-            yield from text_file_articles(item, today=today)
+            yield from reader_of(item)(item, today=today)
 
 
 # Break points for chunking a long text, best first: paragraph, line, sentence, any space.

@@ -39,6 +39,9 @@ class Article:
     dateline: str | None
     dateline_start_char: int | None
     dateline_end_char: int | None
+    author: str | None = None
+    crawled_at: dt.datetime | None = None
+    language: str | None = None  # set by the run once the document is known to be new
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,9 @@ class DocumentRow:
     text: str
     run_id: str
     extractor_version: str
+    author: str | None = None
+    crawled_at: dt.datetime | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +262,9 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
         "doc_id": ColumnDoc("sha256 hex digest of the NFC-normalized, stripped text; the key."),
         "source_uri": ColumnDoc("Path of the file the article was read from."),
         "record_no": ColumnDoc(
-            "Line number (1-based) in a .jsonl file.", null="the input was a .txt file"
+            "Line number (1-based) in a .jsonl file; entry number in a feed; record number in "
+            "a WARC file.",
+            null="the input was a whole file (.txt, .html)",
         ),
         "source_id": ColumnDoc(
             "The article's own id from its metadata (`id` or `doc_id`).", null="none given"
@@ -271,8 +279,10 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
         ),
         "published_from": ColumnDoc(
             "Where the publication date came from: metadata (the sidecar's or JSONL record's "
-            "`published`, `dct`, `date_publish`, `pub_date` or `date` field) | none (no date "
-            "given; the text is never searched for one)."
+            "`published`, `dct`, `date_publish`, `pub_date` or `date` field, or a feed entry's "
+            "published/updated date) | page (an HTML page's own markup: its meta tags, "
+            "structured data or URL, read by trafilatura/htmldate) | none (no date given; the "
+            "article text is never searched for one)."
         ),
         "dateline": ColumnDoc(
             "Leading dateline place as written ('SEOUL', 'NAIROBI, Kenya').", null="no dateline"
@@ -292,6 +302,21 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
         "text": ColumnDoc("The normalized text all character offsets refer to."),
         "run_id": _RUN_ID,
         "extractor_version": _VERSION,
+        "author": ColumnDoc(
+            "Author from the metadata, an HTML page's byline or a feed entry's author.",
+            null="none given",
+        ),
+        "crawled_at": ColumnDoc(
+            "When a web archive's crawler fetched the page (its WARC-Date); not the "
+            "publication date.",
+            unit="timestamp, UTC",
+            null="not read from a WARC file",
+        ),
+        "language": ColumnDoc(
+            "Language detected from the text's start (ISO 639-1, py3langid); documents "
+            "confidently in a language outside [ingest] languages are rejected (E113).",
+            null="a row written before this column existed",
+        ),
     },
     "events": {
         "event_id": ColumnDoc(

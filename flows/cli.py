@@ -116,8 +116,9 @@ class _Progress:
 
         elapsed = max(time.monotonic() - self.started, 1e-9)
         rate = done / elapsed
+        self.total = max(self.total, done)  # the count is an estimate for gzipped archives
         if self.bar is not None:
-            self.bar.update(self.task, completed=done, rate=rate)
+            self.bar.update(self.task, completed=done, total=self.total, rate=rate)
             return
         eta = (self.total - done) / rate if rate > 0 else float("nan")
         print(
@@ -165,6 +166,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     total = count_inputs(paths, patterns=patterns)
+    if total:
+        from extractors import language
+
+        language.preload()  # off the critical path: the flow's server starts meanwhile
     progress = _Progress(total) if total > settings.run.docs_per_task else None
     token = PROGRESS.set(progress)
     runner, parallelism = _task_runner(args)

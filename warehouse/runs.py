@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import ctypes
+import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -23,6 +24,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from extractors import language
 from extractors.config import Settings
 from extractors.errors import REASONS, about
 from extractors.events.rows import place_rows
@@ -55,9 +57,13 @@ def count_inputs(paths: Iterable[Path], *, patterns: tuple[str, ...]) -> int:
     for item in discover(paths, patterns=patterns):
         if isinstance(item, Rejection):
             total += 1
-        elif item.suffix == ".jsonl":
+        elif item.suffix.lower() == ".jsonl":
             with open(item, "rb") as handle:
                 total += sum(1 for line in handle if line.strip())
+        elif item.suffix.lower() in (".rss", ".atom", ".xml", ".warc"):
+            # Entries of a feed, records of an uncompressed archive (a gzipped one counts 1).
+            data = item.read_bytes()
+            total += max(1, data.count(b"<item") + data.count(b"<entry") + data.count(b"WARC/1."))
         else:
             total += 1
     return total
@@ -156,6 +162,7 @@ def article_batches(
     """Stream new or changed Articles in batches of `size` (default [run] docs_per_task);
     count skips and rejections on the way."""
     size = size or settings.run.docs_per_task
+    ingest = settings.ingest
     batch: list[Article] = []
     in_run: set[str] = set()
     started = time.perf_counter()
@@ -174,6 +181,20 @@ def article_batches(
         if run.known.get(item.doc_id) == run.extractor_version or item.doc_id in in_run:
             run.skipped += 1  # already loaded by this extractor version, or repeated input
             continue
+        # Only new documents are classified: a re-run with nothing new never loads the model.
+        found = language.detect(item.text)
+        if language.is_foreign(found, ingest.languages, ingest.language_min_probability):
+            run.rejected += 1
+            detail = (
+                f"written in {found.code!r} (probability {found.probability:.2f}); "
+                f"[ingest] languages = {list(ingest.languages)}"
+            )
+            rejection = Rejection(
+                item.source_uri, item.record_no, "E113", REASONS["E113"], detail, item.doc_id
+            )
+            run.rejects.append(_reject_row(run.run_id, rejection))
+            continue
+        item = dataclasses.replace(item, language=found.code)
         in_run.add(item.doc_id)
         batch.append(item)
         if len(batch) >= size:

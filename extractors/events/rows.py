@@ -277,4 +277,7 @@ def document_row(
         text=article.text,
         run_id=run_id,
         extractor_version=version,
+        author=article.author,
+        crawled_at=article.crawled_at,
+        language=article.language,
     )

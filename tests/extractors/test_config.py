@@ -13,7 +13,12 @@ def test_defaults_come_from_the_packaged_file():
     from extractors.config import DEFAULT_MODEL, Settings
 
     assert settings.nlp.model == DEFAULT_MODEL == Settings().nlp.model
-    assert settings.ingest.patterns == ("*.txt", "*.jsonl")
+    assert settings.ingest.patterns == Settings().ingest.patterns
+    assert (
+        settings.ingest.patterns[:2] == ("*.txt", "*.jsonl")
+        and "*.warc.gz" in settings.ingest.patterns
+    )
+    assert settings.ingest.languages == ("en",)
     assert settings.warehouse.lock_timeout_s == 30.0
 
 

@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from extractors.config import Settings
+from extractors.ingest import describe_patterns
 from flows.cli import main
 from tests.conftest import SEEDS
+
+KINDS = describe_patterns(Settings().ingest.patterns)  # '.txt, .jsonl, ... or .warc.gz'
 
 
 @pytest.fixture(scope="module")
@@ -242,10 +246,7 @@ def test_run_reports_ignored_files_and_reads_upper_case_names(prefect_harness, t
     assert main(["run", str(inputs), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "1 inputs -> 1 documents loaded" in printed
-    assert (
-        f"2 files ignored (not .txt or .jsonl): {inputs / 'notes.md'}, {inputs / 'scan.pdf'}"
-        in printed
-    )
+    assert f"2 files ignored (not {KINDS}): {inputs / 'notes.md'}, {inputs / 'scan.pdf'}" in printed
     sql = "select source_uri, published from documents"
     assert main(["query", sql, "--out", str(out), "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines()[1] == f"{inputs / 'B.TXT'},2023-06-28"
@@ -255,7 +256,7 @@ def test_empty_folder_warns(prefect_harness, tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["run", str(tmp_path / "empty"), "--out", str(tmp_path / "out")]) == 0
     captured = capsys.readouterr()
-    assert f"event-etl: warning: no .txt or .jsonl files under {tmp_path / 'empty'}" in captured.err
+    assert f"event-etl: warning: no {KINDS} files under {tmp_path / 'empty'}" in captured.err
     assert "0 inputs" in captured.out
 
 

@@ -36,9 +36,10 @@ def _counts(out):
 
 def test_every_input_is_accounted_for(first_run):
     _, _, summary = first_run
-    # 6 seed articles (3 in the JSONL) + a repeated text + a JSONL with a good and a bad line.
-    assert summary["inputs_seen"] == 9
-    assert summary["docs_loaded"] == 7
+    # 10 seed articles (3 in the JSONL, 2 in the feed, 1 page in the archive) + a repeated
+    # text + a JSONL with a good and a bad line.
+    assert summary["inputs_seen"] == 13
+    assert summary["docs_loaded"] == 11
     assert summary["docs_rejected"] == 1
     assert summary["docs_skipped"] == 1
     assert (

@@ -129,7 +129,7 @@ def test_scheduled_deployment_runs_on_a_real_server(prefect_server, tmp_path):
         serve_log.close()
     con = duckdb.connect(str(out / "events.duckdb"), read_only=True)
     try:
-        assert con.execute("select count(*) from documents").fetchone()[0] == 6
+        assert con.execute("select count(*) from documents").fetchone()[0] == 10
         assert con.execute("select count(*) from events").fetchone()[0] > 20
     finally:
         con.close()
@@ -174,9 +174,9 @@ def test_dask_workers_give_exactly_the_local_rows(prefect_harness, tmp_path):
     summary = etl_run.with_options(task_runner=dask_task_runner(2))(
         paths=[str(SEEDS)], out=str(dask_out), config=str(config), parallelism=2
     )
-    assert summary["docs_loaded"] == 6
-    # Batches of one document with 2 workers (2 // (4 * 2) rounds up to 1): six batches.
-    assert _staged_batches(dask_out) == 6
+    assert summary["docs_loaded"] == 10
+    # Batches of one document with 2 workers (2 // (4 * 2) rounds up to 1): ten batches.
+    assert _staged_batches(dask_out) == 10
     local, dask = _rows(local_out), _rows(dask_out)
     for table in local:
         assert dask[table] == local[table], table

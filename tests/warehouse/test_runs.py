@@ -35,7 +35,7 @@ def test_batches_have_the_given_size_and_cover_every_document(tmp_path, size):
     limit = size or 3
     assert all(len(b) <= limit for b in batches)
     assert all(len(b) == limit for b in batches[:-1])
-    assert sum(len(b) for b in batches) == 6
+    assert sum(len(b) for b in batches) == 10  # the seeds' documents
 
 
 def test_a_batch_travels_to_its_task_as_one_payload(tmp_path):

@@ -8,6 +8,7 @@ its WARC-Date is when it was crawled, kept apart from the publication date.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,18 @@ def warc_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | InputError]
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    _BROKEN = (  # noqa: N806 - a local constant: warcio is imported only here
+        ArchiveLoadFailed,
+        EOFError,
+        OSError,
+        zlib.error,
+        ValueError,
+        AttributeError,
+        TypeError,
+        IndexError,
+        KeyError,
+    )
+
     done = 0  # records fully read: the next one is where a failure is
     pages = 0
     try:
@@ -68,8 +81,10 @@ def warc_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | InputError]
                 yield number, page
         if path.name.lower().endswith(".gz"):
             _check_gzip_end(path)
-    except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
-        # gzip's and zlib's errors are OSError / EOFError; warcio's own ArchiveLoadFailed.
+    except _BROKEN as exc:
+        # warcio reads a broken archive until something gives: its own ArchiveLoadFailed,
+        # gzip's and zlib's errors, or a header it could not parse (None where it expected
+        # text: AttributeError, TypeError; a line without a colon: ValueError, IndexError).
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         yield done + 1, InputError("E116", f"record {done + 1}: not readable WARC: {first}")
         return

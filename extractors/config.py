@@ -82,6 +82,17 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class StoriesSettings:
+    # extractors/stories.py: the mean cosine a document needs to join a story, and how many
+    # days from a story's first and last document a new one may be dated.
+    threshold: float = 0.1
+    window_days: int = 30
+    # A document whose word 5-shingles overlap a story document's this much (Jaccard,
+    # MinHash-estimated) is its near-duplicate: story_members.dup_of.
+    duplicate_jaccard: float = 0.8
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     nlp: NlpSettings = NlpSettings()
     ingest: IngestSettings = IngestSettings()
@@ -89,6 +100,7 @@ class Settings:
     warehouse: WarehouseSettings = WarehouseSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     places: PlacesSettings = PlacesSettings()
+    stories: StoriesSettings = StoriesSettings()
 
 
 # Lower bounds of the numeric settings: (section, key) -> smallest allowed value.
@@ -98,6 +110,10 @@ MINIMUMS: dict[tuple[str, str], int] = {
     ("run", "docs_per_task"): 1,
     ("warehouse", "lock_timeout_s"): 0,
     ("schedule", "interval_minutes"): 1,
+    ("stories", "window_days"): 0,
+    ("stories", "threshold"): 0,
+    ("stories", "duplicate_jaccard"): 0,
+    ("ingest", "language_min_probability"): 0,
 }
 
 

@@ -162,6 +162,16 @@ class PlaceRow:
 
 
 @dataclass(frozen=True, slots=True)
+class StoryMemberRow:
+    doc_id: str
+    story_id: str
+    similarity: float
+    dup_of: str | None
+    dup_jaccard: float | None
+    run_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class RejectRow:
     reject_id: str
     run_id: str
@@ -199,6 +209,7 @@ TABLES: dict[str, type] = {
     "places": PlaceRow,
     "rejects": RejectRow,
     "runs": RunRow,
+    "story_members": StoryMemberRow,
 }
 
 # Replacement key of each table: rows a run writes replace older rows with the same value
@@ -213,6 +224,7 @@ KEYS: dict[str, str] = {
     "places": "geonameid",
     "rejects": "reject_id",
     "runs": "run_id",
+    "story_members": "doc_id",
 }
 
 # Column that identifies one row of each table (unique in it), for the data dictionary.
@@ -223,6 +235,7 @@ PRIMARY_KEYS: dict[str, str] = {
     "places": "geonameid",
     "rejects": "reject_id",
     "runs": "run_id",
+    "story_members": "doc_id",
 }
 
 
@@ -253,6 +266,9 @@ TABLE_DOCS: dict[str, str] = {
     "places": "One row per gazetteer entry referenced by any document, event or mention.",
     "rejects": "One row per input that could not be used, with a stable reason code.",
     "runs": "One row per committed run: input accounting, versions and timings.",
+    "story_members": "One row per document: the story (real-world happening) it reports, "
+    "given when the document first arrived (extractors/stories.py); the `stories` view "
+    "sums them up.",
 }
 
 # Meaning of every column of every table. A contract test checks this covers exactly the
@@ -562,6 +578,29 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
         "feature_class": ColumnDoc("GeoNames feature class (P populated place, A admin, ...)."),
         "feature_code": ColumnDoc("GeoNames feature code (PPLC capital, PCLI country, ...)."),
         "population": ColumnDoc("Population from the gazetteer (0 when unknown).", unit="people"),
+    },
+    "story_members": {
+        "doc_id": ColumnDoc("The document (documents.doc_id); the key."),
+        "story_id": ColumnDoc(
+            "The story: the doc_id of its first document. Given once, never changed: a "
+            "reprocessed document keeps its story."
+        ),
+        "similarity": ColumnDoc(
+            "Mean cosine similarity of the document's title-and-lead TF-IDF vector to the "
+            "story's documents when it joined (1.0 for the document that started the story).",
+            unit="cosine, 0-1",
+        ),
+        "dup_of": ColumnDoc(
+            "The earliest document of the same story this one nearly repeats (a reprint or "
+            "light rewrite: word 5-shingle Jaccard >= [stories] duplicate_jaccard).",
+            null="not a near-duplicate of an earlier document",
+        ),
+        "dup_jaccard": ColumnDoc(
+            "Estimated Jaccard similarity (MinHash, 64 permutations) to dup_of.",
+            unit="0-1",
+            null="no dup_of",
+        ),
+        "run_id": _RUN_ID,
     },
     "rejects": {
         "reject_id": ColumnDoc("Stable id from source_uri, record_no and code; the key."),

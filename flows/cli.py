@@ -575,8 +575,8 @@ def build_parser() -> argparse.ArgumentParser:
     compact_.add_argument(
         "--table",
         action="append",
-        choices=["documents", "events", "mentions", "rejects"],
-        help="only this table (repeatable; default: all four)",
+        choices=["documents", "events", "mentions", "rejects", "story_members"],
+        help="only this table (repeatable; default: all five)",
     )
     compact_.add_argument(
         "--dry-run", action="store_true", help="print what would be merged, change nothing"
@@ -584,7 +584,7 @@ def build_parser() -> argparse.ArgumentParser:
     compact_.set_defaults(func=cmd_compact)
 
     evaluate = sub.add_parser("evaluate", help="score against a gold standard (see ../shared/eval)")
-    evaluate.add_argument("kind", choices=["dates", "places", "events"])
+    evaluate.add_argument("kind", choices=["dates", "places", "events", "stories"])
     evaluate.add_argument("--gold", required=True)
     evaluate.add_argument("--predictions", required=True, help="where to write predictions (JSONL)")
     evaluate.add_argument("--metrics", help="also write the metrics as JSON here")

@@ -29,6 +29,7 @@ LAYERS = {
     "extractors.feeds": 2,
     "extractors.warc": 2,
     "extractors.language": 2,
+    "extractors.stories": 2,
     "extractors.dateline": 2,
     "extractors.records": 1,
     "extractors.errors": 0,

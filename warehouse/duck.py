@@ -34,7 +34,7 @@ _DUCK_TYPES = {
     pa.date32(): "DATE",
     pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
 }
-LOAD_ORDER = ("documents", "events", "mentions", "rejects")
+LOAD_ORDER = ("documents", "events", "mentions", "rejects", "story_members")
 # Files are listed explicitly: partition columns come from the path and are not table
 # columns; union_by_name gives files written before a column was added NULLs for it.
 _READ_PARQUET = "read_parquet(?, hive_partitioning = false, union_by_name = true)"

@@ -38,9 +38,11 @@ from extractors.records import (
     PlaceRow,
     RejectRow,
     RunRow,
+    StoryMemberRow,
     stable_id,
     to_table,
 )
+from extractors.stories import StoryClusterer, StoryParams, signature, terms
 from warehouse import faults
 from warehouse.duck import connect_writer, load_pending
 from warehouse.store import ParquetStore, warehouse_lock
@@ -94,6 +96,9 @@ class RunState:
     follow_symlinks: bool = False
     rejects: list[RejectRow] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # Stories: the clusterer continues from the last committed run's state.
+    stories: StoryClusterer = field(default_factory=StoryClusterer)
+    story_rows: list[StoryMemberRow] = field(default_factory=list)
 
     def add_time(self, stage: str, seconds: float) -> None:
         self.timings[stage] = round(self.timings.get(stage, 0.0) + seconds, 4)
@@ -126,6 +131,7 @@ def start_run(
         model=settings.nlp.model,
         known=store.known_documents(),
         follow_symlinks=follow_symlinks,
+        stories=StoryClusterer.from_json(store.story_state(), StoryParams.of(settings.stories)),
     )
 
 
@@ -196,6 +202,8 @@ def article_batches(
             continue
         item = dataclasses.replace(item, language=found.code)
         in_run.add(item.doc_id)
+        if item.doc_id not in run.known:  # a reprocessed document keeps its story
+            assign_story(run, item)
         batch.append(item)
         if len(batch) >= size:
             run.add_time("ingest", time.perf_counter() - started)
@@ -205,6 +213,26 @@ def article_batches(
     run.add_time("ingest", time.perf_counter() - started)
     if batch:
         yield batch
+
+
+def assign_story(run: RunState, article: Article) -> None:
+    """The story a new document joins, in arrival order (extractors/stories.py)."""
+    started = time.perf_counter()
+    clusterer = run.stories
+    day = article.published.toordinal() if article.published else None
+    counts = terms(article.title, article.text, clusterer.params)
+    got = clusterer.add(article.doc_id, day, counts, signature(article.text))
+    run.story_rows.append(
+        StoryMemberRow(
+            doc_id=article.doc_id,
+            story_id=got.story_id,
+            similarity=round(got.similarity, 4),
+            dup_of=got.dup_of,
+            dup_jaccard=got.dup_jaccard,
+            run_id=run.run_id,
+        )
+    )
+    run.add_time("stories", time.perf_counter() - started)
 
 
 def pack_articles(batch: list[Article]) -> bytes:
@@ -328,8 +356,13 @@ def commit_run(run: RunState, *, status: str = "completed") -> RunRow:
         )
     started = time.perf_counter()
     store = ParquetStore(run.out)
+    staged: dict[str, pa.Table] = {}
     if run.rejects:
-        store.stage_batch(run.run_id, 0, {"rejects": to_table(RejectRow, run.rejects)})
+        staged["rejects"] = to_table(RejectRow, run.rejects)
+    if run.story_rows:
+        staged["story_members"] = to_table(StoryMemberRow, run.story_rows)
+    if staged:
+        store.stage_batch(run.run_id, 0, staged)
     staged_places = sorted((store.staging(run.run_id) / "places").glob("*.parquet"))
     places = pa.concat_tables(pq.read_table(p) for p in staged_places) if staged_places else None
     run.add_time("commit", time.perf_counter() - started)
@@ -349,7 +382,8 @@ def commit_run(run: RunState, *, status: str = "completed") -> RunRow:
         model=run.model,
         timings_json=json.dumps(run.timings, sort_keys=True),
     )
-    store.commit(run.run_id, to_table(RunRow, [row]), places)
+    state = run.stories.to_json() if run.story_rows else None
+    store.commit(run.run_id, to_table(RunRow, [row]), places, story_state=state)
     return row
 
 

@@ -50,7 +50,10 @@ from extractors.errors import LoadError
 from extractors.records import KEYS, SCHEMA_VERSION, TABLES, schema_of
 from warehouse import faults
 
-KEYED_TABLES = ("documents", "events", "mentions", "rejects")
+KEYED_TABLES = ("documents", "events", "mentions", "rejects", "story_members")
+# The story clusterer's state after the last committed run (extractors/stories.py): the
+# document frequencies and the stories still open, committed with the run that left them.
+STORY_STATE = Path("_state") / "stories.json"
 PARTITIONED_TABLES = ("documents", "events", "mentions")
 PARTITION_COLUMNS = ("published_year", "published_month")
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
@@ -207,6 +210,11 @@ class ParquetStore:
         unified = [_conform(part, schema) for part in parts]
         return pa.concat_tables(unified)
 
+    def story_state(self) -> bytes | None:
+        """The story clusterer's state as the last committed run left it (None: no stories)."""
+        path = self.root / STORY_STATE
+        return path.read_bytes() if path.exists() else None
+
     def known_documents(self) -> dict[str, str]:
         """doc_id -> extractor_version of every committed document."""
         table = self.read("documents", ["doc_id", "extractor_version"])
@@ -267,7 +275,13 @@ class ParquetStore:
 
     # -- commit ---------------------------------------------------------------------------
 
-    def commit(self, run_id: str, runs_row: pa.Table, places: pa.Table | None) -> None:
+    def commit(
+        self,
+        run_id: str,
+        runs_row: pa.Table,
+        places: pa.Table | None,
+        story_state: bytes | None = None,
+    ) -> None:
         """Make a staged run durable: replace older rows by key, move files, write runs last."""
         staged = self.staging(run_id)
         staged.mkdir(parents=True, exist_ok=True)
@@ -281,7 +295,7 @@ class ParquetStore:
             if not source.exists():
                 continue
             keys = self._staged_keys(staged, table)
-            if table != "rejects" and not replacing_docs:
+            if table not in ("rejects", "story_members") and not replacing_docs:
                 keys = pa.array([], pa.string())  # all new documents: nothing to replace
             rewrites, removals = self._prepare_key_removal(table, keys, run_id, staged)
             moves += rewrites
@@ -294,6 +308,11 @@ class ParquetStore:
             merged = staged / "_places" / "places.parquet"
             write_table_atomic(self._merged_places(places), merged)
             moves.append((str(merged), str(self.table_dir("places") / "places.parquet")))
+        if story_state is not None:
+            state = staged / STORY_STATE
+            state.parent.mkdir(parents=True, exist_ok=True)
+            state.write_bytes(story_state)
+            moves.append((str(state), str(self.root / STORY_STATE)))
         runs_file = staged / "_runs" / f"run-{run_id}.parquet"
         write_table_atomic(runs_row, runs_file)
         moves.append((str(runs_file), str(self.table_dir("runs") / runs_file.name)))

@@ -108,6 +108,7 @@ def test_dry_run_changes_nothing(small_runs):
         "events": 0,
         "mentions": 0,
         "rejects": 1,
+        "story_members": 0,  # these runs were committed by hand, with no stories
     }
 
 
@@ -275,7 +276,13 @@ def test_compact_command_keeps_duckdb_and_parquet_rows_and_reruns_add_nothing(
     assert duck_snapshot(out) == duck_before
     assert parquet_snapshot(out) == parquet_before
     files_after = _count_files(out)
-    assert files_after == {"documents": 3, "events": 3, "mentions": 3, "rejects": 1}
+    assert files_after == {
+        "documents": 3,
+        "events": 3,
+        "mentions": 3,
+        "rejects": 1,
+        "story_members": 1,
+    }
     assert all(files_after[t] < files_before[t] for t in COMPACTED_TABLES)
     rebuilt = tmp_path / "rebuilt"
     shutil.copytree(out, rebuilt)
@@ -350,7 +357,13 @@ def test_crash_during_compaction_loses_and_duplicates_nothing(
     else:
         finished = run_cli(["compact", "--out", str(out), "--config", str(config)])
         assert finished.returncode == 0, finished.stderr[-2000:]
-        assert _count_files(out) == {"documents": 3, "events": 3, "mentions": 3, "rejects": 1}
+        assert _count_files(out) == {
+            "documents": 3,
+            "events": 3,
+            "mentions": 3,
+            "rejects": 1,
+            "story_members": 1,
+        }
     data = ("documents", "events", "mentions", "places")
     duck_after, parquet_after = duck_snapshot(out), parquet_snapshot(out)
     assert {t: duck_after[t] for t in data} == {t: duck_before[t] for t in data}

@@ -23,9 +23,11 @@ SELECT
          WHEN d.published IS NOT NULL THEN 'published'
     END AS event_date_source,
     CASE WHEN e.date_source IS DISTINCT FROM 'publication' THEN e.date_granularity
-    END AS event_date_granularity
+    END AS event_date_granularity,
+    s.story_id
 FROM events e
-JOIN documents d USING (doc_id);
+JOIN documents d USING (doc_id)
+LEFT JOIN story_members s USING (doc_id);
 
 -- Who acts on whom, with counts: canonical actor and target names.
 CREATE OR REPLACE VIEW actor_pairs AS
@@ -55,17 +57,39 @@ WHERE actor_canonical IS NOT NULL AND target_canonical IS NOT NULL AND event_dat
 GROUP BY ALL;
 
 -- Events per place country, day (event_date) and type; n_dated_in_text of them carry a
--- day-level date of their own (the rest are counted on their publication date).
+-- day-level date of their own (the rest are counted on their publication date); the
+-- mentions of one happening in many articles are one story: n_stories counts those.
 CREATE OR REPLACE VIEW daily_counts AS
 SELECT
     place_country AS country,
     event_date AS day,
     event_type,
     count(*) AS n_events,
-    count(*) FILTER (WHERE event_date_source = 'text') AS n_dated_in_text
+    count(*) FILTER (WHERE event_date_source = 'text') AS n_dated_in_text,
+    count(DISTINCT story_id) AS n_stories
 FROM events_resolved
 WHERE event_date IS NOT NULL
 GROUP BY ALL;
+
+-- Stories: documents about the same real-world happening (story_members), with their first
+-- and last publication date, how many documents and outlets (documents.source) report it,
+-- and the first report's title and URL. A document's events are all of its story.
+CREATE OR REPLACE VIEW stories AS
+SELECT
+    s.story_id,
+    min(d.published) AS first_published,
+    max(d.published) AS last_published,
+    count(*) AS n_documents,
+    count(*) FILTER (WHERE s.dup_of IS NULL) AS n_distinct_documents,
+    count(DISTINCT d.source) AS n_sources,
+    string_agg(DISTINCT d.source, ', ' ORDER BY d.source) AS sources,
+    sum(d.n_events) AS n_events,
+    any_value(f.title) AS title,
+    any_value(f.url) AS url
+FROM story_members s
+JOIN documents d USING (doc_id)
+LEFT JOIN documents f ON f.doc_id = s.story_id
+GROUP BY s.story_id;
 
 -- Great-circle distance in km between two points given in degrees.
 CREATE OR REPLACE MACRO haversine_km(lat1, lon1, lat2, lon2) AS

@@ -71,12 +71,26 @@ VIEW_DOCS: dict[str, str] = {
     "event_date_source says which (text | published; 'published' also when the extractor "
     "took the event's date from the publication date, date_source = 'publication'); "
     "event_date_granularity is the granularity of the event's own date (day, week, month, "
-    "season, year, ...; NULL when the text gives none).",
+    "season, year, ...; NULL when the text gives none); story_id is the document's story "
+    "(story_members).",
     "actor_pairs": "Who acts on whom: canonical actor and target with their countries, the "
     "number of events, first and last event_date.",
     "actor_pairs_monthly": "actor_pairs per calendar month of event_date (month = its first day).",
     "daily_counts": "Events per place country, day (event_date) and event type: n_events, and "
-    "n_dated_in_text of them dated to that day by the text (the rest by publication date).",
+    "n_dated_in_text of them dated to that day by the text (the rest by publication date); "
+    "n_stories and n_happenings (event clusters): the distinct happenings those mentions "
+    "report.",
+    "event_mentions": "Each event with its event_cluster_id: the mentions of one happening in "
+    "the documents of one story share it (same event type, or predicate lemma for 'other'; "
+    "same actor and target by country, else canonical name; same place country and "
+    "event_date; for a statement, the same sentence). An event with neither actor nor target, "
+    "or of a document without a story, is a cluster of its own (its event_id).",
+    "event_clusters": "One row per event cluster: story, type, n_mentions, n_documents, "
+    "n_sources, first/last publication date, the highest-scored mention (event id and "
+    "sentence) and the most frequent day-dated event_date and resolved place of its mentions.",
+    "stories": "One row per story: first/last publication date, n_documents, "
+    "n_distinct_documents (not near-duplicates), n_sources and their names, n_events, and the "
+    "first report's title and url.",
 }
 MACRO_DOCS: dict[str, str] = {
     "haversine_km(lat1, lon1, lat2, lon2)": "Great-circle distance in km between two points "

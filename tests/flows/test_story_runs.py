@@ -73,3 +73,49 @@ def test_one_run_and_one_run_per_document_give_the_same_stories(prefect_harness,
     summary = etl_run(paths=[str(whole)], out=str(tmp_path / "many"))
     assert summary["docs_loaded"] == 0
     assert _stories(tmp_path / "many")[0] == one
+
+
+def test_a_reprint_is_a_near_duplicate_and_its_events_the_same_happenings(
+    prefect_harness, tmp_path
+):
+    report = (
+        "SANTIAGO, Chile — Rescue teams pulled 12 survivors from collapsed houses in Valdivia "
+        "on Monday after a strong earthquake struck southern Chile, the interior ministry said. "
+        "President Gabriel Boric visited the city and promised reconstruction aid to the "
+        "families who lost their homes."
+    )
+    reprint = report + " (Reporting by wire staff.)"  # the same text with a credit line
+    source = tmp_path / "in.jsonl"
+    with open(source, "w", encoding="utf-8") as out:
+        for n, (doc_id, text) in enumerate([("wire", report), ("paper", reprint)]):
+            record = {
+                "id": doc_id,
+                "title": "Rescuers pull survivors from Chile quake rubble",
+                "published": "2024-03-04",
+                "source": f"outlet-{n}",
+                "text": text,
+            }
+            out.write(json.dumps(record) + "\n")
+    out_dir = tmp_path / "out"
+    etl_run(paths=[str(source)], out=str(out_dir))
+    con = duckdb.connect(str(out_dir / "events.duckdb"), read_only=True)
+    try:
+        dup = con.execute(
+            "select d.source_id, f.source_id, m.dup_jaccard > 0.8 from story_members m "
+            "join documents d using (doc_id) left join documents f on f.doc_id = m.dup_of "
+            "order by 1"
+        ).fetchall()
+        story = con.execute(
+            "select n_documents, n_distinct_documents, n_sources from stories"
+        ).fetchall()
+        shared = con.execute(
+            "select count(*) from event_clusters where n_documents = 2 and n_sources = 2"
+        ).fetchone()[0]
+        events = con.execute("select count(*) from events").fetchone()[0]
+        happenings = con.execute("select count(*) from event_clusters").fetchone()[0]
+    finally:
+        con.close()
+    assert dup == [("paper", "wire", True), ("wire", None, None)]
+    assert story == [(2, 1, 2)]
+    assert shared >= 2  # the rescue and the visit, told by both outlets
+    assert happenings < events

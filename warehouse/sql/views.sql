@@ -56,9 +56,62 @@ FROM events_resolved
 WHERE actor_canonical IS NOT NULL AND target_canonical IS NOT NULL AND event_date IS NOT NULL
 GROUP BY ALL;
 
+-- Event clusters: the mentions of one happening across the documents of one story. Two
+-- events of a story are one happening when they have the same event type (the same
+-- predicate lemma for an unlisted one, type 'other'), the same actor and the same target
+-- (by country when it is known, else by canonical name), the same place country and the
+-- same event_date. A statement is one happening only with the same words (the same
+-- sentence): what is said tells one utterance from the next by the same speaker. An event
+-- with neither actor nor target has nothing to tell it from other events of its kind, and
+-- events of documents without a story: each is a cluster of its own.
+CREATE OR REPLACE VIEW event_mentions AS
+SELECT
+    event_id,
+    doc_id,
+    story_id,
+    CASE WHEN story_id IS NULL OR (actor_canonical IS NULL AND actor_country IS NULL
+                                   AND target_canonical IS NULL AND target_country IS NULL)
+         THEN event_id
+    ELSE md5(concat_ws('|',
+        story_id,
+        CASE WHEN event_type = 'other' THEN predicate_lemma ELSE event_type END,
+        CASE WHEN event_type = 'STATEMENT' THEN lower(sentence_text) END,
+        coalesce(actor_country, lower(actor_canonical), '?'),
+        coalesce(target_country, lower(target_canonical), '?'),
+        coalesce(place_country, '?'),
+        coalesce(CAST(event_date AS VARCHAR), '?')))[:24]
+    END AS event_cluster_id
+FROM events_resolved;
+
+-- One row per event cluster: when it was first and last reported, by how many mentions,
+-- documents and outlets, its representative mention (the highest-scored) and the most
+-- often resolved place and most often day-dated date among its mentions.
+CREATE OR REPLACE VIEW event_clusters AS
+SELECT
+    m.event_cluster_id,
+    any_value(m.story_id) AS story_id,
+    any_value(e.event_type) AS event_type,
+    any_value(e.quad_class) AS quad_class,
+    count(*) AS n_mentions,
+    count(DISTINCT e.doc_id) AS n_documents,
+    count(DISTINCT e.source) AS n_sources,
+    min(e.published) AS first_published,
+    max(e.published) AS last_published,
+    arg_max(e.event_id, e.score) AS representative_event_id,
+    arg_max(e.sentence_text, e.score) AS representative_sentence,
+    mode(e.event_date) FILTER (WHERE e.event_date_source = 'text') AS event_date,
+    mode(e.place_geonameid) AS place_geonameid,
+    mode(e.place_name) AS place_name,
+    mode(e.place_country) AS place_country
+FROM event_mentions m
+JOIN (SELECT er.*, d.source FROM events_resolved er JOIN documents d USING (doc_id)) e
+    USING (event_id)
+GROUP BY m.event_cluster_id;
+
 -- Events per place country, day (event_date) and type; n_dated_in_text of them carry a
 -- day-level date of their own (the rest are counted on their publication date); the
--- mentions of one happening in many articles are one story: n_stories counts those.
+-- mentions of one happening in many articles are one story (n_stories) and one event
+-- cluster (n_happenings, the distinct happenings beside n_events, the mentions).
 CREATE OR REPLACE VIEW daily_counts AS
 SELECT
     place_country AS country,
@@ -66,8 +119,9 @@ SELECT
     event_type,
     count(*) AS n_events,
     count(*) FILTER (WHERE event_date_source = 'text') AS n_dated_in_text,
-    count(DISTINCT story_id) AS n_stories
-FROM events_resolved
+    count(DISTINCT e.story_id) AS n_stories,
+    count(DISTINCT m.event_cluster_id) AS n_happenings
+FROM events_resolved e JOIN event_mentions m USING (event_id)
 WHERE event_date IS NOT NULL
 GROUP BY ALL;
 

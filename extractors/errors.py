@@ -31,6 +31,8 @@ STOP_CODES: dict[str, str] = {
     "E404": "another run kept the --out directory for lock_timeout_s; nothing was written",
     "E405": "query: the SQL failed",
     "E406": "compact: a merged file's row count differs from its source files'",
+    "E407": "report: the HTML file cannot be written",
+    "E408": "the stories state (parquet/_state/stories.json) is unreadable",
 }
 
 

@@ -23,6 +23,16 @@ def _entry_html(entry: Any) -> str:
     return str(entry.get("summary") or "")
 
 
+# What expat says when the document ends before its elements do: a cut-off file.
+TRUNCATED = ("no element found", "unclosed token")
+
+
+def _breaks_off_at_end(problem: Exception) -> bool:
+    """Whether the XML parser stopped because the document ended too soon."""
+    message = getattr(problem, "getMessage", lambda: str(problem))()
+    return str(message).startswith(TRUNCATED)
+
+
 def feed_records(data: bytes) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
     """(entry number from 1, its record or why it has none) for each entry of the feed.
 
@@ -40,10 +50,9 @@ def feed_records(data: bytes) -> Iterator[tuple[int, dict[str, Any] | InputError
             "not an RSS or Atom feed" + (f": {problem}" if problem else " (no feed element)"),
         )
     problem = parsed.get("bozo_exception")
-    line = getattr(problem, "getLineNumber", lambda: 0)()
-    if line and line >= data.count(b"\n") + 1:
-        # The XML breaks off on its last line: a truncated file, whose last entry would load
-        # cut short. (Errors elsewhere, such as an undefined entity, feedparser reads past.)
+    if problem is not None and _breaks_off_at_end(problem):
+        # A truncated file, whose last entry would load cut short. (Errors elsewhere, such
+        # as an undefined entity, feedparser reads past.)
         raise InputError("E115", f"the feed breaks off at its end (truncated?): {problem}")
     if not parsed.entries:  # the file is an input: it is accounted for, never silently empty
         if problem:

@@ -400,6 +400,8 @@ def html_file_articles(path: Path, *, today: dt.date) -> Iterator[Article | Reje
         yield _reject(str(path), None, exc.code, exc.detail)
         return
     from_page = not any(meta.get(k) not in (None, "") for k in PUBLISHED_KEYS)
+    if not from_page:
+        record.pop("published", None)  # the sidecar's date, under whichever key, wins
     record.update((k, v) for k, v in meta.items() if k != "text")  # the page's text stays
     yield build_article(
         record["text"],
@@ -490,6 +492,8 @@ def matches_patterns(path: Path, patterns: tuple[str, ...]) -> bool:
 def describe_patterns(patterns: tuple[str, ...]) -> str:
     """'.txt, .jsonl or .html' for ("*.txt", "*.jsonl", "*.html"); else the patterns."""
     items = list(patterns)
+    if not items:
+        return "(no patterns)"
     if all(re.fullmatch(r"\*\.[^*?\[/]+", p) for p in patterns):
         items = [p[1:] for p in patterns]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]

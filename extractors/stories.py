@@ -3,8 +3,9 @@
 A document is a TF-IDF vector of the content words of its title (counted twice) and lead.
 Documents are taken one at a time in arrival order; each joins the story it is closest to
 on average (the mean cosine to the story's documents, which is the dot product with the
-story's summed vectors over its size) when that mean reaches `threshold` and the story has
-a document within `window_days`, else it starts a story of its own, named after it. IDF is
+story's summed vectors over its size) when that mean reaches `threshold` and the document
+is dated between the story's first date minus `window_days` and its last date plus
+`window_days`; else it starts a story of its own, named after it. IDF is
 counted over the documents that arrived before, so a document's vector, and the story it
 joins, depend only on what came before it: one run of N documents and ten runs of N/10 give
 the same stories, and a story's id never changes.
@@ -202,9 +203,18 @@ class StoryClusterer:
 
     @classmethod
     def from_json(cls, data: bytes | None, params: StoryParams) -> StoryClusterer:
+        """The clusterer where `to_json` left it.
+
+        Raises:
+            ValueError: the data is not a state `to_json` wrote.
+        """
         if not data:
             return cls(params)
-        state = json.loads(data)
+        try:
+            state = json.loads(data)
+            state["n_docs"], state["df"], state["stories"]  # noqa: B018 - the keys must be there
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"not a stories state: {exc}") from exc
         stories = {
             s["story_id"]: Story(
                 s["story_id"],

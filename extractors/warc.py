@@ -27,9 +27,15 @@ def _check_gzip_end(path: Path) -> None:
     """
     import gzip
 
-    with gzip.open(path, "rb") as stream:
-        while stream.read(1 << 20):
-            pass
+    with open(path, "rb") as raw:
+        if raw.read(2) != b"\x1f\x8b":
+            return  # not gzip at all, whatever its name: warcio read it as plain WARC
+    try:
+        with gzip.open(path, "rb") as stream:
+            while stream.read(1 << 20):
+                pass
+    except gzip.BadGzipFile:
+        return  # bytes after the last complete member (a newline): not a cut-off record
 
 
 def warc_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
@@ -79,8 +85,7 @@ def warc_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | InputError]
                     continue
                 page["crawled"] = record.rec_headers.get_header("WARC-Date")
                 yield number, page
-        if path.name.lower().endswith(".gz"):
-            _check_gzip_end(path)
+        _check_gzip_end(path)
     except _BROKEN as exc:
         # warcio reads a broken archive until something gives: its own ArchiveLoadFailed,
         # gzip's and zlib's errors, or a header it could not parse (None where it expected

@@ -13,6 +13,7 @@ import functools
 import logging
 import re
 import unicodedata
+from html import unescape
 from typing import Any
 
 from extractors.errors import InputError
@@ -94,8 +95,8 @@ def fragment_text(html: str) -> str:
     import trafilatura
 
     _config()  # quiets trafilatura's logs
-    if "<" not in html:
-        return html.strip()
+    if "<" not in html:  # plain text, perhaps with entities ("AT&amp;T")
+        return unescape(html).strip()
     text = trafilatura.extract(html, include_comments=False, include_tables=False) or ""
     if not text.strip():  # too short for trafilatura's main-text heuristics: keep it all
         text = trafilatura.html2txt(f"<html><body>{html}</body></html>") or ""

@@ -197,6 +197,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"warehouse: {summary['database']}  (Parquet under {Path(summary['out']) / 'parquet'})")
     if summary["report"]:
         print(f"report: {summary['report']}")
+    if summary.get("report_error"):
+        print(f"event-etl: warning: report not written: {summary['report_error']}", file=sys.stderr)
     ignored = list(ignored_files(paths, patterns=patterns))
     if ignored:
         names = ", ".join(str(p) for p in ignored[:3]) + (", ..." if len(ignored) > 3 else "")

@@ -19,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
 from extractors.config import Settings, load_settings
-from extractors.errors import about
+from extractors.errors import EventETLError, about
 from warehouse import report, runs
 from warehouse.runs import BatchResult, RunState
 
@@ -211,8 +211,15 @@ def etl_run(
             loaded = load_warehouse(out, settings)
             # After the runs row is written, so it is reported here, not in timings_json.
             load_seconds = round(time.perf_counter() - loading, 4)
-            # Under the run lock: the report shows the warehouse as this run left it.
-            report_rows = write_report(out, settings, report_to) if report_to else None
+            # Under the run lock: the report shows the warehouse as this run left it. The run
+            # is committed and loaded by now: a report that cannot be written is a warning.
+            report_rows, report_error = None, None
+            if report_to:
+                try:
+                    report_rows = write_report(out, settings, report_to)
+                except EventETLError as exc:
+                    report_error = f"error {exc.code}: {exc.detail}"
+                    logger.warning("report not written: %s", report_error)
     elapsed = time.perf_counter() - started
     create_table_artifact(
         table=summary_rows(row, run, loaded, elapsed),
@@ -229,9 +236,10 @@ def etl_run(
             f"Warehouse: `{Path(out) / settings.warehouse.database}`\n"
             + (
                 f"\nReport: [{report_to}]({Path(report_to).resolve().as_uri()})\n"
-                if report_to
+                if report_rows is not None and report_to
                 else ""
             )
+            + (f"\nReport not written: {report_error}\n" if report_error else "")
         ),
     )
     if report_rows is not None:
@@ -251,5 +259,6 @@ def etl_run(
         "mentions": row.n_mentions,
         "seconds": round(elapsed, 2),
         "timings": {**run.timings, "load": load_seconds},
-        "report": report_to,
+        "report": report_to if report_rows is not None else None,
+        "report_error": report_error,
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,8 +28,10 @@ COORDINATE_COLUMNS = (
 def _json_value(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # NaN and Infinity are not JSON
     if isinstance(value, decimal.Decimal):
-        return float(value)
+        return float(value) if value.is_finite() else None
     if isinstance(value, bytes):
         return value.hex()
     return value

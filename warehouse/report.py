@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from extractors.errors import LoadError
 from warehouse.duck import connect_reader, query_error
 
 # Colours of the quad classes (configs/event_types.toml [quad]): conflict warm, cooperation
@@ -476,11 +477,23 @@ def summary_rows(data: ReportData) -> list[dict[str, Any]]:
 
 
 def write_report(db_path: Path, output: Path, flt: ReportFilter | None = None) -> ReportData:
-    """Gather, render and write the report atomically; returns what it showed."""
+    """Gather, render and write the report atomically; returns what it showed.
+
+    Raises:
+        LoadError: E402/E403/E405 as `gather`; E407 when the file cannot be written.
+    """
     data = gather(db_path, flt or ReportFilter())
     page = render(data)
-    output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(output)
+    try:
+        if output.is_dir():
+            raise IsADirectoryError(21, "is a directory (give a file name)", str(output))
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(page, encoding="utf-8")
+        tmp.replace(output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise LoadError(
+            "E407", f"cannot write the report to {output}: {exc.strerror or exc}"
+        ) from exc
     return data

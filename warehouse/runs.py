@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from extractors import language
 from extractors.config import Settings
-from extractors.errors import REASONS, about
+from extractors.errors import REASONS, LoadError, about
 from extractors.events.rows import place_rows
 from extractors.ingest import Rejection, articles, discover
 from extractors.pipeline import ExtractionFailure, Extractor, extractor_version
@@ -45,7 +45,7 @@ from extractors.records import (
 from extractors.stories import StoryClusterer, StoryParams, signature, terms
 from warehouse import faults
 from warehouse.duck import connect_writer, load_pending
-from warehouse.store import ParquetStore, warehouse_lock
+from warehouse.store import STORY_STATE, ParquetStore, warehouse_lock
 
 # Set by the CLI to draw a progress bar: called as progress(docs_done, docs_total_or_None).
 PROGRESS: contextvars.ContextVar[Callable[[int, int | None], None] | None] = contextvars.ContextVar(
@@ -59,16 +59,27 @@ def count_inputs(paths: Iterable[Path], *, patterns: tuple[str, ...]) -> int:
     for item in discover(paths, patterns=patterns):
         if isinstance(item, Rejection):
             total += 1
-        elif item.suffix.lower() == ".jsonl":
-            with open(item, "rb") as handle:
-                total += sum(1 for line in handle if line.strip())
-        elif item.suffix.lower() in (".rss", ".atom", ".xml", ".warc"):
-            # Entries of a feed, records of an uncompressed archive (a gzipped one counts 1).
-            data = item.read_bytes()
-            total += max(1, data.count(b"<item") + data.count(b"<entry") + data.count(b"WARC/1."))
         else:
-            total += 1
+            try:
+                total += _inputs_in(item)
+            except OSError:
+                total += 1  # unreadable: ingest rejects it (E108), one input
     return total
+
+
+def _inputs_in(path: Path) -> int:
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        with open(path, "rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    if suffix in (".rss", ".atom", ".xml", ".warc"):
+        # Entries of a feed, records of an uncompressed archive (a gzipped one counts 1).
+        count = 0
+        with open(path, "rb") as handle:
+            for line in handle:
+                count += line.count(b"<item") + line.count(b"<entry") + line.count(b"WARC/1.")
+        return max(1, count)
+    return 1
 
 
 def new_run_id(now: dt.datetime) -> str:
@@ -99,6 +110,9 @@ class RunState:
     # Stories: the clusterer continues from the last committed run's state.
     stories: StoryClusterer = field(default_factory=StoryClusterer)
     story_rows: list[StoryMemberRow] = field(default_factory=list)
+    # Documents that have a story already: one whose extraction failed (E201) after it was
+    # given a story is not given another when a later run retries it.
+    storied: set[str] = field(default_factory=set)
 
     def add_time(self, stage: str, seconds: float) -> None:
         self.timings[stage] = round(self.timings.get(stage, 0.0) + seconds, 4)
@@ -131,8 +145,19 @@ def start_run(
         model=settings.nlp.model,
         known=store.known_documents(),
         follow_symlinks=follow_symlinks,
-        stories=StoryClusterer.from_json(store.story_state(), StoryParams.of(settings.stories)),
+        stories=_story_clusterer(store, settings),
+        storied=store.storied_documents(),
     )
+
+
+def _story_clusterer(store: ParquetStore, settings: Settings) -> StoryClusterer:
+    path = store.root / STORY_STATE
+    try:
+        return StoryClusterer.from_json(store.story_state(), StoryParams.of(settings.stories))
+    except ValueError as exc:
+        raise LoadError(
+            "E408", f"{path} is unreadable ({exc}): move it aside to start stories afresh"
+        ) from exc
 
 
 def _reject_row(run_id: str, rejection: Rejection) -> RejectRow:
@@ -202,8 +227,8 @@ def article_batches(
             continue
         item = dataclasses.replace(item, language=found.code)
         in_run.add(item.doc_id)
-        if item.doc_id not in run.known:  # a reprocessed document keeps its story
-            assign_story(run, item)
+        if item.doc_id not in run.known and item.doc_id not in run.storied:
+            assign_story(run, item)  # a reprocessed or retried document keeps its story
         batch.append(item)
         if len(batch) >= size:
             run.add_time("ingest", time.perf_counter() - started)

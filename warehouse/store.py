@@ -6,7 +6,9 @@ Layout under `<out>/parquet/` (stable; see docs/DATA_DICTIONARY.md):
     events/published_year=YYYY/published_month=M/<run_id>-<batch>.parquet
     mentions/published_year=YYYY/published_month=M/<run_id>-<batch>.parquet
     rejects/<run_id>-00000.parquet
+    story_members/<run_id>-00000.parquet   the story of each document, given on arrival
     places/places.parquet                  one deduplicated file
+    _state/stories.json                    the story clusterer's state after the last run
     runs/run-<run_id>.parquet              the commit marker of a run
 
 documents, events and mentions are Hive-partitioned by the publication year and month of
@@ -17,11 +19,11 @@ partition columns are not stored inside the files.
 
 A run stages its files under `<out>/staging/<run_id>/`. `commit` prepares every change
 (new files, older files rewritten without the replaced keys, the merged places file, the
-runs file) inside staging, writes a manifest, and only then moves files into place, the runs
-file last. A crash before the manifest leaves a run that never happened (its staging is
-removed by the next run); a crash after it is rolled forward by the next run. Every file is
-written aside and renamed, so no reader ever sees a half-written file. One run at a time
-holds `<out>/.event-etl.lock`.
+stories state, the runs file) inside staging, writes a manifest, and only then moves files
+into place, the runs file last. A crash before the manifest leaves a run that never
+happened (its staging is removed by the next run); a crash after it is rolled forward by
+the next run. Every file is written aside and renamed, so no reader ever sees a
+half-written file. One run at a time holds `<out>/.event-etl.lock`.
 
 Compaction (`compact`, driven by warehouse/compact.py) merges a partition's small files into
 `<run_id>-c<n>.parquet`, named after the newest run among them, with the same protocol:
@@ -102,10 +104,15 @@ def write_tables_atomic(parts: Iterable[pa.Table], schema: pa.Schema, path: Path
 
 
 def _write_json_atomic(data: object, path: Path) -> None:
+    _write_bytes_atomic(json.dumps(data).encode("utf-8"), path)
+
+
+def _write_bytes_atomic(data: bytes, path: Path) -> None:
+    """Write aside, fsync, rename: a crash leaves the old file or the new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(data, handle)
+    with open(tmp, "wb") as handle:
+        handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
@@ -215,6 +222,10 @@ class ParquetStore:
         path = self.root / STORY_STATE
         return path.read_bytes() if path.exists() else None
 
+    def storied_documents(self) -> set[str]:
+        """Documents that already have a story (story_members), whatever became of them."""
+        return set(self.read("story_members", ["doc_id"])["doc_id"].to_pylist())
+
     def known_documents(self) -> dict[str, str]:
         """doc_id -> extractor_version of every committed document."""
         table = self.read("documents", ["doc_id", "extractor_version"])
@@ -310,8 +321,7 @@ class ParquetStore:
             moves.append((str(merged), str(self.table_dir("places") / "places.parquet")))
         if story_state is not None:
             state = staged / STORY_STATE
-            state.parent.mkdir(parents=True, exist_ok=True)
-            state.write_bytes(story_state)
+            _write_bytes_atomic(story_state, state)
             moves.append((str(state), str(self.root / STORY_STATE)))
         runs_file = staged / "_runs" / f"run-{run_id}.parquet"
         write_table_atomic(runs_row, runs_file)

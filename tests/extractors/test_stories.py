@@ -149,3 +149,8 @@ def test_bcubed_and_adjusted_rand_on_known_partitions():
     ids = [doc_id for doc_id, *_ in DOCS]
     scores = bcubed([stories[d] for d in ids], [GOLD[d] for d in ids])
     assert scores["f1"] == 1.0
+
+
+def test_a_damaged_state_is_an_error_not_a_fresh_start():
+    with pytest.raises(ValueError, match="not a stories state"):
+        StoryClusterer.from_json(b'{"n_docs": 3}', StoryParams())

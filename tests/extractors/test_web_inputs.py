@@ -89,6 +89,14 @@ def test_a_page_without_its_own_date_has_none_not_the_footers_year(tmp_path):
     assert (article.published, article.published_from) == (None, "none")
 
 
+def test_a_sidecar_date_under_any_key_wins_over_the_page(tmp_path):
+    head = "<meta property='article:published_time' content='2023-08-17T22:40:00-05:00'>"
+    path = write(tmp_path / "c.html", page(head=head))
+    write(tmp_path / "c.meta.json", '{"date": "2023-08-20"}')
+    [article] = read(path)
+    assert (article.published, article.published_from) == (dt.date(2023, 8, 20), "metadata")
+
+
 def test_a_sidecar_beside_a_page_overrides_it(tmp_path):
     path = write(tmp_path / "b.html", page())
     write(tmp_path / "b.meta.json", '{"published": "2023-08-18", "title": "Edited title"}')
@@ -146,6 +154,17 @@ def test_rss_entries_become_documents_and_a_bare_entry_a_reject(tmp_path):
     assert isinstance(bare, Rejection) and (bare.code, bare.record_no) == ("E115", 2)
     assert plain.text == "The ministry met farmers' leaders in Lima on Saturday."
     assert plain.published == dt.date(2023, 8, 19) and plain.url is None
+
+
+def test_a_one_line_feed_with_a_stray_entity_loads_and_entities_are_text(tmp_path):
+    line = (
+        "<rss version='2.0'><channel><title>W</title><item><title>A</title><description>"
+        "AT&amp;T bought a firm in Dallas&nbsp;on Monday, the company said.</description>"
+        "</item></channel></rss>"
+    )
+    [entry] = read(write(tmp_path / "one.rss", line))
+    assert isinstance(entry, Article)
+    assert entry.text == "AT&T bought a firm in Dallas\xa0on Monday, the company said."
 
 
 def test_atom_content_wins_over_summary(tmp_path):
@@ -230,6 +249,13 @@ def test_warc_files_without_pages_are_accounted_for(tmp_path, content, code):
         content = warc([RECORDS[0], RECORDS[2]])
     [rejection] = read(write(tmp_path / "x.warc.gz", content))
     assert isinstance(rejection, Rejection) and rejection.code == code
+
+
+def test_a_plain_archive_named_gz_and_a_trailing_newline_are_no_break(tmp_path):
+    plain = write(tmp_path / "plain.warc.gz", warc(RECORDS[:2], gzip=False))
+    padded = write(tmp_path / "padded.warc.gz", warc(RECORDS[:2]) + b"\n")
+    for path in (plain, padded):
+        assert [type(x).__name__ for x in read(path)] == ["Article"]
 
 
 def test_the_seed_archive_is_what_its_script_writes(tmp_path):

@@ -62,3 +62,16 @@ def test_a_document_whose_extraction_raises_is_rejected_and_retried(
     assert (second["docs_loaded"], second["docs_rejected"]) == (1, 0)
     assert second["docs_skipped"] == first["docs_loaded"]
     assert any(uri.endswith(BROKEN) for uri in _docs(out))
+    # Its story was given when it first arrived: the retry keeps it, and it is neither
+    # counted twice nor a near-duplicate of itself.
+    con = duckdb.connect(str(out / "events.duckdb"), read_only=True)
+    try:
+        members = con.execute(
+            "SELECT m.story_id, m.dup_of, m.doc_id FROM story_members m JOIN documents d "
+            "USING (doc_id) WHERE d.source_uri LIKE ?",
+            [f"%{BROKEN}"],
+        ).fetchall()
+    finally:
+        con.close()
+    [(story_id, dup_of, doc_id_now)] = members
+    assert story_id == doc_id_now and dup_of is None

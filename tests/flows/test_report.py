@@ -115,6 +115,9 @@ def test_report_command_and_its_errors(seeded, tmp_path, capsys):
     assert "error E011: --from 2021-03-19 is after --to 2021-03-18" in capsys.readouterr().err
     assert main(["report", "--out", str(tmp_path / "none")]) == 2
     assert "error E402" in capsys.readouterr().err
+    assert main(["report", "--out", str(seeded), "--output", str(tmp_path)]) == 2
+    assert "error E407: cannot write the report to" in capsys.readouterr().err
+    assert not list(tmp_path.parent.glob(f".{tmp_path.name}.tmp"))
     with pytest.raises(SystemExit):
         main(["report", "--out", str(seeded), "--country", "Kenya"])
     assert "not an ISO 3166-1 alpha-2 country code" in capsys.readouterr().err

@@ -47,3 +47,8 @@ def test_bad_coordinates_are_coded_errors(columns, rows, message):
     with pytest.raises(ConfigError) as caught:
         feature_collection(columns, rows)
     assert caught.value.code == "E013" and message in caught.value.detail
+
+
+def test_values_json_cannot_hold_become_null():
+    feature = feature_collection(["lat", "lon", "x"], [(1.0, 2.0, float("nan"))])["features"][0]
+    assert json.loads(dumps({"f": feature}))["f"]["properties"] == {"x": None}

@@ -22,6 +22,7 @@ STOP_CODES: dict[str, str] = {
     "E011": "options that do not go together",
     "E012": "evaluate: the --gold file does not exist",
     "E013": "query --format geojson: no latitude/longitude columns, or a bad coordinate",
+    "E014": "server start: the Prefect server did not come up, or the port is taken",
     "E301": "the gazetteer cannot be built: a source package is missing",
     "E302": "the gazetteer cannot be built: a bad population threshold",
     "E303": "the gazetteer cannot be built: the cache is not writable",

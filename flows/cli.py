@@ -27,6 +27,12 @@ QUIET_PREFECT = {
 def _prepare_prefect(verbose: bool) -> None:
     for key, value in QUIET_PREFECT.items():
         os.environ.setdefault(key, value)
+    if not os.environ.get("PREFECT_API_URL"):
+        from flows import server
+
+        standing = server.running()  # left by `event-etl server start`: no start-up wait
+        if standing:
+            os.environ["PREFECT_API_URL"] = standing["api"]
     if verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
 
@@ -227,8 +233,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         raise ConfigError(
             "E010",
-            "`serve` needs a Prefect server: run `prefect server start` and set "
-            "PREFECT_API_URL=http://127.0.0.1:4200/api (the ephemeral server does not schedule)",
+            "`serve` needs a Prefect server: run `event-etl server start`, or `prefect server "
+            "start` and set PREFECT_API_URL=http://127.0.0.1:4200/api (the ephemeral server "
+            "does not schedule)",
         )
     from flows.etl import etl_run
 
@@ -322,6 +329,26 @@ def cmd_query(args: argparse.Namespace) -> int:
         _write_text(Path(args.output), buffer.getvalue())
     else:
         sys.stdout.write(buffer.getvalue())
+    return 0
+
+
+def cmd_server(args: argparse.Namespace) -> int:
+    """Start, stop or show the standing local Prefect server that runs reuse."""
+    from flows import server
+
+    if args.action == "start":
+        state, started = server.start(args.port)
+        verb = "started" if started else "already running"
+        print(
+            f"Prefect server {verb} at {state['api']} (pid {state['pid']}; log {state['log']}); "
+            "`event-etl run` and `serve` use it; `event-etl server stop` ends it"
+        )
+    elif args.action == "stop":
+        stopped = server.stop()
+        print(f"stopped the Prefect server at {stopped['api']}" if stopped else "no server running")
+    else:
+        found = server.running()
+        print(f"running at {found['api']} (pid {found['pid']})" if found else "not running")
     return 0
 
 
@@ -526,6 +553,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-width", type=int, default=48, help="truncate table cells (table format)"
     )
     query.set_defaults(func=cmd_query)
+
+    server_ = sub.add_parser(
+        "server", help="start/stop a local Prefect server that later runs reuse (no start-up wait)"
+    )
+    server_.add_argument("action", choices=["start", "stop", "status"])
+    server_.add_argument("--port", type=int, default=4200, help="start: port on 127.0.0.1")
+    server_.set_defaults(func=cmd_server)
 
     report = sub.add_parser(
         "report", help="write an offline HTML report: map, timeline, actors, data quality"

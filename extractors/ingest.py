@@ -369,12 +369,16 @@ def jsonl_articles(path: Path, *, today: dt.date) -> Iterator[Article | Rejectio
         yield build_article(text, record, source_uri=uri, record_no=record_no, today=today)
 
 
-def _binary_or_empty(path: Path, data: bytes) -> Rejection | None:
+def _read_markup(path: Path) -> bytes | Rejection:
+    """A page's or feed's bytes (decoded by its parser), or why the file is unusable."""
+    data = _read_bytes(path)
+    if isinstance(data, Rejection):
+        return data
     if not data.strip():
         return _reject(str(path), None, "E101", "file is empty")
-    if _is_binary(data) and not data.startswith(b"\x1f\x8b"):  # gzip is a WARC's wrapping
+    if _is_binary(data):
         return _reject(str(path), None, "E102", "file contains NUL bytes: not text")
-    return None
+    return data
 
 
 def html_file_articles(path: Path, *, today: dt.date) -> Iterator[Article | Rejection]:
@@ -382,13 +386,9 @@ def html_file_articles(path: Path, *, today: dt.date) -> Iterator[Article | Reje
 
     A .meta.json sidecar beside the page, as beside a .txt file, overrides what the page says.
     """
-    data = _read_bytes(path)
+    data = _read_markup(path)
     if isinstance(data, Rejection):
         yield data
-        return
-    bad = _binary_or_empty(path, data)
-    if bad:
-        yield bad
         return
     meta = _read_sidecar(path)
     if isinstance(meta, Rejection):
@@ -440,13 +440,9 @@ def _records_articles(
 
 def feed_articles(path: Path, *, today: dt.date) -> Iterator[Article | Rejection]:
     """One Article per entry of an RSS or Atom feed (record_no = the entry's number)."""
-    data = _read_bytes(path)
+    data = _read_markup(path)
     if isinstance(data, Rejection):
         yield data
-        return
-    bad = _binary_or_empty(path, data)
-    if bad:
-        yield bad
         return
     yield from _records_articles(path, feed_records(data), today=today, published_from="metadata")
 

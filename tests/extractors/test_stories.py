@@ -65,16 +65,19 @@ GOLD = {
 }
 
 
+# Each story is named after its first document.
+EXPECTED_STORIES = {
+    "quake-1": "quake-1",
+    "quake-2": "quake-1",
+    "vote-1": "vote-1",
+    "vote-2": "vote-1",
+    "strike-1": "strike-1",
+    "strike-2": "strike-1",
+}
+
+
 def test_reports_of_one_happening_share_a_story_named_after_the_first():
-    stories = cluster(DOCS)
-    assert stories == {
-        "quake-1": "quake-1",
-        "quake-2": "quake-1",
-        "vote-1": "vote-1",
-        "vote-2": "vote-1",
-        "strike-1": "strike-1",
-        "strike-2": "strike-1",
-    }
+    assert cluster(DOCS) == EXPECTED_STORIES
 
 
 def test_a_document_outside_the_window_starts_a_story_of_its_own():

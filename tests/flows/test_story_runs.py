@@ -8,7 +8,7 @@ import json
 import duckdb
 
 from flows.etl import etl_run
-from tests.extractors.test_stories import DOCS
+from tests.extractors.test_stories import DOCS, EXPECTED_STORIES
 
 
 def _write(path, docs):
@@ -59,14 +59,7 @@ def test_one_run_and_one_run_per_document_give_the_same_stories(prefect_harness,
         _write(part, [doc])
         etl_run(paths=[str(part)], out=str(tmp_path / "many"))
     one, one_view, untagged = _stories(tmp_path / "one")
-    assert one == {
-        "quake-1": "quake-1",
-        "quake-2": "quake-1",
-        "vote-1": "vote-1",
-        "vote-2": "vote-1",
-        "strike-1": "strike-1",
-        "strike-2": "strike-1",
-    }
+    assert one == EXPECTED_STORIES
     assert one_view == [(2, 2), (2, 2), (2, 2)] and untagged == 0
     assert _stories(tmp_path / "many") == _stories(tmp_path / "one")
     # A re-run of everything adds nothing and changes no story.

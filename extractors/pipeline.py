@@ -21,12 +21,13 @@ from extractors.config import Settings
 from extractors.dates.anchor import lead_date, with_clock_times
 from extractors.dates.detect import Timex, timexes
 from extractors.events.attach import ByOffset, DocContext, is_boilerplate, lead_sentences
+from extractors.events.eventive import not_event
 from extractors.events.frames import (
     frames,
 )
 from extractors.events.headline import read_headline
 from extractors.events.rank import rank_events
-from extractors.events.rows import document_row, event_row, mention_rows
+from extractors.events.rows import document_row, event_row, mention_rows, without_place
 from extractors.events.types import load_event_types
 from extractors.nlp import (
     doc_sents,
@@ -258,7 +259,7 @@ class Extractor:
             for f in frames(
                 doc, event_nouns=self.event_nouns, masked=masked, phrasal=self.event_types.phrasal
             )
-            if not is_boilerplate(doc, f)
+            if not is_boilerplate(doc, f) and not_event(doc, f) is None
         ]
         # The lead is counted in the story's own sentences: captions and page furniture
         # before it do not push its date out of reach.
@@ -281,11 +282,12 @@ class Extractor:
             lead_places=lead_places(doc, toponyms, headline_places, inline),
             headline=headline,
             lead_sentences=lead,
+            event_nouns=self.event_nouns,
             masked=masked,
             toponyms_at=ByOffset(toponyms),
             times_at=ByOffset(times),
         )
-        rows = [
+        built = [
             event_row(
                 doc,
                 f,
@@ -297,7 +299,8 @@ class Extractor:
             )
             for f in found
         ]
-        events = rank_events(
+        rows = [row for row, _ in built]
+        ranked = rank_events(
             doc,
             found,
             rows,
@@ -306,6 +309,13 @@ class Extractor:
             lead_date=leading,
             times=times,
         )
+        # The story's setting is the main event's place; it stands in for another event
+        # only when a participant ties the event to it (see place_of). It is left in place
+        # while ranking, so the ranking is the same with or without this.
+        events = [
+            without_place(row) if stand_in and row.rank_in_doc != 1 else row
+            for row, (_, stand_in) in zip(ranked, built, strict=True)
+        ]
         lap("events")
         return self._rows(doc, article, events, toponyms, times, filed_at, run_id=run_id, lap=lap)
 

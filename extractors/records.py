@@ -426,8 +426,9 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
         "place_source": ColumnDoc(
             "How the place is tied to the event: clause (named in the event's clause) | "
             "sentence (elsewhere in its sentence) | dateline (the article's dateline) | "
-            "document (a setting the story gives: its main setting when the event names none, "
-            "the headline's setting for the headline's event, or a place of the headline or "
+            "document (a setting the story gives: its main setting when the event names none "
+            "and is the main event or has a participant of the setting's country, the "
+            "headline's setting for the headline's event, or a place of the headline or "
             "lead inside the event's place, e.g. a district of its city) | title (such a place "
             "that only the headline names; no offsets).",
             null="no place found",
@@ -530,7 +531,10 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
             "date, the first explicit day the lead names, unresolved; for a main event named "
             "by a noun, the recent day another mention of that noun is given, 'the bombing "
             "late Thursday') | publication (an undated past or present event: the publication "
-            "date stands in, and the date_* columns hold it).",
+            "date stands in, and the date_* columns hold it) | none (an undated event the "
+            "text puts before the story's time: 'has previously said', 'an earlier ruling', "
+            "'had been declining'; the date_* columns are null and the views count it on no "
+            "day).",
             null="no date",
         ),
         "run_id": _RUN_ID,

@@ -67,9 +67,12 @@ WRITER_CONFIG: dict[str, str | bool | int | float | list[str]] = {
 VIEW_DOCS: dict[str, str] = {
     "events_resolved": "Events with their document's title, publication date and source, and "
     "the day each event is counted on: event_date is the event's own date when the text dates "
-    "it to the day (date_granularity 'day' or 'time'), else the publication date; "
-    "event_date_source says which (text | published; 'published' also when the extractor "
-    "took the event's date from the publication date, date_source = 'publication'); "
+    "it to the day (date_granularity 'day' or 'time'); NULL (counted on no day) when the text "
+    "dates it more vaguely ('in 1999', 'December') or puts it before the story's time "
+    "without a date (date_source = 'none'); else the publication date; event_date_source "
+    "says which (text | published, NULL with event_date; 'published' also when the "
+    "extractor took the event's date from the publication date, date_source = "
+    "'publication'); "
     "event_date_granularity is the granularity of the event's own date (day, week, month, "
     "season, year, ...; NULL when the text gives none); story_id is the document's story "
     "(story_members).",
@@ -77,7 +80,8 @@ VIEW_DOCS: dict[str, str] = {
     "number of events, first and last event_date.",
     "actor_pairs_monthly": "actor_pairs per calendar month of event_date (month = its first day).",
     "daily_counts": "Events per place country, day (event_date) and event type: n_events, and "
-    "n_dated_in_text of them dated to that day by the text (the rest by publication date); "
+    "n_dated_in_text of them dated to that day by the text (the rest by publication date; "
+    "events with no day are in no row); "
     "n_stories and n_happenings (event clusters): the distinct happenings those mentions "
     "report.",
     "event_mentions": "Each event with its event_cluster_id: the mentions of one happening in "

@@ -266,7 +266,7 @@ def score(
         for q in QUESTIONS
     ]
     words.prepare(phrases_seen)
-    counts = {q: {"docs": 0, "main": 0, "top3": 0} for q in QUESTIONS}
+    hits: list[tuple[dict, str, bool, bool]] = []  # (record, question, main, top3)
     misses: list[dict] = []
     for record in records:
         events = predicted.get(record["doc_id"], [])
@@ -275,10 +275,9 @@ def score(
             if not phrases:
                 continue
             answers = [_answer(e, question) for e in events[:TOP_K]]
-            counts[question]["docs"] += 1
             hit_main = bool(answers) and matches(answers[0], phrases, words=words)
-            counts[question]["main"] += hit_main
-            counts[question]["top3"] += any(matches(a, phrases, words=words) for a in answers)
+            hit_top = any(matches(a, phrases, words=words) for a in answers)
+            hits.append((record, question, hit_main, hit_top))
             if not hit_main:
                 misses.append(
                     {
@@ -289,15 +288,38 @@ def score(
                     }
                 )
     result: dict = {"documents": len({m["doc_id"] for m in misses} | set(predicted))}
-    for question, c in counts.items():
-        n = c["docs"]
-        result[question] = {
-            "docs": n,
-            "main": round(c["main"] / n, 4) if n else None,
-            "top3": round(c["top3"] / n, 4) if n else None,
+    result.update(_rates(hits))
+    # Halves by story: the gold's stories (event_cluster) alternate between A and B in order
+    # of first appearance, so a rule fitted on one half can be read on the other.
+    stories = list(dict.fromkeys(str(r.get("event_cluster", r["doc_id"])) for r in records))
+    half_of = {story: "AB"[i % 2] for i, story in enumerate(stories)}
+    result["halves"] = {
+        half: _rates(
+            [h for h in hits if half_of[str(h[0].get("event_cluster", h[0]["doc_id"]))] == half]
+        )
+        | {
+            "documents": sum(
+                half_of[str(r.get("event_cluster", r["doc_id"]))] == half for r in records
+            )
         }
+        for half in "AB"
+    }
     result["misses"] = misses
     return result
+
+
+def _rates(hits: list[tuple[dict, str, bool, bool]]) -> dict:
+    """Main-event and top-3 match rates per question over (record, question, main, top3)."""
+    out = {}
+    for question in QUESTIONS:
+        mine = [(main, top) for _, q, main, top in hits if q == question]
+        n = len(mine)
+        out[question] = {
+            "docs": n,
+            "main": round(sum(m for m, _ in mine) / n, 4) if n else None,
+            "top3": round(sum(t for _, t in mine) / n, 4) if n else None,
+        }
+    return out
 
 
 def _answer(event: dict, question: str) -> str | None:
@@ -476,4 +498,11 @@ def format_metrics(metrics: dict) -> str:
         main = "-" if m["main"] is None else f"{m['main']:.3f}"
         top3 = "-" if m["top3"] is None else f"{m['top3']:.3f}"
         lines.append(f"{question:<8} {m['docs']:>5} {main:>7} {top3:>7}")
+    for half, h in metrics.get("halves", {}).items():
+        parts = [
+            f"{q} {'-' if h[q]['main'] is None else format(h[q]['main'], '.3f')}" for q in QUESTIONS
+        ]
+        lines.append(
+            f"half {half} ({h['documents']} documents, by story): main " + ", ".join(parts)
+        )
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from extractors.actors import ActorInfo, ActorResolver
 from extractors.dates.anchor import LEAD_SENTENCES, POINT_TYPES, overlaps, timex_tokens
@@ -18,7 +18,7 @@ from extractors.dates.detect import Timex
 from extractors.events.arguments import Argument
 from extractors.events.frames import Frame
 from extractors.events.headline import Headline
-from extractors.events.modality import is_request
+from extractors.events.modality import REPORTING_LEMMAS, is_request
 from extractors.lexicons import words
 from extractors.nlp import (
     children,
@@ -80,6 +80,7 @@ class DocContext:
     lead_places: tuple[tuple[Toponym, str], ...] = ()  # (toponym, "title" | "document")
     headline: Headline | None = None
     lead_sentences: int = 5  # sentences, from the first, that hold the lead (see lead_sentences)
+    event_nouns: frozenset[str] = frozenset()  # lemmas of nouns that name events
     masked: tuple[int, int] | None = None  # character offsets of the dateline
     # Verb phrase offsets per predicate span, filled as rows are built: frames that share a
     # predicate (one per actor or target conjunct) share its phrase.
@@ -90,6 +91,12 @@ class DocContext:
 
 
 FIRST_PERSON = frozenset({"i", "we", "me", "us"})
+AUX_DEPS = frozenset({"aux", "auxpass"})
+ANTERIOR_ADVERBS = words("events", "anterior_adverbs")
+ANTERIOR_MODIFIERS = words("events", "anterior_modifiers")
+# Clause relations under a predicate that stay in its scene: adverbial clauses ("after a
+# tram overturned in Croydon") and what a preposition takes ("after derailing in Croydon").
+SCENE_DEPS = frozenset({"advcl", "pcomp", "prep"})
 
 
 BOILERPLATE_LEMMAS = words("events", "boilerplate_lemmas")
@@ -145,6 +152,27 @@ def _inside_noun_phrase(doc: Doc, timex: Timex, frame: Frame) -> bool:
     return False
 
 
+def _on_other_event(token: Token, frame: Frame, event_nouns: frozenset[str]) -> bool:
+    """Whether the phrase at `token` hangs, on its way up to the predicate, on a noun that
+    names another event ("condemned the attack in Kabul", "a mission into the killings in
+    Gaza"): the place is that event's, which this one is about."""
+    for _ in range(12):
+        parent = head_of(token)
+        if parent.i == token.i or parent.i == frame.predicate:
+            return False
+        if parent.pos_ == "NOUN" and parent.lemma_.lower() in event_nouns:
+            return True
+        token = parent
+    return False
+
+
+def _time_ties_to(doc: Doc, timex: Timex, frame: Frame) -> bool:
+    """Whether a time expression of the sentence belongs to the frame's clause (`ties_to`,
+    a report's time not passed on to what it reports)."""
+    found = timex_tokens(doc, timex)
+    return found is None or ties_to(doc, frame, found[2], reports=False)
+
+
 def _abroad(doc: Doc, frame: Frame, toponyms: ByOffset[Toponym], setting: Toponym) -> bool:
     """Whether the frame's sentence names a place in another country than the story's
     setting, and not the setting itself ("... rescued two fishermen near Dover" in a story
@@ -161,6 +189,15 @@ def _abroad(doc: Doc, frame: Frame, toponyms: ByOffset[Toponym], setting: Topony
     return any(p.country_code != country for p in named) and not any(
         p.geonameid == setting.place.geonameid for p in named
     )
+
+
+def _belongs(participants: Sequence[ActorInfo | None], setting: Toponym) -> bool:
+    """Whether a participant is known to be of the setting's country and none of another
+    ("Vietnam called on its ministries" in a story set in Hanoi)."""
+    if setting.place is None:
+        return False
+    countries = {p.country for p in participants if p is not None and p.country}
+    return countries == {setting.place.country_code}
 
 
 def _conjoined_clauses(doc: Doc, frame: Frame) -> list[tuple[int, int]]:
@@ -182,6 +219,56 @@ def _conjoined_clauses(doc: Doc, frame: Frame) -> list[tuple[int, int]]:
     return out
 
 
+def _governor(token: Token, stop: int) -> Token | None:
+    """The verb whose clause the token sits in: the first verb above it (or the token at
+    index `stop`, the frame's predicate, when the walk meets it first); None at the root."""
+    for _ in range(12):
+        parent = head_of(token)
+        if parent.i == token.i:
+            return None
+        if parent.i == stop or (parent.pos_ in {"VERB", "AUX"} and parent.dep_ not in AUX_DEPS):
+            return parent
+        token = parent
+    return None
+
+
+def ties_to(doc: Doc, frame: Frame, token: Token, *, reports: bool = True) -> bool:
+    """Whether a place or time at `token` belongs to the frame's clause: the clause it sits
+    in is the predicate's own, or one the predicate's clause is part of ("In Kabul, police
+    said they arrested ..."), but not a clause under the predicate or beside it ("X was
+    attacked in Kabul, police said": Kabul is not where the saying was). With
+    reports=False, a reporting verb's clause does not pass its time on to what it
+    reports: "a report said on Saturday that ... had been arrested" dates the report."""
+    predicate = doc_tokens(doc)[frame.predicate]
+    governor = _governor(token, frame.predicate)
+    if governor is None or governor.i == frame.predicate:
+        return True
+    if predicate.dep_ == "parataxis" and predicate.lemma_ in REPORTING_LEMMAS:
+        return False  # "..., police said": the reporting verb's own clause is itself only
+    if predicate.is_ancestor(governor):
+        # An adverbial clause under the predicate tells of the same scene ("were injured
+        # after a tram overturned in Croydon"); a reported or relative one does not.
+        return _through(governor, frame.predicate, SCENE_DEPS)
+    if not governor.is_ancestor(predicate):
+        return False
+    return reports or governor.lemma_ not in REPORTING_LEMMAS
+
+
+def _through(token: Token, stop: int, deps: frozenset[str]) -> bool:
+    """Whether the path up from a clause's verb to the token at `stop` enters it through a
+    clause relation in `deps`, with only those and conjuncts on the way ("after a tram
+    derailed and overturned in Croydon")."""
+    last = None
+    for _ in range(12):
+        if token.i == stop:
+            return last in deps
+        if token.dep_ not in deps and token.dep_ != "conj":
+            return False
+        last = token.dep_
+        token = head_of(token)
+    return False
+
+
 def clause_place(
     doc: Doc,
     frame: Frame,
@@ -189,6 +276,7 @@ def clause_place(
     dateline: Place | None,
     *,
     masked: tuple[int, int] | None = None,
+    event_nouns: frozenset[str] = frozenset(),
 ) -> tuple[Toponym | None, str | None]:
     """The place the frame's clause (else its sentence) names as its setting, with where it
     was found; source "dateline" when none is named and the story has a dateline."""
@@ -214,6 +302,10 @@ def clause_place(
         relative_head = predicate.dep_ in {"relcl", "acl"} and predicate.head.i == head.i
         if not (locative or relative_head):
             continue  # a place named as a participant ("North Korea's missiles") is no setting
+        if not relative_head and not ties_to(doc, frame, head):
+            continue  # another clause's place
+        if _on_other_event(head, frame, event_nouns):
+            continue  # "condemned the attack in Kabul": that attack's place, not this event's
         in_clause = clause_start <= toponym.start < clause_end
         score = 2.0 * in_clause + 3.0 * relative_head
         score -= abs(toponym.start - predicate.idx) / 1000.0
@@ -247,7 +339,11 @@ def clause_date(doc: Doc, frame: Frame, times: ByOffset[Timex]) -> tuple[Timex |
         # "The morning after losing ...": a part of a day the phrase itself does not say
         and not (t.rule == "daypart" and t.text.lower().startswith("the "))
     ]
-    candidates = [t for t in candidates if not _inside_noun_phrase(doc, t, frame)]
+    candidates = [
+        t
+        for t in candidates
+        if not _inside_noun_phrase(doc, t, frame) and _time_ties_to(doc, t, frame)
+    ]
     others = _conjoined_clauses(doc, frame)
     if others:
         # "rejected X, and the talks were not expected before the summer": a date inside
@@ -281,14 +377,26 @@ def participants_of(
 
 
 def place_of(
-    doc: Doc, frame: Frame, context: DocContext
-) -> tuple[Toponym | None, str | None, Place | None]:
+    doc: Doc,
+    frame: Frame,
+    context: DocContext,
+    participants: Sequence[ActorInfo | None] = (),
+) -> tuple[Toponym | None, str | None, Place | None, bool]:
     """Where the event happened: the place its clause or sentence names, else the
     dateline's, else the story's setting; the headline's setting for the headline's event;
     narrowed to the most specific setting the lead names inside it. Returns the toponym
-    (None for a leading dateline, whose offsets are not kept), its source and its place."""
+    (None for a leading dateline, whose offsets are not kept), its source, its place and
+    whether that place is only the story's setting standing in with nothing to tie this
+    event to it (no participant of the setting's country): such a place is kept for the
+    main event alone (`Extractor`), since a story's setting is as often its topic
+    ("Japan's machinery orders", "sanctions on Iraq") as the place of its other events."""
     toponym, place_source = clause_place(
-        doc, frame, context.toponyms_at, context.dateline, masked=context.masked
+        doc,
+        frame,
+        context.toponyms_at,
+        context.dateline,
+        masked=context.masked,
+        event_nouns=context.event_nouns,
     )
     if toponym is None and place_source == "dateline":
         toponym = context.dateline_toponym  # None for a leading dateline (no offsets kept)
@@ -297,6 +405,7 @@ def place_of(
         if toponym is not None
         else (context.dateline if place_source == "dateline" else None)
     )
+    stand_in = False
     setting, setting_source = context.document_place
     if (
         place is None
@@ -307,6 +416,7 @@ def place_of(
         # The story's main setting stands in for a clause that names none.
         toponym, place_source = setting, setting_source
         place = toponym.place
+        stand_in = not _belongs(participants, setting)
     headline = context.headline
     if (
         headline is not None
@@ -322,6 +432,7 @@ def place_of(
         if named.place is not None or place_source not in {"sentence"}:
             # A resolved place of the sentence is kept over an unresolved name.
             toponym, place_source, place = named, source, named.place
+            stand_in = False
     if place is not None and frame.sentence_index < PLACE_LEAD_SENTENCES:
         # "derailed in London" when the headline and lead say where in London (Croydon):
         # a lead event is placed at the most specific setting the lead names inside it.
@@ -329,7 +440,23 @@ def place_of(
         if narrower is not None and narrower[0].place is not None:
             toponym, place_source = narrower
             place = narrower[0].place
-    return toponym, place_source, place
+    return toponym, place_source, place, stand_in
+
+
+def marked_earlier(doc: Doc, frame: Frame) -> bool:
+    """Whether the clause puts its event before the story's time without dating it: an
+    adverb of anteriority ("previously", "earlier", "ago"), an event noun's modifier ("an
+    earlier ruling", "the previous attack") or the pluperfect ("had been declining")."""
+    token = doc_tokens(doc)[frame.predicate]
+    for child in children(token):
+        word = child.lower_
+        if child.dep_ in {"advmod", "npadvmod"} and word in ANTERIOR_ADVERBS:
+            return True
+        if frame.nominal and child.dep_ == "amod" and word in ANTERIOR_MODIFIERS:
+            return True
+    return not frame.nominal and any(
+        c.dep_ in AUX_DEPS and c.lower_ == "had" for c in children(token)
+    )
 
 
 def date_of(
@@ -338,7 +465,8 @@ def date_of(
     """When the event happened, where that was found, and its modality (a present-tense
     event dated after publication is planned). An undated past or present event is dated
     by the story: the lead's date for the lead's events, else the publication date,
-    returned as the last item (date_source "publication")."""
+    returned as the last item (date_source "publication"); one the text marks as earlier
+    than that, with no date of its own, gets none (date_source "none")."""
     when, date_source = clause_date(doc, frame, context.times_at)
     modality = frame.modality
     if (
@@ -352,6 +480,10 @@ def date_of(
         modality = "planned"  # a present-tense event dated after publication is scheduled
     published_date: dt.date | None = None
     if when is None and frame.tense != "future" and modality in {"asserted", "reported"}:
+        if marked_earlier(doc, frame):
+            # "has previously said", "an earlier ruling", "had been declining": before the
+            # story's day, by how much the text does not say.
+            return None, "none", modality, None
         if context.lead_date is not None and frame.sentence_index < context.lead_sentences:
             when, date_source = context.lead_date, "document"
         elif published is not None:

@@ -138,11 +138,12 @@ def event_row(
     event_types: EventTypes,
     run_id: str,
     version: str,
-) -> EventRow:
-    """One event's row: its frame with participants, place and date attached."""
+) -> tuple[EventRow, bool]:
+    """One event's row: its frame with participants, place and date attached; and whether
+    its place is only the story's setting standing in (see `place_of`, `without_place`)."""
     sent = doc_sents(doc)[sentence_of(doc)[frame.predicate]]
     actor, target, reported_by = participants_of(doc, frame, context.actors)
-    toponym, place_source, place = place_of(doc, frame, context)
+    toponym, place_source, place, stand_in = place_of(doc, frame, context, (actor, target))
     when, date_source, modality, published_date = date_of(doc, frame, article.published, context)
     lemma = frame.predicate_lemma
     verb_lemma = lemma.removeprefix("not ")
@@ -160,7 +161,7 @@ def event_row(
         + 0.1 * (when is not None and date_source in {"clause", "sentence"})
     )
     text = doc_text(doc)
-    return _new_event_row(
+    row = _new_event_row(
         event_id=stable_id(
             article.doc_id,
             frame.predicate_start_char,
@@ -199,6 +200,23 @@ def event_row(
         rank_in_doc=0,
         run_id=run_id,
         extractor_version=version,
+    )
+    return row, stand_in
+
+
+def without_place(row: EventRow) -> EventRow:
+    """The row with no place: a setting that only stands in (see `place_of`)."""
+    return dataclasses.replace(
+        row,
+        place_text=None,
+        place_start_char=None,
+        place_end_char=None,
+        place_source=None,
+        place_geonameid=None,
+        place_name=None,
+        place_country=None,
+        place_lat=None,
+        place_lon=None,
     )
 
 

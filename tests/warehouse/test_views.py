@@ -121,22 +121,22 @@ CASES = [
     (
         "in-december",
         _dated("2020-12", dt.date(2020, 12, 1), dt.date(2020, 12, 31), "month", "clause"),
-        PUBLISHED,
-        "published",
+        None,
+        None,
         "month",
     ),
     (
         "before-the-summer",
         _dated("2020-SU", dt.date(2020, 6, 1), dt.date(2020, 8, 31), "season", "clause"),
-        PUBLISHED,
-        "published",
+        None,
+        None,
         "season",
     ),
     (
         "this-century",
         _dated("20", dt.date(2000, 1, 1), dt.date(2099, 12, 31), "century", "document"),
-        PUBLISHED,
-        "published",
+        None,
+        None,
         "century",
     ),
     (
@@ -147,6 +147,8 @@ CASES = [
         None,
     ),
     ("no-date-at-all", {}, PUBLISHED, "published", None),
+    # "has previously said": before the story's time, by how much the text does not say
+    ("marked-earlier", {"date_source": "none"}, None, None, None),
 ]
 
 
@@ -182,7 +184,7 @@ def con(tmp_path):
 @pytest.mark.parametrize(
     ("event_id", "expected"), [(c[0], c[2:]) for c in CASES], ids=[c[0] for c in CASES]
 )
-def test_event_date_is_the_texts_day_else_the_publication_date(con, event_id, expected):
+def test_event_date_is_the_texts_day_else_none_or_the_publication_date(con, event_id, expected):
     got = con.execute(
         "SELECT event_date, event_date_source, event_date_granularity FROM events_resolved "
         "WHERE event_id = ?",
@@ -202,16 +204,17 @@ def test_without_a_publication_date_only_a_day_of_the_text_dates_the_event(con):
     ]
 
 
-def test_daily_counts_put_vague_dates_on_the_publication_day(con):
+def test_daily_counts_count_vague_dates_on_no_day(con):
     got = con.execute(
         "SELECT day, n_events, n_dated_in_text FROM daily_counts WHERE country = 'KR' ORDER BY day"
     ).fetchall()
-    # Nothing lands on the first day of December, of the summer or of the century.
+    # Nothing lands on the first day of December, of the summer or of the century, nor on
+    # the publication day: only the undated events are counted there.
     assert got == [
         (dt.date(2020, 12, 2), 1, 1),
         (dt.date(2021, 3, 16), 1, 1),
         (dt.date(2021, 3, 17), 1, 1),
-        (PUBLISHED, 5, 0),
+        (PUBLISHED, 2, 0),
     ]
 
 
@@ -219,6 +222,6 @@ def test_monthly_pairs_and_first_last_dates_use_the_same_event_date(con):
     months = con.execute(
         "SELECT month, sum(n_events) FROM actor_pairs_monthly GROUP BY ALL ORDER BY month"
     ).fetchall()
-    assert months == [(dt.date(2020, 12, 1), 1), (dt.date(2021, 3, 1), 7)]
+    assert months == [(dt.date(2020, 12, 1), 1), (dt.date(2021, 3, 1), 4)]
     pair = con.execute("SELECT n_events, first_date, last_date FROM actor_pairs").fetchone()
-    assert pair == (9, dt.date(2020, 12, 2), PUBLISHED)
+    assert pair == (10, dt.date(2020, 12, 2), PUBLISHED)

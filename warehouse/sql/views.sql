@@ -1,11 +1,13 @@
 -- Analyst views and macros over the loaded tables. Re-created on every load.
 
 -- Events with the document they came from and the day each event is counted on.
--- event_date is the event's own date only when the text dates it to the day (granularity
--- 'day' or 'time'): a vaguer date ('December', 'before the summer', 'the 1990s') would
--- otherwise put the event on the first day of its interval. Every other event is counted on
--- its document's publication date, as is an event whose date the extractor took from the
--- publication date itself (date_source = 'publication'); event_date_source says which.
+-- event_date is the event's own date when the text dates it to the day (granularity 'day'
+-- or 'time'). An event the text dates more vaguely ('December', 'in 1999', 'the 1990s') or
+-- puts before the story's time without a date (date_source = 'none': 'has previously
+-- said') is counted on no day: its publication day is not when it happened. Every other
+-- event (no date in the text, or the publication date standing in: date_source =
+-- 'publication') is counted on its document's publication date; event_date_source says
+-- which.
 -- event_date_granularity is the granularity of the event's own date (NULL when the text gives
 -- none), so coarse-dated events can be told apart; date_start/date_end keep their interval.
 CREATE OR REPLACE VIEW events_resolved AS
@@ -16,10 +18,16 @@ SELECT
     d.source_uri,
     CASE WHEN e.date_granularity IN ('time', 'day') AND e.date_start IS NOT NULL
               AND e.date_source IS DISTINCT FROM 'publication' THEN e.date_start
+         WHEN e.date_source = 'none'
+              OR (e.date_start IS NOT NULL AND e.date_source IS DISTINCT FROM 'publication')
+              THEN NULL
          ELSE d.published
     END AS event_date,
     CASE WHEN e.date_granularity IN ('time', 'day') AND e.date_start IS NOT NULL
               AND e.date_source IS DISTINCT FROM 'publication' THEN 'text'
+         WHEN e.date_source = 'none'
+              OR (e.date_start IS NOT NULL AND e.date_source IS DISTINCT FROM 'publication')
+              THEN NULL
          WHEN d.published IS NOT NULL THEN 'published'
     END AS event_date_source,
     CASE WHEN e.date_source IS DISTINCT FROM 'publication' THEN e.date_granularity
@@ -109,7 +117,8 @@ JOIN (SELECT er.*, d.source FROM events_resolved er JOIN documents d USING (doc_
 GROUP BY m.event_cluster_id;
 
 -- Events per place country, day (event_date) and type; n_dated_in_text of them carry a
--- day-level date of their own (the rest are counted on their publication date); the
+-- day-level date of their own (the rest are counted on their publication date; an event
+-- with no day, see events_resolved, is in no row); the
 -- mentions of one happening in many articles are one story (n_stories) and one event
 -- cluster (n_happenings, the distinct happenings beside n_events, the mentions).
 CREATE OR REPLACE VIEW daily_counts AS

@@ -27,7 +27,7 @@ from extractors.events.frames import (
 )
 from extractors.events.headline import read_headline
 from extractors.events.rank import rank_events
-from extractors.events.rows import document_row, event_row, mention_rows, without_place
+from extractors.events.rows import document_row, event_row, mention_rows
 from extractors.events.types import load_event_types
 from extractors.nlp import (
     doc_sents,
@@ -287,7 +287,7 @@ class Extractor:
             toponyms_at=ByOffset(toponyms),
             times_at=ByOffset(times),
         )
-        built = [
+        rows = [
             event_row(
                 doc,
                 f,
@@ -299,8 +299,7 @@ class Extractor:
             )
             for f in found
         ]
-        rows = [row for row, _ in built]
-        ranked = rank_events(
+        events = rank_events(
             doc,
             found,
             rows,
@@ -309,13 +308,6 @@ class Extractor:
             lead_date=leading,
             times=times,
         )
-        # The story's setting is the main event's place; it stands in for another event
-        # only when a participant ties the event to it (see place_of). It is left in place
-        # while ranking, so the ranking is the same with or without this.
-        events = [
-            without_place(row) if stand_in and row.rank_in_doc != 1 else row
-            for row, (_, stand_in) in zip(ranked, built, strict=True)
-        ]
         lap("events")
         return self._rows(doc, article, events, toponyms, times, filed_at, run_id=run_id, lap=lap)
 

@@ -126,6 +126,7 @@ class EventRow:
     score: float
     rank_in_doc: int
     date_source: str | None
+    place_confidence: float | None
     run_id: str
     extractor_version: str
 
@@ -427,7 +428,7 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
             "How the place is tied to the event: clause (named in the event's clause) | "
             "sentence (elsewhere in its sentence) | dateline (the article's dateline) | "
             "document (a setting the story gives: its main setting when the event names none "
-            "and is the main event or has a participant of the setting's country, the "
+            "(see place_confidence), the "
             "headline's setting for the headline's event, or a place of the headline or "
             "lead inside the event's place, e.g. a district of its city) | title (such a place "
             "that only the headline names; no offsets).",
@@ -536,6 +537,13 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
             "'had been declining'; the date_* columns are null and the views count it on no "
             "day).",
             null="no date",
+        ),
+        "place_confidence": ColumnDoc(
+            "How sure the place is, in [0, 1], by how it was tied to the event "
+            "(configs/place_confidence.toml): highest when the event's clause names it, "
+            "lowest (about 0.3, the share found right by reading) when it is the story's "
+            "setting standing in with no participant of the setting's country.",
+            null="no place",
         ),
         "run_id": _RUN_ID,
         "extractor_version": _VERSION,

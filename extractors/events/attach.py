@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Generic, Protocol, TypeVar
 
 from spacy.tokens import Doc, Token
@@ -189,6 +191,42 @@ def _abroad(doc: Doc, frame: Frame, toponyms: ByOffset[Toponym], setting: Topony
     return any(p.country_code != country for p in named) and not any(
         p.geonameid == setting.place.geonameid for p in named
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceConfidence:
+    """events.place_confidence by how the place was tied (configs/place_confidence.toml)."""
+
+    sources: dict[str, float]
+
+    def of(self, source: str | None, *, stand_in: bool) -> float:
+        """The confidence of a place found with `source` ("document" is the story's setting:
+        `stand_in` when nothing ties the event to it, see `place_of`)."""
+        if source == "document":
+            return self.sources["setting" if stand_in else "setting_tied"]
+        return self.sources[source or "setting"]
+
+
+def load_place_confidence() -> PlaceConfidence:
+    """The table of configs/place_confidence.toml.
+
+    Raises:
+        ValueError: a source missing or unknown, or a value not in [0, 1].
+    """
+    text = resources.files("configs").joinpath("place_confidence.toml").read_text("utf-8")
+    sources = tomllib.loads(text).get("sources", {})
+    expected = {"clause", "sentence", "dateline", "title", "setting_tied", "setting"}
+    if set(sources) != expected or not all(
+        isinstance(v, int | float) and 0.0 <= v <= 1.0 for v in sources.values()
+    ):
+        raise ValueError(
+            f"place_confidence.toml: expected values in [0, 1] for {sorted(expected)}, "
+            f"got {sources}"
+        )
+    return PlaceConfidence({k: float(v) for k, v in sources.items()})
+
+
+PLACE_CONFIDENCE = load_place_confidence()
 
 
 def _belongs(participants: Sequence[ActorInfo | None], setting: Toponym) -> bool:

@@ -316,6 +316,44 @@ def dated_by(row: EventRow, timex: Timex) -> EventRow:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ScoreParts:
+    """What an event's main-event score is made of, before the weights (`combine`)."""
+
+    position: float  # 1 / (1 + 0.4 * the rank of its sentence among the story's)
+    title: float  # overlap with the headline, in [0, 1]
+    salience: float  # its participants' mentions against the most mentioned, in [0, 1]
+    complete: float  # actor, target, place and date found, in [0, 1]
+    factual: float  # 1 asserted or reported and not negated, else 0.3
+    main_clause: float  # clause_weight
+    statement: bool  # a STATEMENT under a headline that reports no saying
+    generic_actor: bool  # "you", "anyone"
+    background: bool  # dated by its clause more than background_days before publication
+    preamble: bool  # before the story's lead (a caption or teaser)
+
+
+def combine(parts: ScoreParts, w: Ranking) -> float:
+    """The score in [0, 1]: the weighted sum of the parts over the weights' total, times
+    each discount that applies."""
+    value = (
+        w.main_clause * parts.main_clause
+        + w.position * parts.position
+        + w.title * parts.title
+        + w.salience * parts.salience
+        + w.complete * parts.complete
+        + w.factual * parts.factual
+    )
+    if parts.statement:
+        value *= w.statement
+    if parts.generic_actor:
+        value *= w.generic_actor
+    if parts.background:
+        value *= w.background  # "won seven pennants in 1945": background, not the news
+    if parts.preamble:
+        value *= w.preamble  # a caption or teaser before the story, not its lead
+    return round(min(max(value / w.total, 0.0), 1.0), 4)
+
+
 def main_event_score(
     doc: Doc,
     frame: Frame,
@@ -330,6 +368,37 @@ def main_event_score(
     published: dt.date | None = None,
 ) -> float:
     """One event's main-event score in [0, 1] (see `rank_events`)."""
+    return combine(
+        score_parts(
+            doc,
+            frame,
+            row,
+            title=title,
+            counts=counts,
+            top=top,
+            ordinal=ordinal,
+            words_of=words_of,
+            preamble=preamble,
+            published=published,
+        ),
+        RANKING,
+    )
+
+
+def score_parts(
+    doc: Doc,
+    frame: Frame,
+    row: EventRow,
+    *,
+    title: Headline,
+    counts: dict[str, int],
+    top: int,
+    ordinal: dict[int, int],
+    words_of: Callable[[int, int], Iterable[str]],
+    preamble: int = 0,
+    published: dt.date | None = None,
+) -> ScoreParts:
+    """The parts of one event's main-event score (see `rank_events`)."""
     # Position counts the story's own sentences: page furniture before the lead
     # ("Click to share", "Subscribe") does not push the lead down.
     position = 1.0 / (1.0 + 0.4 * ordinal.get(frame.sentence_index, frame.sentence_index))
@@ -348,31 +417,21 @@ def main_event_score(
         + 0.2 * (row.place_geonameid is not None)
         + 0.2 * (row.date_value is not None)
     )
-    factual = 1.0 if not row.negated and row.modality in {"asserted", "reported"} else 0.3
-    clause = clause_weight(doc, frame)
-    w = RANKING
-    value = (
-        w.main_clause * clause
-        + w.position * position
-        + w.title * title_score
-        + w.salience * min(salience, 1.0)
-        + w.complete * complete
-        + w.factual * factual
-    )
-    if row.event_type == "STATEMENT" and not reporting_title:
-        value *= w.statement
-    if frame.actor is not None and tokens[frame.actor.head].lower_ in GENERIC_ACTORS:
-        value *= w.generic_actor
-    if (
-        published is not None
+    return ScoreParts(
+        position=position,
+        title=title_score,
+        salience=min(salience, 1.0),
+        complete=complete,
+        factual=1.0 if not row.negated and row.modality in {"asserted", "reported"} else 0.3,
+        main_clause=clause_weight(doc, frame),
+        statement=row.event_type == "STATEMENT" and not reporting_title,
+        generic_actor=frame.actor is not None and tokens[frame.actor.head].lower_ in GENERIC_ACTORS,
+        background=published is not None
         and row.date_start is not None
         and row.date_source in {"clause", "sentence"}
-        and row.date_start < published - dt.timedelta(days=w.background_days)
-    ):
-        value *= w.background  # "won seven pennants in 1945": background, not the news
-    if row.predicate_start_char < preamble:
-        value *= w.preamble  # a caption or teaser before the story, not its lead
-    return round(min(max(value / w.total, 0.0), 1.0), 4)
+        and row.date_start < published - dt.timedelta(days=RANKING.background_days),
+        preamble=row.predicate_start_char < preamble,
+    )
 
 
 def _title_score(

@@ -15,7 +15,13 @@ from spacy.tokens import Doc
 from extractors.actors import ActorInfo
 from extractors.dates.detect import Timex
 from extractors.events.arguments import Argument
-from extractors.events.attach import DocContext, date_of, participants_of, place_of
+from extractors.events.attach import (
+    PLACE_CONFIDENCE,
+    DocContext,
+    date_of,
+    participants_of,
+    place_of,
+)
 from extractors.events.frames import Frame
 from extractors.events.phrase import verb_phrase
 from extractors.events.types import EventTypes
@@ -94,9 +100,16 @@ def _party(role: str, arg: Argument | None, info: ActorInfo | None) -> dict[str,
 
 
 def _place_columns(
-    toponym: Toponym | None, source: str | None, place: Place | None, dateline: str | None
+    toponym: Toponym | None,
+    source: str | None,
+    place: Place | None,
+    dateline: str | None,
+    stand_in: bool = False,
 ) -> dict[str, object]:
+    """The place_* columns; place_confidence by how the place was tied (see `place_of`)."""
+    found = place is not None or toponym is not None
     return {
+        "place_confidence": PLACE_CONFIDENCE.of(source, stand_in=stand_in) if found else None,
         "place_text": toponym.text if toponym else (dateline if place else None),
         # A place only the headline names has no offsets in the text.
         "place_start_char": toponym.start if toponym and source != "title" else None,
@@ -125,7 +138,7 @@ def _date_columns(
         "date_granularity": when.granularity if when else ("day" if published else None),
         "date_anchor": when.anchor if when else ("publication" if published else None),
         "date_resolved": when.resolved if when else (True if published else None),
-        "date_source": source if when is not None or published else None,
+        "date_source": source if when is not None or published or source == "none" else None,
     }
 
 
@@ -138,9 +151,8 @@ def event_row(
     event_types: EventTypes,
     run_id: str,
     version: str,
-) -> tuple[EventRow, bool]:
-    """One event's row: its frame with participants, place and date attached; and whether
-    its place is only the story's setting standing in (see `place_of`, `without_place`)."""
+) -> EventRow:
+    """One event's row: its frame with participants, place and date attached."""
     sent = doc_sents(doc)[sentence_of(doc)[frame.predicate]]
     actor, target, reported_by = participants_of(doc, frame, context.actors)
     toponym, place_source, place, stand_in = place_of(doc, frame, context, (actor, target))
@@ -161,7 +173,7 @@ def event_row(
         + 0.1 * (when is not None and date_source in {"clause", "sentence"})
     )
     text = doc_text(doc)
-    row = _new_event_row(
+    return _new_event_row(
         event_id=stable_id(
             article.doc_id,
             frame.predicate_start_char,
@@ -184,7 +196,7 @@ def event_row(
         event_type=event_type,
         object_text=frame.object.text if frame.object else None,
         **_party("target", frame.target, target),
-        **_place_columns(toponym, place_source, place, article.dateline),
+        **_place_columns(toponym, place_source, place, article.dateline, stand_in),
         **_date_columns(when, date_source, published_date),
         negated=frame.negated,
         modality=modality,
@@ -200,23 +212,6 @@ def event_row(
         rank_in_doc=0,
         run_id=run_id,
         extractor_version=version,
-    )
-    return row, stand_in
-
-
-def without_place(row: EventRow) -> EventRow:
-    """The row with no place: a setting that only stands in (see `place_of`)."""
-    return dataclasses.replace(
-        row,
-        place_text=None,
-        place_start_char=None,
-        place_end_char=None,
-        place_source=None,
-        place_geonameid=None,
-        place_name=None,
-        place_country=None,
-        place_lat=None,
-        place_lon=None,
     )
 
 

@@ -52,8 +52,13 @@ def test_event_types_have_quad_classes():
 def test_seed_blinken_said_is_reported(seed_rows):
     said = [r for r in seed_rows if r.predicate_lemma == "say" and r.actor_canonical == "Blinken"]
     assert said and all(r.event_type == "STATEMENT" for r in said)
-    quoted = [r for r in seed_rows if r.reported_by == "Blinken"]
-    assert quoted and all(r.modality == "reported" for r in quoted)
+
+
+def test_quoted_events_are_reported_by_the_speaker(extractor):
+    text = '"We met the envoys in Anchorage on Friday and we pressed them hard," Blinken said.'
+    quoted = [r for r in _rows(extractor, text) if r.predicate_lemma in {"meet", "press"}]
+    assert len(quoted) == 2
+    assert all(r.modality == "reported" and r.reported_by == "Blinken" for r in quoted)
 
 
 def test_seed_trump_declared_his_love(seed_rows):
@@ -266,10 +271,10 @@ def test_story_without_a_known_place_is_set_where_the_headline_says(extractor):
 def test_named_stop_in_the_lead_sets_an_unplaced_story(extractor):
     text = "Forty people were hurt. The tram came off the tracks near the Wexcombe stop."
     rows = _rows(extractor, text, published="2016-11-09")
-    assert _main(rows).place_text == "Wexcombe stop"
-    # The setting stands in for another event only when a participant ties it there.
     [row] = [r for r in rows if r.predicate_lemma == "hurt"]
-    assert row.place_text is None and row.place_source is None
+    assert row.place_text == "Wexcombe stop"
+    # The story's setting stands in, with nothing tying the event to it: low confidence.
+    assert row.place_source == "document" and row.place_confidence == 0.3
 
 
 def test_headline_main_predicate_outranks_its_circumstance(extractor):
@@ -645,10 +650,21 @@ def test_batches_pair_every_headline_with_its_text(settings, nlp):
     assert [r.score for r in other.events] != [r.score for r in together[0]]
 
 
-def test_without_place_clears_every_place_column(seed_rows):
-    from extractors.events.rows import _place_columns, without_place
+def test_an_event_the_text_puts_earlier_gets_no_publication_date(extractor):
+    text = "Shares fell sharply on Monday. The firm had previously sold the unit to a rival."
+    rows = {r.predicate_lemma: r for r in _rows(extractor, text, published="2006-01-07")}
+    earlier = rows["sell"]
+    assert (earlier.date_source, earlier.date_value, earlier.date_start) == ("none", None, None)
+    assert rows["fall"].date_value == "2006-01-02"
 
-    placed = next(r for r in seed_rows if r.place_geonameid is not None)
-    cleared = without_place(placed)
-    assert all(getattr(cleared, name) is None for name in _place_columns(None, None, None, None))
-    assert cleared.predicate_text == placed.predicate_text
+
+def test_place_confidence_follows_how_the_place_was_tied(extractor):
+    text = (
+        "Police arrested three men in Kabul on Monday. "
+        "Officials said the men were questioned for hours."
+    )
+    rows = {r.predicate_lemma: r for r in _rows(extractor, text, published="2021-03-18")}
+    assert rows["arrest"].place_source == "clause" and rows["arrest"].place_confidence == 0.8
+    assert rows["question"].place_source == "document"
+    assert rows["question"].place_confidence < rows["arrest"].place_confidence
+    assert all(r.place_confidence is None for r in rows.values() if r.place_source is None)

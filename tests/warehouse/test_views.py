@@ -83,6 +83,7 @@ def _event(event_id: str, doc_id: str = "d1", **date: object) -> EventRow:
         score=0.5,
         rank_in_doc=1,
         date_source=None,
+        place_confidence=None,
         run_id="r1",
         extractor_version="test",
     )

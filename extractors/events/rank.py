@@ -226,7 +226,7 @@ def rank_events(
         return found_words
 
     for frame, row in zip(found, rows, strict=True):
-        score = main_event_score(
+        parts = score_parts(
             doc,
             frame,
             row,
@@ -238,6 +238,7 @@ def rank_events(
             preamble=preamble,
             published=published,
         )
+        score = combine(parts, RANKING)
         scored.append(score)
     order = sorted(range(len(rows)), key=lambda i: (-scored[i], rows[i].predicate_start_char))
     rank = {index: position + 1 for position, index in enumerate(order)}
@@ -352,37 +353,6 @@ def combine(parts: ScoreParts, w: Ranking) -> float:
     if parts.preamble:
         value *= w.preamble  # a caption or teaser before the story, not its lead
     return round(min(max(value / w.total, 0.0), 1.0), 4)
-
-
-def main_event_score(
-    doc: Doc,
-    frame: Frame,
-    row: EventRow,
-    *,
-    title: Headline,
-    counts: dict[str, int],
-    top: int,
-    ordinal: dict[int, int],
-    words_of: Callable[[int, int], Iterable[str]],
-    preamble: int = 0,
-    published: dt.date | None = None,
-) -> float:
-    """One event's main-event score in [0, 1] (see `rank_events`)."""
-    return combine(
-        score_parts(
-            doc,
-            frame,
-            row,
-            title=title,
-            counts=counts,
-            top=top,
-            ordinal=ordinal,
-            words_of=words_of,
-            preamble=preamble,
-            published=published,
-        ),
-        RANKING,
-    )
 
 
 def score_parts(

@@ -26,9 +26,10 @@ FIELDS = ("event", "actor", "target", "place", "date", "modality")
 QUERY = """
 SELECT e.event_id, e.doc_id, d.title, d.published, d.dateline,
        left(ltrim(d.text), 900) AS lead, e.sentence_text,
-       e.actor_text, e.actor_canonical, e.predicate_text, e.phrase_text, e.event_type,
-       e.target_text, e.target_canonical, e.place_text, e.place_name, e.place_country,
-       e.place_source, e.date_text, e.date_value, e.date_source, e.modality, e.negated,
+       e.actor_text, e.actor_canonical, e.actor_all, e.predicate_text, e.phrase_text,
+       e.event_type, e.target_text, e.target_canonical, e.target_all, e.place_text,
+       e.place_name, e.place_country, e.place_source, e.place_confidence, e.date_text,
+       e.date_value, e.date_source, e.modality, e.negated,
        e.reported_by, e.rank_in_doc
 FROM events e JOIN documents d USING (doc_id)
 WHERE {where}

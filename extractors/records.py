@@ -127,6 +127,8 @@ class EventRow:
     rank_in_doc: int
     date_source: str | None
     place_confidence: float | None
+    actor_all: tuple[str, ...] | None
+    target_all: tuple[str, ...] | None
     run_id: str
     extractor_version: str
 
@@ -545,6 +547,16 @@ COLUMN_DOCS: dict[str, dict[str, ColumnDoc]] = {
             "setting standing in with no participant of the setting's country.",
             null="no place",
         ),
+        "actor_all": ColumnDoc(
+            "Every conjunct of a coordinated actor, in text order, each by its canonical name "
+            "(else as written): 'police and firefighters' gives [police, firefighters] on "
+            "both rows, one per conjunct (actor_* is this row's conjunct).",
+            null="the actor is no coordination (or there is none)",
+        ),
+        "target_all": ColumnDoc(
+            "Every conjunct of a coordinated target, as actor_all is of the actor.",
+            null="the target is no coordination (or there is none)",
+        ),
         "run_id": _RUN_ID,
         "extractor_version": _VERSION,
     },
@@ -671,6 +683,8 @@ def _arrow_field(name: str, annotation: object) -> pa.Field:
     args = typing.get_args(annotation)
     nullable = isinstance(annotation, types.UnionType) and type(None) in args
     base = next(a for a in args if a is not type(None)) if nullable else annotation
+    if typing.get_origin(base) is tuple:  # tuple[str, ...]: a list column
+        return pa.field(name, pa.list_(_ARROW_TYPES[typing.get_args(base)[0]]), nullable=nullable)
     return pa.field(name, _ARROW_TYPES[base], nullable=nullable)
 
 

@@ -317,7 +317,11 @@ def cmd_query(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         writer = csv.writer(buffer)
         writer.writerow(columns)
-        writer.writerows(rows)
+        # A list cell (actor_all) is written as a JSON array, which CSV readers can parse.
+        writer.writerows(
+            [json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for v in row]
+            for row in rows
+        )
     elif args.format == "json":
         for row in rows:
             record = dict(zip(columns, row, strict=True))

@@ -33,6 +33,7 @@ _DUCK_TYPES = {
     pa.bool_(): "BOOLEAN",
     pa.date32(): "DATE",
     pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
+    pa.list_(pa.string()): "VARCHAR[]",
 }
 LOAD_ORDER = ("documents", "events", "mentions", "rejects", "story_members")
 # Files are listed explicitly: partition columns come from the path and are not table

@@ -78,6 +78,10 @@ class Frame:
     event_lemma: str = ""
     reporter: Argument | None = None  # X of "X said that Y did Z"
     nominal: bool = False  # headed by a noun ("talks in Anchorage")
+    # Every conjunct of a coordinated actor or target ("police and firefighters"), of which
+    # `actor` and `target` are one: a frame is yielded per conjunct (one dyad per row).
+    actors: tuple[Argument, ...] = ()
+    targets: tuple[Argument, ...] = ()
 
 
 def _predicate_tokens(verb: Token) -> list[Token]:
@@ -193,6 +197,8 @@ def frames(
         reporter = argument_of(reporter_token) if reporter_token is not None else None
         direct = next((c for c in children(verb) if c.dep_ in OBJECT_DEPS), None)
         subtree_first, subtree_last = subtree_bounds(verb)
+        all_actors = _coordination([argument_of(t) for t in actors if t is not None])
+        all_targets = _coordination([argument_of(t) for t, _ in targets if t is not None])
         for actor_token in actors:
             for target_token, thing in targets:
                 noun = _object_noun(verb, target_token, thing, direct)
@@ -215,6 +221,8 @@ def frames(
                     event_lemma=light or lemma,
                     reporter=reporter,
                     nominal=False,
+                    actors=all_actors,
+                    targets=all_targets,
                 )
 
 
@@ -293,6 +301,7 @@ def _state_frames(
     modality = _modality(copula, quotes)
     reporter = _reporter(copula, quotes) if modality == "reported" else None
     subtree_first, subtree_last = subtree_bounds(copula)
+    all_actors = _coordination([argument(doc, a) for a in _conjuncts(subject)])
     for actor in _conjuncts(subject):
         yield Frame(
             sentence_index=sentence_of[copula.i],
@@ -312,6 +321,7 @@ def _state_frames(
             event_lemma=state.lemma_.lower(),
             reporter=argument(doc, reporter) if reporter is not None else None,
             nominal=False,
+            actors=all_actors,
         )
 
 
@@ -359,6 +369,8 @@ def _nominal_frames(
     negated = any(c.dep_ == "neg" or c.lower_ == "no" for c in children(noun))
     actors = _conjuncts(actor) if actor is not None else [None]
     targets = _conjuncts(target) if target is not None else [None]
+    all_actors = _coordination([argument(doc, t) for t in actors if t is not None])
+    all_targets = _coordination([argument(doc, t) for t in targets if t is not None])
     for actor_token in actors:
         for target_token in targets:
             yield Frame(
@@ -379,7 +391,15 @@ def _nominal_frames(
                 event_lemma=lemma,
                 reporter=None,
                 nominal=True,
+                actors=all_actors,
+                targets=all_targets,
             )
+
+
+def _coordination(arguments: list[Argument]) -> tuple[Argument, ...]:
+    """The conjuncts of a coordination, in text order; empty for a single argument."""
+    unique = list({a.head: a for a in arguments}.values())
+    return tuple(unique) if len(unique) > 1 else ()
 
 
 def _frame_candidates(doc: Doc, event_nouns: frozenset[str]) -> list[int]:

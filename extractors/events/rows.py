@@ -142,6 +142,17 @@ def _date_columns(
     }
 
 
+def _names(conjuncts: tuple[Argument, ...], context: DocContext) -> tuple[str, ...] | None:
+    """A coordination's conjuncts by canonical name (else as written); None for none."""
+    if not conjuncts:
+        return None
+    resolved = (context.actors.resolve(a.start, a.end, a.head) for a in conjuncts)
+    return tuple(
+        (info.canonical if info is not None and info.canonical else a.text)
+        for a, info in zip(conjuncts, resolved, strict=True)
+    )
+
+
 def event_row(
     doc: Doc,
     frame: Frame,
@@ -155,6 +166,8 @@ def event_row(
     """One event's row: its frame with participants, place and date attached."""
     sent = doc_sents(doc)[sentence_of(doc)[frame.predicate]]
     actor, target, reported_by = participants_of(doc, frame, context.actors)
+    actor_all = _names(frame.actors, context)
+    target_all = _names(frame.targets, context)
     toponym, place_source, place, stand_in = place_of(doc, frame, context, (actor, target))
     when, date_source, modality, published_date = date_of(doc, frame, article.published, context)
     lemma = frame.predicate_lemma
@@ -198,6 +211,8 @@ def event_row(
         **_party("target", frame.target, target),
         **_place_columns(toponym, place_source, place, article.dateline, stand_in),
         **_date_columns(when, date_source, published_date),
+        actor_all=actor_all,
+        target_all=target_all,
         negated=frame.negated,
         modality=modality,
         confidence=round(min(confidence, 1.0), 3),

@@ -668,3 +668,21 @@ def test_place_confidence_follows_how_the_place_was_tied(extractor):
     assert rows["question"].place_source == "document"
     assert rows["question"].place_confidence < rows["arrest"].place_confidence
     assert all(r.place_confidence is None for r in rows.values() if r.place_source is None)
+
+
+def test_a_coordination_is_kept_whole_beside_each_conjunct(extractor):
+    text = "Police and firefighters rescued two men and a woman from the river on Monday."
+    rows = [r for r in _rows(extractor, text) if r.predicate_lemma == "rescue"]
+    # One row per actor-target dyad, each with the whole coordinations it belongs to.
+    assert {(r.actor_text, r.target_text) for r in rows} == {
+        ("Police", "two men"),
+        ("Police", "a woman"),
+        ("firefighters", "two men"),
+        ("firefighters", "a woman"),
+    }
+    assert {r.actor_all for r in rows} == {("Police", "firefighters")}
+    assert {r.target_all for r in rows} == {("two men", "a woman")}
+    [single] = [
+        r for r in _rows(extractor, "Police rescued a man.") if r.predicate_lemma == "rescue"
+    ]
+    assert single.actor_all is None and single.target_all is None

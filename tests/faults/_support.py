@@ -20,7 +20,14 @@ KEYS = {"documents": "doc_id", "events": "event_id", "mentions": "mention_id"}
 
 def _stable(columns: list[str], rows: list[tuple]) -> list[tuple]:
     keep = [i for i, c in enumerate(columns) if c not in VOLATILE]
-    return sorted((tuple(row[i] for i in keep) for row in rows), key=repr)
+    # A list cell (events.actor_all) becomes a tuple, so rows can be compared as a set.
+    return sorted(
+        (
+            tuple(tuple(v) if isinstance(v, list) else v for v in (row[i] for i in keep))
+            for row in rows
+        ),
+        key=repr,
+    )
 
 
 def duck_snapshot(out: Path) -> dict[str, list[tuple]]:

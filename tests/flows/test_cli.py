@@ -1,5 +1,7 @@
 """The event-etl command line, called in-process."""
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -36,6 +38,14 @@ def test_query_table_csv_json(warehouse, capsys):
     assert capsys.readouterr().out.split() == ["n", "3"]
     assert main(["query", sql, "--out", str(warehouse), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"n": 3}
+
+
+def test_query_csv_writes_a_list_as_a_json_array(warehouse, capsys):
+    sql = "select ['Police', 'firefighters'] as actor_all, 1 as n"
+    assert main(["query", sql, "--out", str(warehouse), "--format", "csv"]) == 0
+    [header, row] = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert header == ["actor_all", "n"]
+    assert json.loads(row[0]) == ["Police", "firefighters"] and row[1] == "1"
 
 
 @pytest.mark.parametrize(

@@ -438,3 +438,44 @@ def test_readme_and_dictionary_examples_run(warehouse, capsys):
     for sql in queries:
         assert main(["query", sql, "--out", str(warehouse), "--format", "csv"]) == 0, sql
     capsys.readouterr()
+
+
+def test_a_warehouse_written_before_coordinations_loads_and_gains_them(
+    warehouse, settings, tmp_path
+):
+    # Events files and a database from before place_confidence, actor_all, target_all.
+    old = tmp_path / "old"
+    shutil.copytree(warehouse, old)
+    added = ["place_confidence", "actor_all", "target_all"]
+    for path in ParquetStore(old).files("events"):
+        table = pq.read_table(path, partitioning=None)
+        pq.write_table(table.drop_columns(added), path, compression="zstd")
+    con = duckdb.connect(str(old / "events.duckdb"))
+    con.execute("DROP VIEW IF EXISTS events_near")
+    con.execute("DROP VIEW IF EXISTS events_resolved")
+    for column in added:
+        con.execute(f"ALTER TABLE events DROP COLUMN {column}")
+    con.close()
+    (old / "in").mkdir()
+    (old / "in" / "new.txt").write_text("Police and firefighters rescued two men on Monday.")
+    plain_run([old / "in"], old, settings)
+    con = connect_reader(old / "events.duckdb")
+    try:
+        types = dict(
+            con.execute("SELECT column_name, column_type FROM (DESCRIBE events)").fetchall()
+        )
+        rows = con.execute(
+            "SELECT e.actor_text, e.actor_all FROM events e JOIN documents d USING (doc_id) "
+            "WHERE d.source_uri LIKE '%new.txt' AND e.predicate_lemma = 'rescue'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert types["actor_all"] == "VARCHAR[]" and types["place_confidence"] == "DOUBLE"
+    assert sorted(rows) == [
+        ("Police", ["Police", "firefighters"]),
+        ("firefighters", ["Police", "firefighters"]),
+    ]
+    # Downstream tools read the list column from Parquet as a list.
+    table = ParquetStore(old).read("events", ["actor_text", "actor_all"])
+    assert str(table.schema.field("actor_all").type) == "list<item: string>"
+    assert ["Police", "firefighters"] in table["actor_all"].to_pylist()

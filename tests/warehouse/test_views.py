@@ -84,6 +84,8 @@ def _event(event_id: str, doc_id: str = "d1", **date: object) -> EventRow:
         rank_in_doc=1,
         date_source=None,
         place_confidence=None,
+        actor_all=None,
+        target_all=None,
         run_id="r1",
         extractor_version="test",
     )

@@ -161,13 +161,10 @@ def test_old_databases_gain_new_columns(tmp_path):
     con.close()
 
 
-def test_a_warehouse_written_before_the_verb_phrase_loads_and_gains_it(
-    warehouse, settings, tmp_path
-):
-    # Events files and a database from before phrase_text / phrase_end_char existed.
+def _older_warehouse(warehouse, tmp_path, added: list[str]):
+    """A copy of the warehouse as code before the `added` events columns wrote it."""
     old = tmp_path / "old"
     shutil.copytree(warehouse, old)
-    added = ["phrase_text", "phrase_end_char"]
     files = ParquetStore(old).files("events")
     assert files
     for path in files:
@@ -179,6 +176,14 @@ def test_a_warehouse_written_before_the_verb_phrase_loads_and_gains_it(
     for column in added:
         con.execute(f"ALTER TABLE events DROP COLUMN {column}")
     con.close()
+    return old
+
+
+def test_a_warehouse_written_before_the_verb_phrase_loads_and_gains_it(
+    warehouse, settings, tmp_path
+):
+    # Events files and a database from before phrase_text / phrase_end_char existed.
+    old = _older_warehouse(warehouse, tmp_path, ["phrase_text", "phrase_end_char"])
     assert set(ParquetStore(old).read("events")["phrase_text"].to_pylist()) == {None}
     picked = ParquetStore(old).read("events", ["event_id", "phrase_text"])
     assert picked.column_names == ["event_id", "phrase_text"]
@@ -444,18 +449,7 @@ def test_a_warehouse_written_before_coordinations_loads_and_gains_them(
     warehouse, settings, tmp_path
 ):
     # Events files and a database from before place_confidence, actor_all, target_all.
-    old = tmp_path / "old"
-    shutil.copytree(warehouse, old)
-    added = ["place_confidence", "actor_all", "target_all"]
-    for path in ParquetStore(old).files("events"):
-        table = pq.read_table(path, partitioning=None)
-        pq.write_table(table.drop_columns(added), path, compression="zstd")
-    con = duckdb.connect(str(old / "events.duckdb"))
-    con.execute("DROP VIEW IF EXISTS events_near")
-    con.execute("DROP VIEW IF EXISTS events_resolved")
-    for column in added:
-        con.execute(f"ALTER TABLE events DROP COLUMN {column}")
-    con.close()
+    old = _older_warehouse(warehouse, tmp_path, ["place_confidence", "actor_all", "target_all"])
     (old / "in").mkdir()
     (old / "in" / "new.txt").write_text("Police and firefighters rescued two men on Monday.")
     plain_run([old / "in"], old, settings)

@@ -201,19 +201,21 @@ class PlaceConfidence:
 
     def of(self, source: str | None, *, stand_in: bool) -> float:
         """The confidence of a place found with `source` ("document" is the story's setting:
-        `stand_in` when nothing ties the event to it, see `place_of`)."""
-        if source == "document":
+        `stand_in` when nothing ties the event to it, see `place_of`; no source is a
+        setting too, an unresolved one)."""
+        if source in {"document", None}:
             return self.sources["setting" if stand_in else "setting_tied"]
-        return self.sources[source or "setting"]
+        return self.sources[source]
 
 
-def load_place_confidence() -> PlaceConfidence:
-    """The table of configs/place_confidence.toml.
+def load_place_confidence(text: str | None = None) -> PlaceConfidence:
+    """The table of configs/place_confidence.toml (or of `text`, in its format).
 
     Raises:
         ValueError: a source missing or unknown, or a value not in [0, 1].
     """
-    text = resources.files("configs").joinpath("place_confidence.toml").read_text("utf-8")
+    if text is None:
+        text = resources.files("configs").joinpath("place_confidence.toml").read_text("utf-8")
     sources = tomllib.loads(text).get("sources", {})
     expected = {"clause", "sentence", "dateline", "title", "setting_tied", "setting"}
     if set(sources) != expected or not all(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extractors.events.attach import ByOffset
+import pytest
+
+from extractors.events.attach import PLACE_CONFIDENCE, ByOffset, load_place_confidence
 
 
 @dataclass(frozen=True)
@@ -22,3 +24,20 @@ def test_within_gives_the_items_that_start_in_the_span_in_their_own_order():
     assert index.within(11, 30) == []
     assert [i.name for i in index.within(0, 1000)] == ["c", "a", "b", "b2", "d"]
     assert ByOffset([]).within(0, 10) == []
+
+
+def test_place_confidence_table_is_checked():
+    assert PLACE_CONFIDENCE.of("clause", stand_in=False) > PLACE_CONFIDENCE.of(
+        "document", stand_in=True
+    )
+    assert (
+        PLACE_CONFIDENCE.of("document", stand_in=False) == PLACE_CONFIDENCE.sources["setting_tied"]
+    )
+    with pytest.raises(ValueError, match="place_confidence.toml"):
+        load_place_confidence("[sources]\nclause = 0.8\n")
+    bad = "[sources]\n" + "\n".join(
+        f"{k} = {1.5 if k == 'clause' else 0.5}"
+        for k in ("clause", "sentence", "dateline", "title", "setting_tied", "setting")
+    )
+    with pytest.raises(ValueError, match="in \\[0, 1\\]"):
+        load_place_confidence(bad)

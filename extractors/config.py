@@ -62,6 +62,7 @@ class IngestSettings:
 class RunSettings:
     out: str = "data"
     docs_per_task: int = 500
+    min_docs_per_worker: int = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,7 @@ MINIMUMS: dict[tuple[str, str], int] = {
     ("nlp", "batch_size"): 1,
     ("ingest", "max_chars"): 1,
     ("run", "docs_per_task"): 1,
+    ("run", "min_docs_per_worker"): 1,
     ("warehouse", "lock_timeout_s"): 0,
     ("schedule", "interval_minutes"): 1,
     ("stories", "window_days"): 0,

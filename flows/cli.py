@@ -137,16 +137,48 @@ class _Progress:
             self.bar.stop()
 
 
-def _task_runner(args: argparse.Namespace):  # noqa: ANN202 - a Prefect TaskRunner
+def _usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, which containers and taskset narrow)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def choose_workers(
+    args: argparse.Namespace, total: int, min_docs_per_worker: int, cores: int
+) -> tuple[int, str]:
+    """How many processes extract, and why: the run summary says both.
+
+    --workers N or --task-runner decide when given. Otherwise one worker per usable core, but
+    only as many as have [run] min_docs_per_worker of the input's documents each: a worker's
+    start-up (a process, its model and gazetteer) costs more than it saves on a handful.
+    """
+    if args.dask_address:
+        return max(args.workers or cores, 1), f"the Dask cluster at {args.dask_address}"
+    if args.workers is not None:
+        return max(args.workers, 1), "--workers"
     if args.task_runner == "local":
-        return None, 1
+        return 1, "--task-runner local"
+    by_size = max(total // max(min_docs_per_worker, 1), 1)
+    if args.task_runner == "dask":
+        return max(cores, 1), f"--task-runner dask, {cores} usable cores"
+    workers = min(cores, by_size)
+    return workers, (
+        f"{cores} usable cores, {total} inputs (at least {min_docs_per_worker} per worker)"
+    )
+
+
+def _task_runner(workers: int, args: argparse.Namespace):  # noqa: ANN202 - a Prefect TaskRunner
+    """None (this process) for one local worker, else a Dask task runner."""
+    if workers <= 1 and not args.dask_address and args.task_runner != "dask":
+        return None
     # Dask's own INFO chatter (nannies, comms) is not the operator's business; dask reads
     # this when it is first imported.
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     from flows.etl import dask_task_runner
 
-    workers = max(args.workers, 1)
-    return dask_task_runner(workers, address=args.dask_address), workers
+    return dask_task_runner(workers, address=args.dask_address)
 
 
 def _report_path(args: argparse.Namespace, settings) -> Path:  # noqa: ANN001 - Settings
@@ -155,10 +187,44 @@ def _report_path(args: argparse.Namespace, settings) -> Path:  # noqa: ANN001 - 
     return Path(output) if output else Path(args.out or settings.run.out) / "report.html"
 
 
+def _nothing_new(args: argparse.Namespace, settings) -> bool:  # noqa: ANN001 - Settings
+    """Whether every input is loaded already: a run on an ephemeral server (whose records end
+    with this process) then skips Prefect (flows/stages.py)."""
+    from warehouse.runs import has_new_documents
+
+    out = Path(args.out or settings.run.out)
+    paths = [Path(p) for p in args.paths]
+    return not has_new_documents(paths, settings, out=out, follow_symlinks=args.follow_symlinks)
+
+
+def _run_in_process(args: argparse.Namespace, settings) -> dict:  # noqa: ANN001 - Settings
+    from flows import stages
+
+    out = args.out or settings.run.out
+    report_to = str(_report_path(args, settings)) if args.report else None
+    outcome = stages.execute(
+        stages.IN_PROCESS,
+        paths=args.paths,
+        out=out,
+        settings=settings,
+        parallelism=1,
+        follow_symlinks=args.follow_symlinks,
+        report_to=report_to,
+        logger=logging.getLogger("event_etl.run"),
+    )
+    return stages.summary(outcome, out=out, settings=settings, report_to=report_to)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     _prepare_prefect(args.verbose)
-    from extractors.ingest import describe_patterns, discover, ignored_files
-    from flows.etl import ephemeral_run_settings, etl_run
+    from flows import server
+
+    early = None
+    if not os.environ.get("PREFECT_API_URL") and "prefect" not in sys.modules:
+        # Before anything else: the server comes up while the rest starts. (Prefect reads
+        # its settings when imported: a process that has imported it keeps Prefect's own.)
+        early = server.start_ephemeral()
+    from extractors.ingest import describe_patterns, discover
     from warehouse.runs import PROGRESS, count_inputs
 
     settings = _settings(args)
@@ -171,6 +237,15 @@ def cmd_run(args: argparse.Namespace) -> int:
                 f"event-etl: warning: no {describe_patterns(patterns)} files under {path}",
                 file=sys.stderr,
             )
+    if server.is_ephemeral(os.environ.get("PREFECT_API_URL")) and _nothing_new(args, settings):
+        if early is not None and "prefect" not in sys.modules:
+            server.stop_ephemeral()  # not needed
+        summary = _run_in_process(args, settings)
+        orchestration = "this process, without Prefect (nothing new to extract)"
+        _print_summary(args, settings, summary, orchestration=orchestration)
+        return _run_status(summary)
+    from flows.etl import ephemeral_run_settings, etl_run
+
     total = count_inputs(paths, patterns=patterns)
     if total:
         from extractors import language
@@ -178,8 +253,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         language.preload()  # off the critical path: the flow's server starts meanwhile
     progress = _Progress(total) if total > settings.run.docs_per_task else None
     token = PROGRESS.set(progress)
-    runner, parallelism = _task_runner(args)
+    parallelism, why = choose_workers(
+        args, total, settings.run.min_docs_per_worker, _usable_cores()
+    )
+    runner = _task_runner(parallelism, args)
     flow = etl_run if runner is None else etl_run.with_options(task_runner=runner)
+    orchestration = (
+        f"Prefect flow, {'this process' if runner is None else f'{parallelism} Dask workers'}"
+        f" ({why})"
+    )
+    if early is not None:
+        early.wait()
     try:
         with _expected_errors_hidden(not args.verbose), ephemeral_run_settings():
             summary = flow(
@@ -194,12 +278,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         PROGRESS.reset(token)
         if progress is not None:
             progress.close()
+    _print_summary(args, settings, summary, orchestration=orchestration)
+    return _run_status(summary)
+
+
+def _print_summary(
+    args: argparse.Namespace, settings, summary: dict, *, orchestration: str
+) -> None:  # noqa: ANN001 - Settings
+    from extractors.ingest import describe_patterns, ignored_files
+
+    paths = [Path(p) for p in args.paths]
+    patterns = settings.ingest.patterns
     print(
         f"run {summary['run_id']}: {summary['inputs_seen']} inputs -> "
         f"{summary['docs_loaded']} documents loaded, {summary['docs_skipped']} skipped "
         f"(already loaded), {summary['docs_rejected']} rejected; "
         f"{summary['events']} events, {summary['mentions']} mentions in {summary['seconds']} s"
     )
+    print(f"ran in: {orchestration}")
     print(f"warehouse: {summary['database']}  (Parquet under {Path(summary['out']) / 'parquet'})")
     if summary["report"]:
         print(f"report: {summary['report']}")
@@ -221,6 +317,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             'see rejects: event-etl query "select source_uri, code, reason, detail from rejects"'
             + where
         )
+
+
+def _run_status(summary: dict) -> int:
     if summary["inputs_seen"] and summary["docs_rejected"] == summary["inputs_seen"]:
         return 1  # every input was rejected: nothing usable came in
     return 0
@@ -518,15 +617,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--task-runner",
-        choices=["local", "dask"],
-        default="local",
-        help="where extraction batches run: this process, or a dask.distributed cluster",
+        choices=["auto", "local", "dask"],
+        default="auto",
+        help="where extraction batches run: this process, or a dask.distributed cluster; "
+        "auto (default) uses Dask workers when the cores and the input's size call for them",
     )
     run.add_argument(
         "--dask-address", help="scheduler of an existing cluster (tcp://HOST:PORT); default: local"
     )
     run.add_argument(
-        "--workers", type=int, default=2, help="worker processes of the local Dask cluster"
+        "--workers",
+        type=int,
+        help="extraction processes (1: this process only); default: one per usable core, "
+        "as the input's size calls for ([run] min_docs_per_worker)",
     )
     run.add_argument(
         "--report",

@@ -1,4 +1,5 @@
-"""Orchestration: the Prefect flow. It only wires stages together; logic lives in warehouse/.
+"""Orchestration: the Prefect flow. It runs flows/stages.py's stages as tasks; logic lives in
+warehouse/.
 
 Tasks are coarse (one per batch of documents, never per document): each task run costs
 Prefect bookkeeping, so per-document tasks would cost more than the extraction itself.
@@ -7,8 +8,7 @@ Prefect bookkeeping, so per-document tasks would cost more than the extraction i
 from __future__ import annotations
 
 import contextlib
-import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture
 
 from extractors.config import Settings, load_settings
-from extractors.errors import EventETLError, about
-from warehouse import report, runs
+from flows import server, stages
+from warehouse import runs
 from warehouse.runs import BatchResult, RunState
 
 if TYPE_CHECKING:
@@ -29,13 +28,13 @@ if TYPE_CHECKING:
 
 @contextlib.contextmanager
 def ephemeral_run_settings() -> Iterator[None]:
-    """Prefect settings for flow runs on this process's ephemeral server (no PREFECT_API_URL):
-    no flow-run heartbeats.
+    """Prefect settings for flow runs on a server that ends with this process (Prefect's own
+    ephemeral one, or the one `event-etl run` starts: flows/server.py): no flow-run heartbeats.
 
     Heartbeats let a standing server mark a run whose process died as crashed; an ephemeral
     server dies with the process, so nothing reads them. And a run with heartbeats ends up to
     a second late: Prefect joins their thread, which sleeps in 1-second steps (BENCHMARKS.md,
-    "Flow-run heartbeats"). With PREFECT_API_URL set, nothing changes.
+    "Flow-run heartbeats"). With a standing server, nothing changes.
     """
     from prefect.settings import (
         PREFECT_API_URL,
@@ -43,7 +42,7 @@ def ephemeral_run_settings() -> Iterator[None]:
         temporary_settings,
     )
 
-    if PREFECT_API_URL.value():
+    if not server.is_ephemeral(PREFECT_API_URL.value()):
         yield
         return
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
@@ -64,9 +63,9 @@ def local_cluster_kwargs(workers: int) -> dict[str, Any]:
         # The ephemeral server this process's flow run will use (a per-process singleton).
         from prefect.server.api.server import SubprocessASGIServer
 
-        server = SubprocessASGIServer()
-        server.start()
-        api = server.api_url
+        ephemeral = SubprocessASGIServer()
+        ephemeral.start()
+        api = ephemeral.api_url
     # Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536, which also turns off
     # glibc's adaptive mmap threshold: every array over 128 KB is then mapped and unmapped,
     # and spaCy's parse ran slower per worker (BENCHMARKS.md, "Dask workers' malloc trim
@@ -100,32 +99,37 @@ def start_run(
     paths: list[str], settings: Settings, out: str, follow_symlinks: bool = False
 ) -> RunState:
     """Recover from crashed runs and note what is already loaded."""
-    return runs.start_run(
-        [Path(p) for p in paths], settings, out=Path(out), follow_symlinks=follow_symlinks
-    )
+    return stages.start_run(paths, settings, out, follow_symlinks)
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
 def extract_batch(
     run_id: str, batch_no: int, articles: bytes, settings: Settings, out: str
 ) -> BatchResult:
-    """Parse one batch of documents (`articles`: runs.pack_articles) and stage its rows as
-    Parquet."""
-    return runs.extract_batch(
-        run_id, batch_no, runs.unpack_articles(articles), settings, out=Path(out)
-    )
+    """Parse one batch of documents and stage its rows as Parquet."""
+    return stages.extract_batch(run_id, batch_no, articles, settings, out)
 
 
-@task(name="commit-run", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+@task(
+    name="commit-run",
+    cache_policy=NO_CACHE,
+    retries=stages.COMMIT_RETRIES,
+    retry_delay_seconds=stages.COMMIT_DELAY_S,
+)
 def commit_run(run: RunState) -> runs.RunRow:
     """Move the staged Parquet into place; the runs row is written last."""
     return runs.commit_run(run)
 
 
-@task(name="load-warehouse", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
+@task(
+    name="load-warehouse",
+    cache_policy=NO_CACHE,
+    retries=stages.LOAD_RETRIES,
+    retry_delay_seconds=stages.LOAD_DELAY_S,
+)
 def load_warehouse(out: str, settings: Settings) -> list[str]:
     """Load committed runs into DuckDB in one transaction."""
-    return runs.load_warehouse(Path(out), settings)
+    return stages.load_warehouse(out, settings)
 
 
 def summary_rows(
@@ -152,8 +156,16 @@ def summary_rows(
 @task(name="write-report", cache_policy=NO_CACHE)
 def write_report(out: str, settings: Settings, output: str) -> list[dict[str, Any]]:
     """The warehouse's HTML report, rewritten after the load; its charts in brief."""
-    data = report.write_report(Path(out) / settings.warehouse.database, Path(output))
-    return report.summary_rows(data)
+    return stages.write_report(out, settings, output)
+
+
+IN_PREFECT = stages.Stages(
+    start_run=start_run,
+    submit_batch=extract_batch.submit,
+    commit_run=commit_run,
+    load_warehouse=load_warehouse,
+    write_report=write_report,
+)
 
 
 @flow(name="event-etl-run", log_prints=False)
@@ -175,52 +187,18 @@ def etl_run(
     logger = get_run_logger()
     settings = load_settings(Path(config) if config else None)
     out = out or settings.run.out
-    # One run at a time per warehouse: a second waits (bounded) or fails with E404.
-    with runs.run_lock(Path(out), settings):
-        run = start_run(paths, settings, out, follow_symlinks)
-        # An error of the run says which run it was (the CLI prints it).
-        with about(run_id=run.run_id):
-            started = time.perf_counter()
-            in_flight: deque[PrefectFuture[BatchResult]] = deque()
-            # A bounded window keeps memory flat: batches are read only as workers free up.
-            window = 1 if parallelism <= 1 else 2 * parallelism
-
-            def finish_oldest() -> None:
-                result = in_flight.popleft().result()
-                runs.record_batch(run, result)
-                logger.info(
-                    "batch %d: %d documents, %d events",
-                    result.batch,
-                    result.documents,
-                    result.events,
-                )
-
-            size = runs.batch_size(settings, parallelism)
-            for batch_no, batch in enumerate(runs.article_batches(run, settings, size=size), 1):
-                # The Articles travel as one pickled payload: as a list, Prefect walks every
-                # one looking for futures and Dask hashes every text for the task key, in this
-                # process, taken from the workers (BENCHMARKS.md, "Articles as one payload").
-                payload = runs.pack_articles(batch)
-                in_flight.append(extract_batch.submit(run.run_id, batch_no, payload, settings, out))
-                while len(in_flight) >= window:
-                    finish_oldest()
-            while in_flight:
-                finish_oldest()
-            row = commit_run(run)
-            loading = time.perf_counter()
-            loaded = load_warehouse(out, settings)
-            # After the runs row is written, so it is reported here, not in timings_json.
-            load_seconds = round(time.perf_counter() - loading, 4)
-            # Under the run lock: the report shows the warehouse as this run left it. The run
-            # is committed and loaded by now: a report that cannot be written is a warning.
-            report_rows, report_error = None, None
-            if report_to:
-                try:
-                    report_rows = write_report(out, settings, report_to)
-                except EventETLError as exc:
-                    report_error = f"error {exc.code}: {exc.detail}"
-                    logger.warning("report not written: %s", report_error)
-    elapsed = time.perf_counter() - started
+    outcome = stages.execute(
+        IN_PREFECT,
+        paths=paths,
+        out=out,
+        settings=settings,
+        parallelism=parallelism,
+        follow_symlinks=follow_symlinks,
+        report_to=report_to,
+        logger=logger,
+    )
+    row, run, loaded, elapsed = outcome.row, outcome.run, outcome.loaded, outcome.seconds
+    report_rows, report_error = outcome.report_rows, outcome.report_error
     create_table_artifact(
         table=summary_rows(row, run, loaded, elapsed),
         key="run-summary",
@@ -247,18 +225,4 @@ def etl_run(
             table=report_rows, key="report-summary", description=f"report {report_to}"
         )
     logger.info("run %s loaded %d documents in %.1f s", row.run_id, row.docs_loaded, elapsed)
-    return {
-        "run_id": row.run_id,
-        "out": out,
-        "database": str(Path(out) / settings.warehouse.database),
-        "inputs_seen": row.inputs_seen,
-        "docs_loaded": row.docs_loaded,
-        "docs_skipped": row.docs_skipped,
-        "docs_rejected": row.docs_rejected,
-        "events": row.n_events,
-        "mentions": row.n_mentions,
-        "seconds": round(elapsed, 2),
-        "timings": {**run.timings, "load": load_seconds},
-        "report": report_to if report_rows is not None else None,
-        "report_error": report_error,
-    }
+    return stages.summary(outcome, out=out, settings=settings, report_to=report_to)

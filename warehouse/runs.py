@@ -151,6 +151,28 @@ def start_run(
     )
 
 
+def has_new_documents(
+    paths: Iterable[Path], settings: Settings, *, out: Path, follow_symlinks: bool = False
+) -> bool:
+    """Whether any input is a document `out` does not hold at this extractor version.
+
+    A read-only look before a run, without the lock or recovery, that stops at the first
+    new document. A wrong answer only costs time: a run that finds new documents after
+    all extracts them like any other.
+    """
+    known = ParquetStore(out).known_documents()
+    version = extractor_version(settings.nlp.model)
+    stream = articles(
+        list(paths),
+        patterns=settings.ingest.patterns,
+        today=dt.datetime.now(dt.UTC).date(),
+        follow_symlinks=follow_symlinks,
+    )
+    return any(
+        not isinstance(item, Rejection) and known.get(item.doc_id) != version for item in stream
+    )
+
+
 def _story_clusterer(store: ParquetStore, settings: Settings) -> StoryClusterer:
     path = store.root / STORY_STATE
     try:

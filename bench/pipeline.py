@@ -232,7 +232,7 @@ def measure_whole(args: argparse.Namespace, inputs: Path, tmp: Path) -> dict:
                 query = [EVENT_ETL, "query", "--out", str(out), "select 1"]
                 done.setdefault("query", []).append(timed(query))
     lengths = {}
-    for kb in LENGTHS_KB:
+    for kb in args.lengths:
         print(f"measuring one {kb} KB document ...", flush=True)
         document = _long_document(args.corpus, kb, tmp)
         command = [EVENT_ETL, "run", str(document), "--out", str(tmp / f"long-{kb}")]
@@ -348,6 +348,12 @@ def main(argv: list[str] | None = None) -> int:
         "--whole-only",
         action="store_true",
         help="measure only the whole processes; keep the in-process rows of --output",
+    )
+    parser.add_argument(
+        "--lengths",
+        type=lambda text: [int(kb) for kb in text.split(",")],
+        default=list(LENGTHS_KB),
+        help="sizes in KB of the single long documents, comma-separated (default: %(default)s)",
     )
     parser.add_argument("--child", choices=["bare", "full"], help=argparse.SUPPRESS)
     parser.add_argument("--inputs", type=Path, help=argparse.SUPPRESS)

@@ -107,20 +107,29 @@ def _dateline_mask(text: str, article: Article, inline: Toponym | None) -> tuple
 def batches(articles: Iterable[Article], *, max_chars: int, size: int) -> Iterator[list[_Piece]]:
     """`size` texts (or pieces of one, cut at max_chars) per batch, with their headlines
     just before them: a headline is a few tokens, and counting it as a text would halve the
-    batches."""
+    batches.
+
+    A batch also ends before its texts pass max_chars characters (one text may fill it):
+    the parser's working memory grows with the characters of a batch, so the pieces of a
+    long document are parsed one after another, not all at once, and peak memory depends
+    on max_chars, not on the document's length (BENCHMARKS.md, "Measurements behind the
+    code"). Sixteen news articles come to well under max_chars, so their batches are as
+    before."""
     from extractors.ingest import chunk_text  # the cutting rule lives with ingest
 
     batch: list[_Piece] = []
-    texts = 0
+    texts = chars = 0
     for article in articles:
-        if article.title:
-            batch.append((article.title, (article, "title")))
-        for piece, last in chunk_text(article.text, max_chars):
-            if texts == size:
+        pieces = chunk_text(article.text, max_chars)
+        for n, (piece, last) in enumerate(pieces):
+            if texts == size or (texts and chars + len(piece) > max_chars):
                 yield batch
-                batch, texts = [], 0
+                batch, texts, chars = [], 0, 0
+            if n == 0 and article.title:
+                batch.append((article.title, (article, "title")))
             batch.append((piece, (article, "last" if last else "part")))
             texts += 1
+            chars += len(piece)
     if batch:
         yield batch
 
